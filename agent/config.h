@@ -1,0 +1,59 @@
+#pragma once
+// podagent's configuration: built-in defaults, then the YAML file, then command-line flags.
+// Every key is documented with its default in deploy/podagent.yaml.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/statusor.h"
+
+namespace podagent {
+
+struct CniConfig {
+  std::string conf_dir = "/etc/cni/net.d";
+  std::vector<std::string> bin_dirs = {"/opt/cni/bin", "/usr/lib/cni"};
+  std::string cache_dir;  // default: <root_dir>/cni
+};
+
+struct RegistryConfig {
+  std::map<std::string, std::vector<std::string>> mirrors;  // registry host -> endpoint URLs
+  std::vector<std::string> insecure;                          // hosts reached over plain HTTP
+  int64_t timeout_seconds = 60;                               // per request, without progress
+  int64_t retries = 3;
+};
+
+struct Config {
+  std::string config_file;  // where it was read from ("" when built-in defaults only)
+  std::string socket = "/run/podagent/podagent.sock";
+  std::string root_dir = "/var/lib/podagent";
+  std::string run_dir = "/run/podagent";
+  std::string log_level = "info";    // trace, debug, info, warn, error
+  std::string log_format = "text";   // text, json
+  std::string metrics_listen = "127.0.0.1:9470";  // "" disables the metrics endpoint
+  std::string cgroup_parent = "/podagent";        // pod cgroups when the CRI gives none
+  std::string pause_binary;          // default: podagent-pause beside the podagent binary
+  std::string shim_binary;           // default: podagent-shim beside the podagent binary
+  std::vector<std::string> runtime_handlers = {""};  // accepted RuntimeHandler names
+  std::string oom_score_adj_policy = "clamp";     // clamp (warn, use the daemon's own) or fail
+  int64_t shutdown_grace_seconds = 5;             // in-flight RPCs on SIGTERM
+  int64_t exec_sync_output_limit = 16 * 1024 * 1024;  // bytes per stream for ExecSync
+  std::string streaming_listen = "127.0.0.1:0";   // exec/attach/port-forward server
+  CniConfig cni;
+  RegistryConfig registry;
+
+  nlohmann::json ToJson() const;
+};
+
+// Reads `path` over the defaults. A missing file at the default path means built-in defaults;
+// a missing file given explicitly is an error. Errors read "FILE:LINE: key KEY: what".
+absl::StatusOr<Config> LoadConfig(const std::string& path, bool explicit_path);
+
+// Fills defaults that depend on other keys (cni.cache_dir, binaries beside `self_dir`) and checks
+// cross-key rules.
+absl::Status FinishConfig(Config& config, const std::string& self_dir);
+
+}  // namespace podagent

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs every build, test and runtime dependency of podagent from Debian 12 packages.
+# Idempotent: packages already present are left as they are. Run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config ninja-build
+  protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
+  libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
+  libgtest-dev libgmock-dev
+  # runtime: networking, process inspection
+  containernetworking-plugins iptables iproute2 procps util-linux
+  # tests: registry, image building, metrics server, test images, json
+  docker-registry skopeo prometheus busybox-static apache2-utils jq curl ca-certificates
+  # cgroup v2 guest (hack/vm)
+  qemu-system-x86 linux-image-amd64
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (apt-get needs it)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian starts these services on install where an init system runs; podagent's tests start
+# their own instances on free loopback ports, so stop the packaged ones if they came up.
+for svc in docker-registry prometheus prometheus-node-exporter; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+    systemctl disable "$svc" >/dev/null 2>&1 || true
+  fi
+done

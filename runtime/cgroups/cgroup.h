@@ -1,0 +1,61 @@
+#pragma once
+// The cgroup interface shared by pods and containers: one interface, two drivers (cgroup v1 with
+// one hierarchy per controller, cgroup v2 unified), chosen by probing the mount (statfs magic).
+// Paths are cgroup paths relative to the hierarchy root, e.g. "/podagent/pod<id>/<cid>".
+// The root (normally /sys/fs/cgroup) is a parameter so tests can run against fixture trees.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace podagent {
+
+struct CgroupResources {
+  std::optional<int64_t> cpu_shares;   // v1 cpu.shares; v2 cpu.weight via the Kubernetes mapping
+  std::optional<int64_t> cpu_quota;    // microseconds per period; -1 or 0 means unlimited
+  std::optional<int64_t> cpu_period;   // microseconds
+  std::optional<std::string> cpuset_cpus;
+  std::optional<std::string> cpuset_mems;
+  std::optional<int64_t> memory_limit;       // bytes; 0 means unlimited
+  std::optional<int64_t> memory_swap_limit;  // bytes, memory+swap as in v1; 0 means unset
+  std::optional<int64_t> pids_limit;         // 0 or -1 means unlimited
+  std::map<std::string, int64_t> hugepage_limits;    // page size as the CRI names it ("2MB") -> bytes
+  std::map<std::string, std::string> unified;        // raw v2 file -> value (v2 only)
+};
+
+class CgroupDriver {
+ public:
+  virtual ~CgroupDriver() = default;
+
+  // Probes `mount_root`: cgroup2 magic -> v2 driver; tmpfs with controller dirs -> v1 driver.
+  static absl::StatusOr<std::unique_ptr<CgroupDriver>> Detect(const std::string& mount_root = "/sys/fs/cgroup");
+
+  virtual bool IsV2() const = 0;
+  virtual std::string MountRoot() const = 0;
+  // Creates `path` (and parents) in every hierarchy (v1) or in the unified tree with the
+  // controllers enabled in each parent's cgroup.subtree_control (v2). Existing is fine.
+  virtual absl::Status Create(const std::string& path) = 0;
+  // Writes the set fields of `resources`; unset fields are left alone.
+  virtual absl::Status Apply(const std::string& path, const CgroupResources& resources) = 0;
+  virtual absl::Status AddProcess(const std::string& path, pid_t pid) = 0;
+  // Absolute paths of the cgroup.procs files a process must be written into to join `path`
+  // (one per v1 hierarchy, one for v2): what a freshly exec'd helper writes its own pid to.
+  virtual std::vector<std::string> ProcsFiles(const std::string& path) const = 0;
+  virtual absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const = 0;
+  // Absolute directory of `path` for a controller ("memory", "cpu", ...; v2 ignores it).
+  virtual std::string Dir(const std::string& path, const std::string& controller) const = 0;
+  // Kills every process left in `path`, then removes it (children first) in every hierarchy,
+  // retrying EBUSY for a bounded time. Absent is fine.
+  virtual absl::Status Destroy(const std::string& path) = 0;
+  virtual bool Exists(const std::string& path) const = 0;
+};
+
+}  // namespace podagent

@@ -1,0 +1,33 @@
+#include "runtime/common/errors.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace podagent {
+
+absl::Status ErrnoError(int err, std::string_view what) {
+  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  switch (err) {
+    case ENOENT:
+      return absl::NotFoundError(message);
+    case EEXIST:
+      return absl::AlreadyExistsError(message);
+    case EINVAL:
+      return absl::InvalidArgumentError(message);
+    case EACCES:
+    case EPERM:
+      return absl::PermissionDeniedError(message);
+    case ETIMEDOUT:
+      return absl::DeadlineExceededError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::Status Annotate(const absl::Status& status, std::string_view context) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+}
+
+}  // namespace podagent

@@ -1,0 +1,43 @@
+#pragma once
+// RecordStore: durable JSON records, one file per record, grouped by kind:
+//   <dir>/<kind>/<id>.json
+// Every write is atomic (temp + fsync + rename + fsync dir) and finished before Put returns.
+// LoadAll skips (and reports) torn or corrupt records instead of failing: one bad record never
+// stops the daemon. Each record carries a "version" field; Put stamps kRecordVersion.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace podagent {
+
+inline constexpr int kRecordVersion = 1;
+
+struct LoadedRecords {
+  std::vector<std::pair<std::string, nlohmann::json>> records;  // (id, record), sorted by id
+  std::vector<std::string> problems;  // one line per skipped file: "<path>: <why>"
+};
+
+class RecordStore {
+ public:
+  explicit RecordStore(std::string dir) : dir_(std::move(dir)) {}
+
+  absl::Status Put(const std::string& kind, const std::string& id, nlohmann::json record);
+  absl::StatusOr<nlohmann::json> Get(const std::string& kind, const std::string& id) const;
+  // Absent records are fine (idempotent).
+  absl::Status Remove(const std::string& kind, const std::string& id);
+  LoadedRecords LoadAll(const std::string& kind) const;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string PathOf(const std::string& kind, const std::string& id) const;
+  std::string dir_;
+};
+
+}  // namespace podagent
