@@ -1,0 +1,64 @@
+#!/bin/bash
+# Stage 2 of the podagent test guest, PID 1 after switch_root (the host's root file system with a
+# tmpfs overlay). Mounts cgroup v2 with every controller enabled, the pseudo file systems tests
+# expect, brings up loopback, runs the command that hack/vm/run.sh wrote to the run share with the
+# host's environment and working directory, records its exit code there and powers off.
+# bash as PID 1 reaps orphans through its SIGCHLD handler.
+set -u
+share=/run/podagent-vm
+
+die() {
+  echo "podagent-vm stage2: $*" >&2
+  echo "stage2: $*" >"$share/init-error"
+  /bin/busybox poweroff -f
+}
+
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || die "mount cgroup2 /sys/fs/cgroup failed"
+controllers=$(cat /sys/fs/cgroup/cgroup.controllers)
+for c in $controllers; do
+  echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || die "enable controller $c in the root cgroup failed"
+done
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts || die "mount devpts failed"
+ln -sf pts/ptmx /dev/ptmx
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm || die "mount /dev/shm failed"
+mount -t mqueue mqueue /dev/mqueue || die "mount mqueue failed"
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+[ -e /proc/sys/kernel/modprobe ] && echo /sbin/modprobe >/proc/sys/kernel/modprobe
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+if [ -f "$share/share-path" ]; then
+  out_dir=$(cat "$share/share-path")
+  mkdir -p "$out_dir" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none out "$out_dir" \
+    || die "mount 9p share at $out_dir failed"
+fi
+hostname podagent-vm
+ip link set lo up || die "ip link set lo up failed"
+
+# The command's stdio is the virtio console hvc0 (qemu's stdout on the host); the kernel log
+# stays on the serial console (console.log in the run share). No \n -> \r\n translation, so the
+# host sees the bytes the command wrote.
+out=/dev/hvc0
+[ -c "$out" ] || die "no $out (virtio_console)"
+exec 9>"$out"  # held open: a tty's settings are reset on its last close
+stty -F "$out" raw -echo -onlcr || die "stty $out failed"
+
+# The command runs in its own session with the host's environment and working directory.
+(
+  # shellcheck disable=SC1091
+  . "$share/env.sh"
+  export PODAGENT_EXPECT_CGROUP=v2  # tests assert the guest really is cgroup v2
+  exec 9>&-
+  exec setsid bash "$share/cmd.sh" </dev/null >"$out" 2>&1
+) &
+cmd_pid=$!
+wait "$cmd_pid"
+rc=$?
+dmesg >"$share/dmesg.txt" 2>&1
+echo "$rc" >"$share/rc.tmp" && mv "$share/rc.tmp" "$share/rc"
+sync
+/bin/busybox poweroff -f
