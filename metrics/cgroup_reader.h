@@ -1,0 +1,27 @@
+#pragma once
+// Reads CgroupStats of one cgroup at the moment of the call (scrape time). Never fails: what
+// cannot be read stays absent, so a cgroup removed mid-read gives a partial or empty result.
+
+#include <string>
+
+#include "metrics/cgroup_layout.h"
+#include "metrics/cgroup_stats.h"
+
+namespace podagent {
+
+// Dispatches on layout.IsV2(). `path` is relative to the hierarchy root ("/podagent/pod<id>").
+CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path);
+
+// The per-version readers, for tests.
+CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path);
+CgroupStats ReadCgroupV2Stats(const std::string& dir);
+
+// Lines of `file` (cgroup.procs, tasks, cgroup.threads) in `dir` and every cgroup below it, at
+// most kMaxCgroupWalk directories; nullopt when `dir` has no such file.
+std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file);
+inline constexpr int kMaxCgroupWalk = 4096;
+
+// Kubernetes' mapping between cgroup v1 cpu.shares [2, 262144] and v2 cpu.weight [1, 10000].
+uint64_t CpuWeightToShares(uint64_t weight);
+
+}  // namespace podagent

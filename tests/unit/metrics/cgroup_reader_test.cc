@@ -1,0 +1,166 @@
+#include "metrics/cgroup_reader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "tests/unit/metrics/fixture.h"
+
+namespace podagent {
+namespace {
+
+using testing::CgroupFixture;
+
+const char kPod[] = "/podagent/podaaa";
+const char kCtr[] = "/podagent/podaaa/ctr1";
+
+TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
+  CgroupLayout layout = CgroupLayout::V1(CgroupFixture("v1"));
+  ASSERT_FALSE(layout.IsV2());
+  CgroupStats s = ReadCgroupStats(layout, kCtr);
+  uint64_t tick_ns = 1000000000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
+  EXPECT_EQ(s.cpu.usage_ns, 1500000000u);           // cpuacct.usage
+  EXPECT_EQ(s.cpu.user_ns, 120 * tick_ns);           // cpuacct.stat user
+  EXPECT_EQ(s.cpu.system_ns, 30 * tick_ns);          // cpuacct.stat system
+  EXPECT_EQ(s.cpu.nr_periods, 40u);                  // cpu.stat
+  EXPECT_EQ(s.cpu.nr_throttled, 7u);
+  EXPECT_EQ(s.cpu.throttled_ns, 350000000u);
+  EXPECT_EQ(s.cpu.shares, 512u);                     // cpu.shares
+  EXPECT_EQ(s.cpu.quota_us, 50000);                  // cpu.cfs_quota_us
+  EXPECT_EQ(s.cpu.period_us, 100000u);               // cpu.cfs_period_us
+  EXPECT_EQ(s.memory.usage, 104857600u);             // memory.usage_in_bytes
+  EXPECT_EQ(s.memory.max_usage, 209715200u);         // memory.max_usage_in_bytes
+  EXPECT_EQ(s.memory.limit, 268435456u);             // memory.limit_in_bytes
+  EXPECT_EQ(s.memory.failcnt, 3u);                   // memory.failcnt
+  EXPECT_EQ(s.memory.rss, 62914560u);                // memory.stat total_rss, not rss
+  EXPECT_EQ(s.memory.cache, 20971520u);              // total_cache
+  EXPECT_EQ(s.memory.swap, 4096u);                   // total_swap
+  EXPECT_EQ(s.memory.pgfault, 12345u);               // total_pgfault
+  EXPECT_EQ(s.memory.pgmajfault, 67u);               // total_pgmajfault
+  EXPECT_EQ(s.memory.inactive_file, 10485760u);      // total_inactive_file
+  EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
+  EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.oom_control oom_kill
+  EXPECT_EQ(s.pids.current, 5u);                     // pids.current
+  EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
+  EXPECT_EQ(s.pids.threads, 5u);                     // tasks, recursive
+  EXPECT_FALSE(s.cpu_pressure.some_us);              // no PSI files in v1
+}
+
+TEST(CgroupV1Reader, PartialPodCgroupLeavesMissingFilesAbsent) {
+  CgroupStats s = ReadCgroupStats(CgroupLayout::V1(CgroupFixture("v1")), kPod);
+  EXPECT_EQ(s.cpu.usage_ns, 2000000000u);
+  EXPECT_FALSE(s.cpu.user_ns);
+  EXPECT_FALSE(s.cpu.nr_periods);
+  EXPECT_EQ(s.cpu.quota_us, -1);
+  EXPECT_EQ(s.memory.limit, 9223372036854771712u);
+  EXPECT_FALSE(s.memory.failcnt);
+  EXPECT_FALSE(s.memory.rss);
+  EXPECT_EQ(s.memory.WorkingSet(), 120000000u);      // no inactive_file: usage itself
+  EXPECT_FALSE(s.pids.current);
+  EXPECT_FALSE(s.pids.processes);
+}
+
+TEST(CgroupV1Reader, MissingControllersAreNotErrors) {
+  CgroupLayout layout = CgroupLayout::V1(CgroupFixture("v1-memory-only"));
+  EXPECT_EQ(layout.Dir(kCtr, "cpu"), "");
+  CgroupStats s = ReadCgroupStats(layout, kCtr);
+  EXPECT_FALSE(s.cpu.usage_ns);
+  EXPECT_FALSE(s.cpu.shares);
+  EXPECT_EQ(s.memory.usage, 4096u);
+  EXPECT_FALSE(s.memory.limit);
+  EXPECT_FALSE(s.memory.oom_kills);
+  EXPECT_FALSE(s.pids.current);                      // no pids controller
+  EXPECT_EQ(s.pids.processes, 1u);                   // counted in the memory hierarchy
+  EXPECT_EQ(s.pids.threads, 2u);
+}
+
+TEST(CgroupV1Reader, CoMountedCpuAndCpuacct) {
+  CgroupLayout layout = CgroupLayout::V1(CgroupFixture("v1-comounted"));
+  EXPECT_EQ(layout.Dir(kCtr, "cpuacct"), CgroupFixture("v1-comounted") + "/cpu,cpuacct" + kCtr);
+  CgroupStats s = ReadCgroupStats(layout, kCtr);
+  EXPECT_EQ(s.cpu.usage_ns, 42u);
+  EXPECT_EQ(s.cpu.shares, 2u);
+}
+
+TEST(CgroupV1Reader, CgroupThatDoesNotExistReadsEmpty) {
+  CgroupStats s = ReadCgroupStats(CgroupLayout::V1(CgroupFixture("v1")), "/podagent/gone");
+  EXPECT_FALSE(s.cpu.usage_ns);
+  EXPECT_FALSE(s.memory.usage);
+  EXPECT_FALSE(s.memory.WorkingSet());
+  EXPECT_FALSE(s.pids.processes);
+}
+
+TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
+  CgroupLayout layout = CgroupLayout::V2(CgroupFixture("v2"));
+  CgroupStats s = ReadCgroupStats(layout, kCtr);
+  EXPECT_EQ(s.cpu.usage_ns, 1500000000u);            // cpu.stat usage_usec
+  EXPECT_EQ(s.cpu.user_ns, 1200000000u);             // user_usec
+  EXPECT_EQ(s.cpu.system_ns, 300000000u);            // system_usec
+  EXPECT_EQ(s.cpu.nr_periods, 40u);
+  EXPECT_EQ(s.cpu.nr_throttled, 7u);
+  EXPECT_EQ(s.cpu.throttled_ns, 350000000u);         // throttled_usec
+  EXPECT_EQ(s.cpu.shares, CpuWeightToShares(20));    // cpu.weight
+  EXPECT_EQ(s.cpu.quota_us, 50000);                  // cpu.max
+  EXPECT_EQ(s.cpu.period_us, 100000u);
+  EXPECT_EQ(s.memory.usage, 104857600u);             // memory.current
+  EXPECT_EQ(s.memory.max_usage, 209715200u);         // memory.peak
+  EXPECT_EQ(s.memory.limit, 268435456u);             // memory.max
+  EXPECT_EQ(s.memory.rss, 62914560u);                // memory.stat anon
+  EXPECT_EQ(s.memory.cache, 20971520u);              // file
+  EXPECT_EQ(s.memory.inactive_file, 10485760u);
+  EXPECT_EQ(s.memory.pgfault, 12345u);
+  EXPECT_EQ(s.memory.pgmajfault, 67u);
+  EXPECT_EQ(s.memory.swap, 4096u);                   // memory.swap.current
+  EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.events oom_kill
+  EXPECT_EQ(s.memory.failcnt, 3u);                   // memory.events max
+  EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
+  EXPECT_EQ(s.pids.current, 5u);
+  EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
+  EXPECT_EQ(s.pids.threads, 5u);                     // cgroup.threads, recursive
+  EXPECT_EQ(s.cpu_pressure.some_us, 1234u);
+  EXPECT_EQ(s.cpu_pressure.full_us, 567u);
+  EXPECT_EQ(s.memory_pressure.some_us, 89u);
+  EXPECT_EQ(s.memory_pressure.full_us, 10u);
+  EXPECT_EQ(s.io_pressure.some_us, 2000u);
+  EXPECT_EQ(s.io_pressure.full_us, 1000u);
+}
+
+TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
+  CgroupStats s = ReadCgroupStats(CgroupLayout::V2(CgroupFixture("v2")), kPod);
+  EXPECT_EQ(s.cpu.quota_us, -1);                     // cpu.max "max 100000"
+  EXPECT_EQ(s.cpu.period_us, 100000u);
+  EXPECT_FALSE(s.cpu.nr_periods);                    // cpu controller off: core keys only
+  EXPECT_EQ(s.memory.limit, UINT64_MAX);             // memory.max "max"
+  EXPECT_FALSE(s.memory.max_usage);                  // no memory.peak before 5.19
+  EXPECT_FALSE(s.memory.oom_kills);
+  EXPECT_EQ(s.cpu_pressure.some_us, 77u);
+  EXPECT_FALSE(s.cpu_pressure.full_us);              // no "full" line for cpu before 5.13
+  EXPECT_FALSE(s.io_pressure.some_us);
+}
+
+TEST(CgroupV2Reader, NoControllersEnabled) {
+  CgroupStats s = ReadCgroupStats(CgroupLayout::V2(CgroupFixture("v2-no-controllers")), kCtr);
+  EXPECT_EQ(s.cpu.usage_ns, 10000u);
+  EXPECT_EQ(s.cpu.user_ns, 6000u);
+  EXPECT_FALSE(s.cpu.shares);
+  EXPECT_FALSE(s.cpu.quota_us);
+  EXPECT_FALSE(s.memory.usage);
+  EXPECT_FALSE(s.memory.WorkingSet());
+  EXPECT_FALSE(s.pids.current);
+  EXPECT_EQ(s.pids.processes, 1u);
+}
+
+TEST(CgroupLayout, ProbeSeesAPlainDirectoryAsV1) {
+  CgroupLayout layout = CgroupLayout::Probe(CgroupFixture("v1"));
+  EXPECT_FALSE(layout.IsV2());
+  EXPECT_EQ(layout.Dir("/", "memory"), CgroupFixture("v1") + "/memory");
+  EXPECT_EQ(layout.Dir("x/y", "memory"), CgroupFixture("v1") + "/memory/x/y");
+}
+
+TEST(CpuWeight, MatchesKubernetesMapping) {
+  EXPECT_EQ(CpuWeightToShares(1), 2u);
+  EXPECT_EQ(CpuWeightToShares(10000), 262144u);
+  EXPECT_EQ(CpuWeightToShares(39), 998u);  // weight for 1024 shares is 39 (1+1022*9999/262142)
+}
+
+}  // namespace
+}  // namespace podagent
