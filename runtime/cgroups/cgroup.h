@@ -29,6 +29,15 @@ struct CgroupResources {
   std::optional<int64_t> pids_limit;         // 0 or -1 means unlimited
   std::map<std::string, int64_t> hugepage_limits;    // page size as the CRI names it ("2MB") -> bytes
   std::map<std::string, std::string> unified;        // raw v2 file -> value (v2 only)
+  // v2 memory.oom.group: the OOM killer takes the whole cgroup (containers). v1 has no
+  // equivalent and ignores it.
+  std::optional<bool> memory_oom_group;
+};
+
+// Driver options. `create_missing_files` is for fixture trees in tests only: the kernel makes a
+// cgroup's files at mkdir, a plain directory does not, so writes create them instead of failing.
+struct CgroupDriverOptions {
+  bool create_missing_files = false;
 };
 
 class CgroupDriver {
@@ -40,6 +49,9 @@ class CgroupDriver {
 
   virtual bool IsV2() const = 0;
   virtual std::string MountRoot() const = 0;
+  // Controllers the driver manages: v1 every mounted hierarchy's controllers ("name=systemd"
+  // for named ones); v2 those listed in the root's cgroup.controllers.
+  virtual std::vector<std::string> Controllers() const = 0;
   // Creates `path` (and parents) in every hierarchy (v1) or in the unified tree with the
   // controllers enabled in each parent's cgroup.subtree_control (v2). Existing is fine.
   virtual absl::Status Create(const std::string& path) = 0;
@@ -49,13 +61,24 @@ class CgroupDriver {
   // Absolute paths of the cgroup.procs files a process must be written into to join `path`
   // (one per v1 hierarchy, one for v2): what a freshly exec'd helper writes its own pid to.
   virtual std::vector<std::string> ProcsFiles(const std::string& path) const = 0;
+  // Processes in `path` and its descendants.
   virtual absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const = 0;
   // Absolute directory of `path` for a controller ("memory", "cpu", ...; v2 ignores it).
   virtual std::string Dir(const std::string& path, const std::string& controller) const = 0;
   // Kills every process left in `path`, then removes it (children first) in every hierarchy,
   // retrying EBUSY for a bounded time. Absent is fine.
   virtual absl::Status Destroy(const std::string& path) = 0;
+  // True when `path` exists in any hierarchy.
   virtual bool Exists(const std::string& path) const = 0;
 };
+
+// The drivers, for callers (and tests) that know what they have.
+// v1: every directory under `mount_root` that is a cgroup v1 mount (or, with
+// create_missing_files, any directory holding cgroup.procs but no cgroup.controllers); a
+// comma-separated name is a co-mount ("cpu,cpuacct"), symlinked aliases are skipped.
+absl::StatusOr<std::unique_ptr<CgroupDriver>> NewCgroupV1Driver(const std::string& mount_root,
+                                                                CgroupDriverOptions options = {});
+absl::StatusOr<std::unique_ptr<CgroupDriver>> NewCgroupV2Driver(const std::string& mount_root,
+                                                                CgroupDriverOptions options = {});
 
 }  // namespace podagent

@@ -1,0 +1,169 @@
+#include "runtime/cgroups/cgroup_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "runtime/common/unique_fd.h"
+
+namespace podagent::cgroupfs {
+namespace {
+
+constexpr int kRemoveAttempts = 60;  // with backoff capped at 100ms: about 5 seconds in all
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Directories of the subtree at `dir`, deepest first (post-order), `dir` last.
+void CollectPostOrder(const std::string& dir, std::vector<std::string>& out) {
+  auto names = ListDir(dir);
+  if (names.ok()) {
+    for (const std::string& name : *names) {
+      std::string child = absl::StrCat(dir, "/", name);
+      if (IsDir(child)) CollectPostOrder(child, out);
+    }
+  }
+  out.push_back(dir);
+}
+
+void KillAll(const std::vector<std::string>& dirs) {
+  for (const std::string& d : dirs) {
+    auto pids = ReadProcs(d);
+    if (!pids.ok()) continue;
+    for (pid_t pid : *pids) {
+      if (pid > 0) ::kill(pid, SIGKILL);
+    }
+  }
+}
+
+absl::Status RemoveFilesIn(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  for (const std::string& name : names) {
+    std::string child = absl::StrCat(dir, "/", name);
+    if (!IsDir(child) && ::unlink(child.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError(absl::StrCat("unlink ", child));
+    }
+  }
+  return absl::OkStatus();
+}
+
+struct RemoveResult {
+  int err = 0;  // errno of the first failed rmdir (not ENOENT); 0 when all are gone
+  std::string dir;
+};
+
+// One pass: rmdir deepest first, stopping at the first failure.
+RemoveResult RemoveOnce(const std::vector<std::string>& dirs, bool rmdir_files) {
+  for (const std::string& d : dirs) {
+    if (rmdir_files && !RemoveFilesIn(d).ok()) return {EIO, d};
+    if (::rmdir(d.c_str()) != 0 && errno != ENOENT) return {errno, d};
+  }
+  return {};
+}
+
+}  // namespace
+
+absl::Status ValidatePath(const std::string& path) {
+  if (path.empty() || path[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat("cgroup path \"", path, "\" is not absolute"));
+  }
+  if (path == "/") return absl::OkStatus();
+  for (absl::string_view part : absl::StrSplit(path.substr(1), '/')) {
+    if (part.empty() || part == "." || part == "..") {
+      return absl::InvalidArgumentError(absl::StrCat("cgroup path \"", path, "\" has an empty, . or .. component"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Join(const std::string& root, const std::string& path) {
+  if (path == "/" || path.empty()) return root;
+  return root + path;
+}
+
+absl::Status Write(const std::string& dir, const std::string& file, const std::string& value, bool create) {
+  std::string path = absl::StrCat(dir, "/", file);
+  int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
+  UniqueFd fd(::open(path.c_str(), flags, 0644));
+  if (!fd) return ErrnoError(absl::StrCat("open ", path));
+  ssize_t n;
+  do {
+    n = ::write(fd.Get(), value.data(), value.size());
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoError(absl::StrCat("write \"", value, "\" to ", path));
+  if (static_cast<size_t>(n) != value.size()) {
+    return absl::InternalError(absl::StrCat("write \"", value, "\" to ", path, ": short write"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> Read(const std::string& dir, const std::string& file) {
+  ASSIGN_OR_RETURN(std::string content, ReadFile(absl::StrCat(dir, "/", file)));
+  while (!content.empty() && (content.back() == '\n' || content.back() == ' ')) content.pop_back();
+  return content;
+}
+
+absl::StatusOr<std::vector<pid_t>> ReadProcs(const std::string& dir) {
+  ASSIGN_OR_RETURN(std::string content, Read(dir, "cgroup.procs"));
+  std::vector<pid_t> pids;
+  for (absl::string_view line : absl::StrSplit(content, '\n', absl::SkipEmpty())) {
+    int pid = 0;
+    if (!absl::SimpleAtoi(line, &pid)) {
+      return absl::InternalError(absl::StrCat("parse ", dir, "/cgroup.procs: bad pid \"", line, "\""));
+    }
+    pids.push_back(pid);
+  }
+  return pids;
+}
+
+absl::StatusOr<std::vector<pid_t>> ReadProcsRecursive(const std::string& dir) {
+  if (!IsDir(dir)) return absl::NotFoundError(absl::StrCat("cgroup ", dir, " does not exist"));
+  std::vector<std::string> dirs;
+  CollectPostOrder(dir, dirs);
+  std::vector<pid_t> all;
+  for (const std::string& d : dirs) {
+    auto pids = ReadProcs(d);
+    if (!pids.ok()) {
+      if (absl::IsNotFound(pids.status())) continue;  // removed meanwhile
+      return pids.status();
+    }
+    all.insert(all.end(), pids->begin(), pids->end());
+  }
+  return all;
+}
+
+absl::Status KillAndRemove(const std::string& dir, const std::string& kill_file, bool rmdir_files) {
+  if (!IsDir(dir)) return absl::OkStatus();
+  if (!kill_file.empty() && PathExists(absl::StrCat(dir, "/", kill_file))) {
+    absl::Status st = Write(dir, kill_file, "1", false);
+    if (!st.ok() && !absl::IsNotFound(st)) return Annotate(st, "kill cgroup");
+  }
+  auto delay = std::chrono::milliseconds(2);
+  RemoveResult last;
+  for (int attempt = 0; attempt < kRemoveAttempts; ++attempt) {
+    std::vector<std::string> dirs;
+    CollectPostOrder(dir, dirs);
+    KillAll(dirs);
+    last = RemoveOnce(dirs, rmdir_files);
+    if (last.err == 0) return absl::OkStatus();
+    if (last.err != EBUSY) return ErrnoError(last.err, absl::StrCat("rmdir ", last.dir));
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(100));
+  }
+  return absl::FailedPreconditionError(absl::StrCat("rmdir ", last.dir, ": still busy after ", kRemoveAttempts,
+                                                    " attempts to kill its processes"));
+}
+
+}  // namespace podagent::cgroupfs

@@ -1,0 +1,273 @@
+// cgroup v1: one hierarchy per mounted controller set under the mount root
+// (/sys/fs/cgroup/{cpu,cpuacct,cpuset,memory,...}). A cgroup path exists once per hierarchy.
+
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/cgroups/cgroup_files.h"
+#include "runtime/cgroups/cgroup_limits.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+
+namespace podagent {
+namespace {
+
+struct Hierarchy {
+  std::string dir;                       // absolute mount directory
+  std::vector<std::string> controllers;  // "cpu", "cpuacct", "name=systemd", ...
+};
+
+bool IsRealDir(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Whether `dir` is a v1 hierarchy: a cgroup (v1) mount, or with `fixture` a plain directory that
+// looks like one (cgroup.procs present, no cgroup.controllers).
+bool IsV1Hierarchy(const std::string& dir, bool fixture) {
+  struct statfs fs;
+  if (::statfs(dir.c_str(), &fs) != 0) return false;
+  if (static_cast<unsigned long>(fs.f_type) == CGROUP_SUPER_MAGIC) return true;
+  if (static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC) return false;
+  return fixture && PathExists(dir + "/cgroup.procs") && !PathExists(dir + "/cgroup.controllers");
+}
+
+std::vector<std::string> ControllersOfName(const std::string& name) {
+  if (name == "systemd") return {"name=systemd"};
+  std::vector<std::string> out;
+  for (absl::string_view c : absl::StrSplit(name, ',', absl::SkipEmpty())) out.emplace_back(c);
+  return out;
+}
+
+class CgroupV1Driver : public CgroupDriver {
+ public:
+  CgroupV1Driver(std::string root, std::vector<Hierarchy> hierarchies, CgroupDriverOptions options)
+      : root_(std::move(root)), hierarchies_(std::move(hierarchies)), options_(options) {}
+
+  bool IsV2() const override { return false; }
+  std::string MountRoot() const override { return root_; }
+
+  std::vector<std::string> Controllers() const override {
+    std::vector<std::string> out;
+    for (const Hierarchy& h : hierarchies_) out.insert(out.end(), h.controllers.begin(), h.controllers.end());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  absl::Status Create(const std::string& path) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    for (const Hierarchy& h : hierarchies_) {
+      RETURN_IF_ERROR(Annotate(CreateIn(h, path), absl::StrCat("create cgroup ", path)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Apply(const std::string& path, const CgroupResources& r) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    if (!r.unified.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("apply cgroup ", path, ": unified (cgroup v2) settings given on a cgroup v1 node"));
+    }
+    RETURN_IF_ERROR(ApplyCpu(path, r));
+    RETURN_IF_ERROR(ApplyCpuset(path, r));
+    RETURN_IF_ERROR(ApplyMemory(path, r));
+    if (r.pids_limit) {
+      RETURN_IF_ERROR(WriteTo("pids", path, "pids.max", cgroup_limits::PidsMax(*r.pids_limit)));
+    }
+    return ApplyHugetlb(path, r);
+  }
+
+  absl::Status AddProcess(const std::string& path, pid_t pid) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    for (const Hierarchy& h : hierarchies_) {
+      RETURN_IF_ERROR(cgroupfs::Write(cgroupfs::Join(h.dir, path), "cgroup.procs", std::to_string(pid),
+                                      options_.create_missing_files));
+    }
+    return absl::OkStatus();
+  }
+
+  std::vector<std::string> ProcsFiles(const std::string& path) const override {
+    std::vector<std::string> out;
+    for (const Hierarchy& h : hierarchies_) out.push_back(cgroupfs::Join(h.dir, path) + "/cgroup.procs");
+    return out;
+  }
+
+  absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    if (hierarchies_.empty()) return absl::FailedPreconditionError("no cgroup v1 hierarchy under " + root_);
+    const Hierarchy* h = Find("pids");
+    if (h == nullptr) h = &hierarchies_.front();
+    return cgroupfs::ReadProcsRecursive(cgroupfs::Join(h->dir, path));
+  }
+
+  std::string Dir(const std::string& path, const std::string& controller) const override {
+    const Hierarchy* h = Find(controller);
+    if (h == nullptr) return "";
+    return cgroupfs::Join(h->dir, path);
+  }
+
+  absl::Status Destroy(const std::string& path) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    if (path == "/") return absl::InvalidArgumentError("destroy cgroup /: refusing to remove the root");
+    absl::Status first;
+    for (const Hierarchy& h : hierarchies_) {
+      absl::Status st = cgroupfs::KillAndRemove(cgroupfs::Join(h.dir, path), "", options_.create_missing_files);
+      if (!st.ok() && first.ok()) first = Annotate(st, absl::StrCat("destroy cgroup ", path));
+    }
+    return first;
+  }
+
+  bool Exists(const std::string& path) const override {
+    if (!cgroupfs::ValidatePath(path).ok()) return false;
+    for (const Hierarchy& h : hierarchies_) {
+      if (IsRealDir(cgroupfs::Join(h.dir, path))) return true;
+    }
+    return false;
+  }
+
+ private:
+  const Hierarchy* Find(const std::string& controller) const {
+    std::string want = controller == "systemd" ? "name=systemd" : controller;
+    for (const Hierarchy& h : hierarchies_) {
+      if (std::find(h.controllers.begin(), h.controllers.end(), want) != h.controllers.end()) return &h;
+    }
+    return nullptr;
+  }
+
+  bool IsCpuset(const Hierarchy& h) const {
+    return std::find(h.controllers.begin(), h.controllers.end(), "cpuset") != h.controllers.end();
+  }
+
+  // mkdir of each missing component; cpuset cgroups start with empty cpus/mems, which would
+  // refuse every task, so a new one copies its parent's.
+  absl::Status CreateIn(const Hierarchy& h, const std::string& path) {
+    std::string dir = h.dir;
+    for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+      std::string parent = dir;
+      dir = absl::StrCat(dir, "/", part);
+      if (IsRealDir(dir)) continue;
+      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoError(absl::StrCat("mkdir ", dir));
+      if (IsCpuset(h)) RETURN_IF_ERROR(CopyCpuset(parent, dir));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status CopyCpuset(const std::string& parent, const std::string& dir) {
+    for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+      auto mine = cgroupfs::Read(dir, file);
+      if (mine.ok() && !mine->empty()) continue;
+      ASSIGN_OR_RETURN(std::string value, cgroupfs::Read(parent, file));
+      RETURN_IF_ERROR(cgroupfs::Write(dir, file, value, options_.create_missing_files));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status WriteTo(const std::string& controller, const std::string& path, const std::string& file,
+                       const std::string& value) {
+    const Hierarchy* h = Find(controller);
+    if (h == nullptr) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("set ", file, " on cgroup ", path, ": controller ", controller, " is not mounted under ", root_));
+    }
+    return cgroupfs::Write(cgroupfs::Join(h->dir, path), file, value, options_.create_missing_files);
+  }
+
+  absl::Status ApplyCpu(const std::string& path, const CgroupResources& r) {
+    if (r.cpu_shares && *r.cpu_shares != 0) {
+      RETURN_IF_ERROR(WriteTo("cpu", path, "cpu.shares", std::to_string(*r.cpu_shares)));
+    }
+    std::optional<std::string> quota;
+    if (r.cpu_quota) quota = std::to_string(*r.cpu_quota > 0 ? *r.cpu_quota : -1);
+    if (r.cpu_period && *r.cpu_period > 0) {
+      // The kernel checks quota against period: if the period write is refused, the quota
+      // must go first.
+      absl::Status st = WriteTo("cpu", path, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
+      if (!st.ok() && quota && absl::IsInvalidArgument(st)) {
+        RETURN_IF_ERROR(WriteTo("cpu", path, "cpu.cfs_quota_us", *quota));
+        return WriteTo("cpu", path, "cpu.cfs_period_us", std::to_string(*r.cpu_period));
+      }
+      RETURN_IF_ERROR(st);
+    }
+    if (quota) RETURN_IF_ERROR(WriteTo("cpu", path, "cpu.cfs_quota_us", *quota));
+    return absl::OkStatus();
+  }
+
+  absl::Status ApplyCpuset(const std::string& path, const CgroupResources& r) {
+    if (r.cpuset_cpus && !r.cpuset_cpus->empty()) {
+      RETURN_IF_ERROR(WriteTo("cpuset", path, "cpuset.cpus", *r.cpuset_cpus));
+    }
+    if (r.cpuset_mems && !r.cpuset_mems->empty()) {
+      RETURN_IF_ERROR(WriteTo("cpuset", path, "cpuset.mems", *r.cpuset_mems));
+    }
+    return absl::OkStatus();
+  }
+
+  // memory.memsw.limit_in_bytes must stay >= memory.limit_in_bytes: when raising, memsw goes
+  // first; when the limit write is refused (EINVAL) the order is swapped.
+  absl::Status ApplyMemory(const std::string& path, const CgroupResources& r) {
+    std::optional<std::string> limit, memsw;
+    if (r.memory_limit) limit = std::to_string(*r.memory_limit > 0 ? *r.memory_limit : -1);
+    const Hierarchy* h = Find("memory");
+    bool has_memsw = h != nullptr && PathExists(h->dir + "/memory.memsw.limit_in_bytes");
+    if (r.memory_swap_limit && *r.memory_swap_limit != 0) {
+      if (!has_memsw) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("set memory+swap limit on cgroup ", path, ": memory.memsw.limit_in_bytes is absent (swap accounting off)"));
+      }
+      memsw = std::to_string(*r.memory_swap_limit > 0 ? *r.memory_swap_limit : -1);
+    } else if (limit && has_memsw && *limit == "-1") {
+      memsw = "-1";  // unlimited memory: lift memsw too, or the old one would still bind
+    }
+    if (!limit && !memsw) return absl::OkStatus();
+    if (limit) {
+      absl::Status st = WriteTo("memory", path, "memory.limit_in_bytes", *limit);
+      if (st.ok()) return memsw ? WriteTo("memory", path, "memory.memsw.limit_in_bytes", *memsw) : st;
+      if (!memsw || !absl::IsInvalidArgument(st)) return st;
+    }
+    RETURN_IF_ERROR(WriteTo("memory", path, "memory.memsw.limit_in_bytes", *memsw));
+    return limit ? WriteTo("memory", path, "memory.limit_in_bytes", *limit) : absl::OkStatus();
+  }
+
+  absl::Status ApplyHugetlb(const std::string& path, const CgroupResources& r) {
+    if (r.hugepage_limits.empty()) return absl::OkStatus();
+    const Hierarchy* h = Find("hugetlb");
+    if (h == nullptr) return absl::OkStatus();  // no hugetlb controller: nothing to limit
+    for (const auto& [size, bytes] : r.hugepage_limits) {
+      RETURN_IF_ERROR(cgroup_limits::ValidateHugepageSize(size));
+      RETURN_IF_ERROR(cgroupfs::Write(cgroupfs::Join(h->dir, path), absl::StrCat("hugetlb.", size, ".limit_in_bytes"),
+                                      std::to_string(bytes), options_.create_missing_files));
+    }
+    return absl::OkStatus();
+  }
+
+  std::string root_;
+  std::vector<Hierarchy> hierarchies_;
+  CgroupDriverOptions options_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CgroupDriver>> NewCgroupV1Driver(const std::string& mount_root,
+                                                                CgroupDriverOptions options) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(mount_root));
+  std::vector<Hierarchy> hierarchies;
+  for (const std::string& name : names) {
+    std::string dir = absl::StrCat(mount_root, "/", name);
+    if (!IsRealDir(dir) || !IsV1Hierarchy(dir, options.create_missing_files)) continue;  // symlinks are aliases
+    hierarchies.push_back({dir, ControllersOfName(name)});
+  }
+  if (hierarchies.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("no cgroup v1 hierarchy mounted under ", mount_root));
+  }
+  return std::unique_ptr<CgroupDriver>(new CgroupV1Driver(mount_root, std::move(hierarchies), options));
+}
+
+}  // namespace podagent

@@ -1,0 +1,173 @@
+// ROOT: the drivers on this machine's real cgroup hierarchies (v1 under /sys/fs/cgroup, and the
+// controller-less v2 mount at /sys/fs/cgroup/unified).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
+#include "runtime/common/ids.h"
+
+namespace podagent {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string Read(const std::string& path) {
+  auto s = ReadFile(path);
+  return s.ok() ? Trim(*s) : "<" + std::string(s.status().message()) + ">";
+}
+
+pid_t SpawnSleeper() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (;;) ::pause();
+  }
+  return pid;
+}
+
+int ReapSignal(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+class RootCgroupV1 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
+    auto d = CgroupDriver::Detect("/sys/fs/cgroup");
+    ASSERT_TRUE(d.ok()) << d.status();
+    driver_ = std::move(*d);
+    ASSERT_FALSE(driver_->IsV2()) << "this machine is expected to run cgroup v1";
+    path_ = "/podagent-test-" + NewId().substr(0, 12);
+  }
+  void TearDown() override {
+    if (driver_) {
+      EXPECT_TRUE(driver_->Destroy(path_).ok());
+    }
+  }
+  std::unique_ptr<CgroupDriver> driver_;
+  std::string path_;
+};
+
+TEST_F(RootCgroupV1, DetectFindsThisMachinesHierarchies) {
+  auto c = driver_->Controllers();
+  for (const char* want : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "name=systemd"}) {
+    EXPECT_NE(std::find(c.begin(), c.end(), want), c.end()) << want;
+  }
+}
+
+TEST_F(RootCgroupV1, CreateApplyAddDestroyLeavesNothing) {
+  std::string pod = path_ + "/pod1";
+  ASSERT_TRUE(driver_->Create(pod).ok());
+  for (const char* h : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"}) {
+    EXPECT_TRUE(PathExists(absl::StrCat("/sys/fs/cgroup/", h, pod))) << h;
+  }
+  EXPECT_EQ(Read(driver_->Dir(pod, "cpuset") + "/cpuset.cpus"), Read("/sys/fs/cgroup/cpuset/cpuset.cpus"));
+  EXPECT_EQ(Read(driver_->Dir(pod, "cpuset") + "/cpuset.mems"), Read("/sys/fs/cgroup/cpuset/cpuset.mems"));
+
+  CgroupResources r;
+  r.cpu_shares = 256;
+  r.cpu_quota = 20000;
+  r.cpu_period = 100000;
+  r.memory_limit = 64 << 20;
+  r.pids_limit = 50;
+  absl::Status st = driver_->Apply(pod, r);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(Read(driver_->Dir(pod, "cpu") + "/cpu.shares"), "256");
+  EXPECT_EQ(Read(driver_->Dir(pod, "cpu") + "/cpu.cfs_quota_us"), "20000");
+  EXPECT_EQ(Read(driver_->Dir(pod, "cpu") + "/cpu.cfs_period_us"), "100000");
+  EXPECT_EQ(Read(driver_->Dir(pod, "memory") + "/memory.limit_in_bytes"), std::to_string(64 << 20));
+  EXPECT_EQ(Read(driver_->Dir(pod, "pids") + "/pids.max"), "50");
+
+  pid_t child = SpawnSleeper();
+  ASSERT_GT(child, 0);
+  st = driver_->AddProcess(pod, child);
+  ASSERT_TRUE(st.ok()) << st;
+  auto pids = driver_->Pids(path_);
+  ASSERT_TRUE(pids.ok()) << pids.status();
+  EXPECT_EQ(*pids, std::vector<pid_t>{child});
+  std::string self_cgroup = Read(absl::StrCat("/proc/", child, "/cgroup"));
+  EXPECT_NE(self_cgroup.find("memory:" + pod), std::string::npos) << self_cgroup;
+
+  st = driver_->Destroy(path_);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(ReapSignal(child), SIGKILL);
+  EXPECT_FALSE(driver_->Exists(path_));
+  for (const char* h : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"}) {
+    EXPECT_FALSE(PathExists(absl::StrCat("/sys/fs/cgroup/", h, path_))) << h;
+  }
+}
+
+TEST_F(RootCgroupV1, MemorySwapAndRaisingLimits) {
+  if (!PathExists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes")) {
+    FAIL() << "swap accounting is off on this kernel (memory.memsw.limit_in_bytes absent)";
+  }
+  ASSERT_TRUE(driver_->Create(path_).ok());
+  CgroupResources small;
+  small.memory_limit = 32 << 20;
+  small.memory_swap_limit = 48 << 20;
+  ASSERT_TRUE(driver_->Apply(path_, small).ok());
+  CgroupResources big;  // memory above the old memsw: the driver must reorder the writes
+  big.memory_limit = 128 << 20;
+  big.memory_swap_limit = 256 << 20;
+  absl::Status st = driver_->Apply(path_, big);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.limit_in_bytes"), std::to_string(128 << 20));
+  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
+  st = driver_->Apply(path_, small);  // and back down
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(48 << 20));
+}
+
+TEST_F(RootCgroupV1, DestroyKillsAForkingTree) {
+  ASSERT_TRUE(driver_->Create(path_ + "/c").ok());
+  pid_t child = ::fork();
+  if (child == 0) {  // a parent with a few children of its own
+    for (int i = 0; i < 3; ++i) {
+      if (::fork() == 0) {
+        for (;;) ::pause();
+      }
+    }
+    for (;;) ::pause();
+  }
+  ASSERT_TRUE(driver_->AddProcess(path_ + "/c", child).ok());
+  // The grandchildren are forked after the join or before: either way wait until all 4 are in.
+  for (int i = 0; i < 200; ++i) {
+    auto p = driver_->Pids(path_);
+    if (p.ok() && p->size() == 4) break;
+    ::usleep(10000);
+  }
+  absl::Status st = driver_->Destroy(path_);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(ReapSignal(child), SIGKILL);
+  EXPECT_FALSE(driver_->Exists(path_));
+}
+
+TEST(RootCgroupV2Unified, CreateAddKillRemoveOnRealCgroup2) {
+  ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
+  auto d = CgroupDriver::Detect("/sys/fs/cgroup/unified");
+  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_TRUE((*d)->IsV2());
+  std::string path = "/podagent-test-" + NewId().substr(0, 12) + "/pod";
+  ASSERT_TRUE((*d)->Create(path).ok());
+  pid_t child = SpawnSleeper();
+  ASSERT_TRUE((*d)->AddProcess(path, child).ok());
+  EXPECT_EQ(Read("/sys/fs/cgroup/unified" + path + "/cgroup.procs"), std::to_string(child));
+  std::string top = path.substr(0, path.rfind('/'));
+  absl::Status st = (*d)->Destroy(top);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_EQ(ReapSignal(child), SIGKILL);
+  EXPECT_FALSE((*d)->Exists(top));
+}
+
+}  // namespace
+}  // namespace podagent
