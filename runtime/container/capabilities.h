@@ -1,0 +1,33 @@
+#pragma once
+// Container capabilities: names ("CAP_NET_ADMIN"), the Kubernetes default set, add/drop as the
+// CRI gives them ("NET_ADMIN", "CAP_NET_ADMIN" or "ALL"), and applying a set with libcap.
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace podagent {
+
+// The default set of containerd/CRI-O for Kubernetes containers.
+std::vector<std::string> DefaultCapabilities();
+// Every capability the running kernel knows.
+std::vector<std::string> AllCapabilities();
+
+// "net_admin", "NET_ADMIN" and "CAP_NET_ADMIN" -> "CAP_NET_ADMIN"; InvalidArgument when unknown.
+absl::StatusOr<std::string> NormalizeCapability(const std::string& name);
+
+// privileged: every capability. Else the default set; "ALL" in add -> every capability; "ALL" in
+// drop -> none; then the named adds are added and the named drops removed. Sorted.
+absl::StatusOr<std::vector<std::string>> ComputeCapabilities(const std::vector<std::string>& add,
+                                                             const std::vector<std::string>& drop, bool privileged);
+
+// In the calling process (before exec, after setuid with PR_SET_KEEPCAPS): drops every other
+// capability from the bounding set, clears inheritable and ambient, and sets effective and
+// permitted to `caps` for uid 0 or to nothing for other users.
+absl::Status ApplyCapabilities(const std::vector<std::string>& caps, uid_t uid);
+
+}  // namespace podagent
