@@ -1,0 +1,190 @@
+#include "runtime/image/content_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "runtime/image/reference.h"
+
+namespace podagent {
+namespace {
+
+std::string RandomSuffix() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrCat(rng() % 100000000000ULL);
+}
+
+absl::Status CheckDigest(absl::string_view digest) {
+  if (!IsSha256Digest(digest)) return absl::InvalidArgumentError(absl::StrCat("invalid digest \"", digest, "\""));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+struct ContentStore::Flight {
+  absl::Notification done;
+  absl::Status status;
+};
+
+BlobWriter::BlobWriter(std::string digest, int64_t expected_size, std::string temp_path, std::string final_path,
+                       UniqueFd fd)
+    : digest_(std::move(digest)),
+      expected_size_(expected_size),
+      temp_path_(std::move(temp_path)),
+      final_path_(std::move(final_path)),
+      fd_(std::move(fd)) {}
+
+BlobWriter::~BlobWriter() {
+  if (!committed_) ::unlink(temp_path_.c_str());
+}
+
+absl::Status BlobWriter::Write(absl::string_view data) {
+  if (expected_size_ >= 0 && written_ + static_cast<int64_t>(data.size()) > expected_size_) {
+    return absl::DataLossError(
+        absl::StrCat("blob ", digest_, ": more data than its expected size of ", expected_size_, " bytes"));
+  }
+  hash_.Update(data);
+  written_ += static_cast<int64_t>(data.size());
+  while (!data.empty()) {
+    ssize_t n = ::write(fd_.Get(), data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError(absl::StrCat("write ", temp_path_));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BlobWriter::Reset() {
+  if (::ftruncate(fd_.Get(), 0) != 0 || ::lseek(fd_.Get(), 0, SEEK_SET) != 0) {
+    return ErrnoError(absl::StrCat("truncate ", temp_path_));
+  }
+  hash_.Reset();
+  written_ = 0;
+  return absl::OkStatus();
+}
+
+absl::Status BlobWriter::Commit() {
+  if (expected_size_ >= 0 && written_ != expected_size_) {
+    return absl::DataLossError(absl::StrCat("blob ", digest_, ": size mismatch: expected ", expected_size_,
+                                            " bytes, got ", written_));
+  }
+  std::string got = hash_.Digest();
+  if (got != digest_) {
+    return absl::DataLossError(absl::StrCat("blob ", digest_, ": digest mismatch: content hashes to ", got));
+  }
+  if (::fsync(fd_.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", temp_path_));
+  if (::fchmod(fd_.Get(), 0444) != 0) return ErrnoError(absl::StrCat("chmod ", temp_path_));
+  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    return ErrnoError(absl::StrCat("rename ", temp_path_, " to ", final_path_));
+  }
+  committed_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status ContentStore::Init() {
+  RETURN_IF_ERROR(MakeDirs(dir_ + "/sha256", 0700));
+  RETURN_IF_ERROR(RemoveTree(dir_ + "/tmp"));
+  return MakeDirs(dir_ + "/tmp", 0700);
+}
+
+std::string ContentStore::BlobPath(absl::string_view digest) const {
+  return absl::StrCat(dir_, "/sha256/", digest.substr(7));
+}
+
+bool ContentStore::Has(absl::string_view digest) const {
+  return IsSha256Digest(digest) && PathExists(BlobPath(digest));
+}
+
+absl::StatusOr<std::string> ContentStore::Read(absl::string_view digest, int64_t max_size) const {
+  RETURN_IF_ERROR(CheckDigest(digest));
+  std::string path = BlobPath(digest);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return ErrnoError(absl::StrCat("blob ", digest, ": stat ", path));
+  if (st.st_size > max_size) {
+    return absl::FailedPreconditionError(absl::StrCat("blob ", digest, " is larger than ", max_size, " bytes"));
+  }
+  return ReadFile(path);
+}
+
+absl::StatusOr<std::unique_ptr<BlobWriter>> ContentStore::NewWriter(absl::string_view digest, int64_t expected_size) {
+  RETURN_IF_ERROR(CheckDigest(digest));
+  std::string temp = absl::StrCat(dir_, "/tmp/", digest.substr(7, 16), "-", RandomSuffix());
+  UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return ErrnoError(absl::StrCat("create ", temp));
+  return std::make_unique<BlobWriter>(std::string(digest), expected_size, temp, BlobPath(digest), std::move(fd));
+}
+
+absl::Status ContentStore::Put(absl::string_view digest, absl::string_view data) {
+  if (Has(digest)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(auto writer, NewWriter(digest, static_cast<int64_t>(data.size())));
+  RETURN_IF_ERROR(writer->Write(data));
+  return writer->Commit();
+}
+
+absl::Status ContentStore::Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch) {
+  RETURN_IF_ERROR(CheckDigest(digest));
+  std::shared_ptr<Flight> flight;
+  bool leader = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (Has(digest)) return absl::OkStatus();
+    auto it = flights_.find(std::string(digest));
+    if (it == flights_.end()) {
+      flight = std::make_shared<Flight>();
+      flights_.emplace(std::string(digest), flight);
+      leader = true;
+      ++fetch_count_;
+    } else {
+      flight = it->second;
+    }
+  }
+  if (!leader) {
+    flight->done.WaitForNotification();
+    return flight->status;
+  }
+  absl::Status st = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto writer, NewWriter(digest, size));
+    RETURN_IF_ERROR(fetch(*writer));
+    return writer->Commit();
+  }();
+  {
+    absl::MutexLock lock(&mu_);
+    flights_.erase(std::string(digest));
+  }
+  flight->status = st;
+  flight->done.Notify();
+  return st;
+}
+
+absl::Status ContentStore::Remove(absl::string_view digest) {
+  RETURN_IF_ERROR(CheckDigest(digest));
+  std::string path = BlobPath(digest);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError(absl::StrCat("unlink ", path));
+  return absl::OkStatus();
+}
+
+std::vector<std::string> ContentStore::List() const {
+  std::vector<std::string> out;
+  auto names = ListDir(dir_ + "/sha256");
+  if (!names.ok()) return out;
+  for (const auto& n : *names) {
+    std::string d = "sha256:" + n;
+    if (IsSha256Digest(d)) out.push_back(d);
+  }
+  return out;
+}
+
+int64_t ContentStore::fetch_count() const {
+  absl::MutexLock lock(&mu_);
+  return fetch_count_;
+}
+
+}  // namespace podagent
