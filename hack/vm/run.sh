@@ -120,6 +120,7 @@ run_dir=$(mktemp -d "${TMPDIR:-/tmp}/podagent-vm-run.XXXXXX")
 cleanup() { if [ "${PODAGENT_VM_KEEP:-0}" = 1 ]; then log "run dir kept: $run_dir"; else rm -rf "$run_dir"; fi; }
 trap cleanup EXIT
 cp "$here/stage2.sh" "$run_dir/stage2.sh"
+[ -t 1 ] && : >"$run_dir/stdout-is-tty"  # else the guest gives the command a pipe, not a tty
 share_args=()
 if [ -n "${PODAGENT_VM_SHARE:-}" ]; then
   [ -d "$PODAGENT_VM_SHARE" ] || die "PODAGENT_VM_SHARE=$PODAGENT_VM_SHARE is not a directory"

@@ -48,16 +48,25 @@ exec 9>"$out"  # held open: a tty's settings are reset on its last close
 stty -F "$out" raw -echo -onlcr || die "stty $out failed"
 
 # The command runs in its own session with the host's environment and working directory.
-(
+# When the host's stdout is not a terminal the command writes into a pipe (as it would on the
+# host), so programs do not colour or line-buffer for a tty that is not there.
+run_cmd() {
   # shellcheck disable=SC1091
   . "$share/env.sh"
   export PODAGENT_EXPECT_CGROUP=v2  # tests assert the guest really is cgroup v2
   exec 9>&-
-  exec setsid bash "$share/cmd.sh" </dev/null >"$out" 2>&1
-) &
-cmd_pid=$!
-wait "$cmd_pid"
-rc=$?
+  exec setsid bash "$share/cmd.sh" </dev/null
+}
+if [ -f "$share/stdout-is-tty" ]; then
+  run_cmd >"$out" 2>&1 &
+  wait $!
+  rc=$?
+else
+  set -o pipefail  # the pipeline's status is the command's (cat exits 0)
+  run_cmd 2>&1 | cat >"$out" &
+  wait $!
+  rc=$?
+fi
 dmesg >"$share/dmesg.txt" 2>&1
 echo "$rc" >"$share/rc.tmp" && mv "$share/rc.tmp" "$share/rc"
 sync
