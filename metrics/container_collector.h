@@ -1,0 +1,39 @@
+#pragma once
+// ContainerCollector: the cAdvisor-compatible families, built at every Collect() (each scrape)
+// from a snapshot of the workload plus cgroup reads. No polling thread, no cache of cgroup
+// values: a removed container vanishes from the next scrape by itself.
+
+#include <functional>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "metrics/container_metrics.h"
+#include "metrics/workload_stats.h"
+#include "prometheus/collectable.h"
+#include "prometheus/metric_family.h"
+
+namespace podagent {
+
+// Groups samples into Prometheus families, in ContainerMetricDefs() order; empty families are
+// left out.
+std::vector<prometheus::MetricFamily> ToFamilies(const std::vector<MetricSample>& samples);
+
+// Every sample of every pod and container of `readings`.
+std::vector<MetricSample> WorkloadSamples(const std::vector<PodReading>& readings);
+
+class ContainerCollector : public prometheus::Collectable {
+ public:
+  using Clock = std::function<absl::Time()>;
+  // `source` and `reader` must outlive the collector.
+  ContainerCollector(const WorkloadSource& source, const WorkloadStatsReader& reader, Clock clock = absl::Now)
+      : source_(source), reader_(reader), clock_(std::move(clock)) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const WorkloadSource& source_;
+  const WorkloadStatsReader& reader_;
+  Clock clock_;
+};
+
+}  // namespace podagent

@@ -1,0 +1,174 @@
+#include "metrics/container_metrics.h"
+
+#include <map>
+#include <optional>
+
+#include "metrics/stat_files.h"
+
+namespace podagent {
+namespace {
+
+MetricDef Counter(std::string name, std::string help, std::vector<std::string> extra = {}) {
+  return MetricDef{std::move(name), std::move(help), true, std::move(extra)};
+}
+MetricDef Gauge(std::string name, std::string help) { return MetricDef{std::move(name), std::move(help), false, {}}; }
+
+std::vector<MetricDef> BuildDefs() {
+  const std::vector<std::string> cpu = {"cpu"};
+  const std::vector<std::string> iface = {"interface"};
+  return {
+      Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", cpu),
+      Counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds."),
+      Counter("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds."),
+      Counter("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals."),
+      Counter("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals."),
+      Counter("container_cpu_cfs_throttled_seconds_total", "Total time duration the container has been throttled."),
+      Gauge("container_memory_usage_bytes",
+            "Current memory usage in bytes, including all memory regardless of when it was accessed"),
+      Gauge("container_memory_working_set_bytes", "Current working set in bytes."),
+      Gauge("container_memory_rss", "Size of RSS in bytes."),
+      Gauge("container_memory_cache", "Number of bytes of page cache memory."),
+      Gauge("container_memory_swap", "Container swap usage in bytes."),
+      Counter("container_memory_failcnt", "Number of memory usage hits limits"),
+      Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes"),
+      Counter("container_oom_events_total", "Count of out of memory events observed for the container"),
+      Gauge("container_spec_memory_limit_bytes", "Memory limit for the container."),
+      Gauge("container_spec_cpu_shares", "CPU share of the container."),
+      Gauge("container_spec_cpu_quota", "CPU quota of the container."),
+      Gauge("container_spec_cpu_period", "CPU period of the container."),
+      Gauge("container_processes", "Number of processes running inside the container."),
+      Gauge("container_threads", "Number of threads running inside the container"),
+      Gauge("container_start_time_seconds", "Start time of the container since unix epoch in seconds."),
+      Counter("container_network_receive_bytes_total", "Cumulative count of bytes received", iface),
+      Counter("container_network_receive_packets_total", "Cumulative count of packets received", iface),
+      Counter("container_network_receive_errors_total", "Cumulative count of errors encountered while receiving",
+              iface),
+      Counter("container_network_transmit_bytes_total", "Cumulative count of bytes transmitted", iface),
+      Counter("container_network_transmit_packets_total", "Cumulative count of packets transmitted", iface),
+      Counter("container_network_transmit_errors_total",
+              "Cumulative count of errors encountered while transmitting", iface),
+      Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
+      Counter("container_pressure_cpu_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to CPU congestion."),
+      Counter("container_pressure_cpu_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to CPU congestion."),
+      Counter("container_pressure_memory_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to memory congestion."),
+      Counter("container_pressure_memory_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to memory congestion."),
+      Counter("container_pressure_io_waiting_seconds_total",
+              "Total time duration tasks in the container have waited due to IO congestion."),
+      Counter("container_pressure_io_stalled_seconds_total",
+              "Total time duration no tasks in the container could make progress due to IO congestion."),
+  };
+}
+
+class Emitter {
+ public:
+  Emitter(std::vector<std::string> base, std::vector<MetricSample>& out) : base_(std::move(base)), out_(out) {}
+
+  template <typename T>
+  void Add(const char* name, const std::optional<T>& v, double divisor = 1.0) {
+    if (v) Add(name, static_cast<double>(*v) / divisor);
+  }
+  void Add(const char* name, double v, const std::vector<std::string>& extra = {}) {
+    MetricSample s;
+    s.def = FindMetricDef(name);
+    s.label_values = base_;
+    s.label_values.insert(s.label_values.end(), extra.begin(), extra.end());
+    s.value = v;
+    out_.push_back(std::move(s));
+  }
+
+ private:
+  std::vector<std::string> base_;
+  std::vector<MetricSample>& out_;
+};
+
+void AddPsi(Emitter& e, const char* waiting, const char* stalled, const PsiStats& psi) {
+  e.Add(waiting, psi.some_us, 1e6);
+  e.Add(stalled, psi.full_us, 1e6);
+}
+
+void AddCgroup(Emitter& e, const CgroupStats& s) {
+  if (s.cpu.usage_ns) e.Add("container_cpu_usage_seconds_total", double(*s.cpu.usage_ns) / 1e9, {"total"});
+  e.Add("container_cpu_user_seconds_total", s.cpu.user_ns, 1e9);
+  e.Add("container_cpu_system_seconds_total", s.cpu.system_ns, 1e9);
+  e.Add("container_cpu_cfs_periods_total", s.cpu.nr_periods);
+  e.Add("container_cpu_cfs_throttled_periods_total", s.cpu.nr_throttled);
+  e.Add("container_cpu_cfs_throttled_seconds_total", s.cpu.throttled_ns, 1e9);
+  e.Add("container_memory_usage_bytes", s.memory.usage);
+  e.Add("container_memory_working_set_bytes", s.memory.WorkingSet());
+  e.Add("container_memory_rss", s.memory.rss);
+  e.Add("container_memory_cache", s.memory.cache);
+  e.Add("container_memory_swap", s.memory.swap);
+  e.Add("container_memory_failcnt", s.memory.failcnt);
+  e.Add("container_memory_max_usage_bytes", s.memory.max_usage);
+  e.Add("container_oom_events_total", s.memory.oom_kills);
+  // cAdvisor reports no limit as 0 on v2 ("max") and the raw page-counter maximum on v1.
+  if (s.memory.limit) e.Add("container_spec_memory_limit_bytes", *s.memory.limit == kUnlimited ? 0.0 : double(*s.memory.limit));
+  e.Add("container_spec_cpu_shares", s.cpu.shares);
+  // cAdvisor leaves quota and period out when they are unset (quota -1 / "max").
+  if (s.cpu.quota_us && *s.cpu.quota_us > 0) {
+    e.Add("container_spec_cpu_quota", double(*s.cpu.quota_us));
+    e.Add("container_spec_cpu_period", s.cpu.period_us);
+  }
+  e.Add("container_processes", s.pids.processes);
+  e.Add("container_threads", s.pids.threads ? s.pids.threads : s.pids.current);
+  AddPsi(e, "container_pressure_cpu_waiting_seconds_total", "container_pressure_cpu_stalled_seconds_total",
+         s.cpu_pressure);
+  AddPsi(e, "container_pressure_memory_waiting_seconds_total", "container_pressure_memory_stalled_seconds_total",
+         s.memory_pressure);
+  AddPsi(e, "container_pressure_io_waiting_seconds_total", "container_pressure_io_stalled_seconds_total",
+         s.io_pressure);
+}
+
+}  // namespace
+
+const std::vector<std::string>& BaseLabelKeys() {
+  static const std::vector<std::string> keys = {"container", "id", "image", "name", "namespace", "pod"};
+  return keys;
+}
+
+const std::vector<MetricDef>& ContainerMetricDefs() {
+  static const std::vector<MetricDef> defs = BuildDefs();
+  return defs;
+}
+
+const MetricDef* FindMetricDef(const std::string& name) {
+  static const std::map<std::string, const MetricDef*> index = [] {
+    std::map<std::string, const MetricDef*> m;
+    for (const MetricDef& d : ContainerMetricDefs()) m[d.name] = &d;
+    return m;
+  }();
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : it->second;
+}
+
+void AppendContainerSamples(const PodSnapshot& pod, const ContainerReading& c, std::vector<MetricSample>& out) {
+  if (!c.cgroup_found) return;  // gone or never started: cAdvisor has no cgroup to report either
+  const ContainerSnapshot& s = c.container;
+  Emitter e({s.name, s.cgroup_path, s.image, s.id, pod.namespace_, pod.name}, out);
+  AddCgroup(e, c.stats);
+  if (s.started_at_ns > 0) e.Add("container_start_time_seconds", double(s.started_at_ns) / 1e9);
+  if (c.has_writable_layer) e.Add("container_fs_usage_bytes", double(c.writable_layer.bytes));
+}
+
+void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
+  const PodSnapshot& pod = r.pod;
+  Emitter e({"", pod.cgroup_path, "", "", pod.namespace_, pod.name}, out);
+  if (r.cgroup_found) {
+    AddCgroup(e, r.stats);
+    if (pod.created_at_ns > 0) e.Add("container_start_time_seconds", double(pod.created_at_ns) / 1e9);
+  }
+  for (const InterfaceStats& i : r.interfaces) {
+    e.Add("container_network_receive_bytes_total", double(i.rx_bytes), {i.name});
+    e.Add("container_network_receive_packets_total", double(i.rx_packets), {i.name});
+    e.Add("container_network_receive_errors_total", double(i.rx_errors), {i.name});
+    e.Add("container_network_transmit_bytes_total", double(i.tx_bytes), {i.name});
+    e.Add("container_network_transmit_packets_total", double(i.tx_packets), {i.name});
+    e.Add("container_network_transmit_errors_total", double(i.tx_errors), {i.name});
+  }
+}
+
+}  // namespace podagent

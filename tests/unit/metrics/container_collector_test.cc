@@ -1,0 +1,154 @@
+#include "metrics/container_collector.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "prometheus/text_serializer.h"
+#include "tests/unit/metrics/fake_workload.h"
+#include "tests/unit/metrics/fixture.h"
+
+namespace podagent {
+namespace {
+
+using testing::CgroupFixture;
+using testing::FakeWorkload;
+using testing::FixtureContainer;
+using testing::FixturePod;
+
+std::string Scrape(const prometheus::Collectable& c) {
+  return prometheus::TextSerializer().Serialize(c.Collect());
+}
+
+const char kCtrLabels[] =
+    "container=\"nginx\",id=\"/podagent/podaaa/ctr1\",image=\"docker.io/library/nginx:1.25\",name=\"ctr1\","
+    "namespace=\"default\",pod=\"web\"";
+const char kPodLabels[] = "container=\"\",id=\"/podagent/podaaa\",image=\"\",name=\"\",namespace=\"default\",pod=\"web\"";
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  void Use(const std::string& tree, bool v2) {
+    reader_ = std::make_unique<WorkloadStatsReader>(
+        v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree)), nullptr);
+    collector_ = std::make_unique<ContainerCollector>(workload_, *reader_,
+                                                      [] { return absl::FromUnixSeconds(1700000100); });
+  }
+  // Value of the series whose name and labels are `series` (-1 when absent).
+  double Value(const std::string& text, const std::string& series) {
+    size_t at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + series.size() + 2));
+  }
+  bool Has(const std::string& text, const std::string& series) {
+    return text.find("\n" + series + "\n") != std::string::npos;
+  }
+  FakeWorkload workload_;
+  std::unique_ptr<WorkloadStatsReader> reader_;
+  std::unique_ptr<ContainerCollector> collector_;
+};
+
+TEST_F(CollectorTest, V1ContainerSeriesCarryCadvisorNamesAndLabels) {
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  Use("v1", false);
+  std::string text = Scrape(*collector_);
+  std::string l = kCtrLabels;
+  EXPECT_TRUE(Has(text, "container_cpu_usage_seconds_total{" + l + ",cpu=\"total\"} 1.5")) << text;
+  EXPECT_TRUE(Has(text, "container_cpu_cfs_periods_total{" + l + "} 40"));
+  EXPECT_TRUE(Has(text, "container_cpu_cfs_throttled_periods_total{" + l + "} 7"));
+  EXPECT_TRUE(Has(text, "container_cpu_cfs_throttled_seconds_total{" + l + "} 0.35"));
+  EXPECT_TRUE(Has(text, "container_memory_usage_bytes{" + l + "} 104857600"));
+  EXPECT_TRUE(Has(text, "container_memory_working_set_bytes{" + l + "} 94371840"));
+  EXPECT_TRUE(Has(text, "container_memory_rss{" + l + "} 62914560"));
+  EXPECT_TRUE(Has(text, "container_memory_cache{" + l + "} 20971520"));
+  EXPECT_TRUE(Has(text, "container_memory_swap{" + l + "} 4096"));
+  EXPECT_TRUE(Has(text, "container_memory_failcnt{" + l + "} 3"));
+  EXPECT_TRUE(Has(text, "container_memory_max_usage_bytes{" + l + "} 209715200"));
+  EXPECT_TRUE(Has(text, "container_oom_events_total{" + l + "} 2"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + l + "} 268435456"));
+  EXPECT_TRUE(Has(text, "container_spec_cpu_shares{" + l + "} 512"));
+  EXPECT_TRUE(Has(text, "container_spec_cpu_quota{" + l + "} 50000"));
+  EXPECT_TRUE(Has(text, "container_spec_cpu_period{" + l + "} 100000"));
+  EXPECT_TRUE(Has(text, "container_processes{" + l + "} 3"));
+  EXPECT_TRUE(Has(text, "container_threads{" + l + "} 5"));
+  EXPECT_TRUE(Has(text, "container_start_time_seconds{" + l + "} 1700000010"));
+  EXPECT_NE(text.find("# TYPE container_cpu_usage_seconds_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE container_memory_working_set_bytes gauge"), std::string::npos);
+  // The pod cgroup: container="", quota unset (-1) so no quota/period series.
+  std::string p = kPodLabels;
+  EXPECT_TRUE(Has(text, "container_memory_usage_bytes{" + p + "} 120000000"));
+  EXPECT_TRUE(Has(text, "container_cpu_usage_seconds_total{" + p + ",cpu=\"total\"} 2"));
+  EXPECT_EQ(text.find("container_spec_cpu_quota{" + p), std::string::npos);
+  // No PSI in v1, user labels never become metric labels.
+  EXPECT_EQ(text.find("container_pressure"), std::string::npos);
+  EXPECT_EQ(text.find("tier"), std::string::npos);
+  EXPECT_EQ(text.find("app="), std::string::npos);
+}
+
+TEST_F(CollectorTest, V2SeriesIncludePressure) {
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  Use("v2", true);
+  std::string text = Scrape(*collector_);
+  std::string l = kCtrLabels;
+  EXPECT_TRUE(Has(text, "container_cpu_user_seconds_total{" + l + "} 1.2"));
+  EXPECT_TRUE(Has(text, "container_cpu_system_seconds_total{" + l + "} 0.3"));
+  EXPECT_TRUE(Has(text, "container_memory_working_set_bytes{" + l + "} 94371840"));
+  EXPECT_TRUE(Has(text, "container_pressure_cpu_waiting_seconds_total{" + l + "} 0.001234"));
+  EXPECT_TRUE(Has(text, "container_pressure_cpu_stalled_seconds_total{" + l + "} 0.000567"));
+  EXPECT_DOUBLE_EQ(Value(text, "container_pressure_memory_waiting_seconds_total{" + l + "}"), 89e-6);
+  EXPECT_DOUBLE_EQ(Value(text, "container_pressure_memory_stalled_seconds_total{" + l + "}"), 10e-6);
+  EXPECT_TRUE(Has(text, "container_pressure_io_waiting_seconds_total{" + l + "} 0.002"));
+  EXPECT_TRUE(Has(text, "container_pressure_io_stalled_seconds_total{" + l + "} 0.001"));
+  std::string p = kPodLabels;
+  EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + p + "} 0"));  // "max"
+  EXPECT_TRUE(Has(text, "container_pressure_cpu_waiting_seconds_total{" + p + "} 7.7e-05"));
+  EXPECT_EQ(text.find("container_pressure_cpu_stalled_seconds_total{" + p), std::string::npos);
+}
+
+TEST_F(CollectorTest, RemovedContainersVanishAndMissingCgroupsEmitNothing) {
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  Use("v1", false);
+  EXPECT_NE(Scrape(*collector_).find("name=\"ctr1\""), std::string::npos);
+  workload_.containers[0].cgroup_path = "/podagent/podaaa/gone";
+  EXPECT_EQ(Scrape(*collector_).find("name=\"ctr1\""), std::string::npos);
+  workload_.containers.clear();
+  workload_.pods.clear();
+  EXPECT_EQ(Scrape(*collector_), "");
+}
+
+TEST_F(CollectorTest, WritableLayerAndNetworkOfThisProcess) {
+  PodSnapshot pod = FixturePod();
+  pod.pause_pid = ::getpid();  // this process's netns stands in for the pod's
+  ContainerSnapshot c = FixtureContainer();
+  c.upper_dir = CgroupFixture("v1");  // any directory: its du is > 0
+  workload_.pods = {pod};
+  workload_.containers = {c};
+  Use("v1", false);
+  std::string text = Scrape(*collector_);
+  EXPECT_NE(text.find(std::string("container_fs_usage_bytes{") + kCtrLabels + "} "), std::string::npos);
+  std::vector<InterfaceStats> ifs = ReadNetDev(::getpid());
+  for (const InterfaceStats& i : ifs) {
+    EXPECT_NE(text.find(std::string("container_network_receive_bytes_total{") + kPodLabels + ",interface=\"" +
+                        i.name + "\"}"),
+              std::string::npos)
+        << text;
+  }
+}
+
+TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
+  std::set<std::string> names;
+  for (const MetricDef& d : ContainerMetricDefs()) {
+    EXPECT_TRUE(names.insert(d.name).second) << d.name;
+    if (d.counter && d.name != "container_memory_failcnt") {
+      EXPECT_TRUE(d.name.ends_with("_total")) << d.name;
+    }
+    EXPECT_EQ(FindMetricDef(d.name), &d);
+  }
+  EXPECT_EQ(names.size(), 34u);
+}
+
+}  // namespace
+}  // namespace podagent
