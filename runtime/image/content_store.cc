@@ -27,11 +27,6 @@ absl::Status CheckDigest(absl::string_view digest) {
 
 }  // namespace
 
-struct ContentStore::Flight {
-  absl::Notification done;
-  absl::Status status;
-};
-
 BlobWriter::BlobWriter(std::string digest, int64_t expected_size, std::string temp_path, std::string final_path,
                        UniqueFd fd)
     : digest_(std::move(digest)),
@@ -131,37 +126,17 @@ absl::Status ContentStore::Put(absl::string_view digest, absl::string_view data)
 
 absl::Status ContentStore::Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch) {
   RETURN_IF_ERROR(CheckDigest(digest));
-  std::shared_ptr<Flight> flight;
-  bool leader = false;
-  {
-    absl::MutexLock lock(&mu_);
-    if (Has(digest)) return absl::OkStatus();
-    auto it = flights_.find(std::string(digest));
-    if (it == flights_.end()) {
-      flight = std::make_shared<Flight>();
-      flights_.emplace(std::string(digest), flight);
-      leader = true;
+  if (Has(digest)) return absl::OkStatus();
+  return flights_.Do(std::string(digest), [&]() -> absl::Status {
+    if (Has(digest)) return absl::OkStatus();  // finished by a flight that just ended
+    {
+      absl::MutexLock lock(&mu_);
       ++fetch_count_;
-    } else {
-      flight = it->second;
     }
-  }
-  if (!leader) {
-    flight->done.WaitForNotification();
-    return flight->status;
-  }
-  absl::Status st = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(auto writer, NewWriter(digest, size));
     RETURN_IF_ERROR(fetch(*writer));
     return writer->Commit();
-  }();
-  {
-    absl::MutexLock lock(&mu_);
-    flights_.erase(std::string(digest));
-  }
-  flight->status = st;
-  flight->done.Notify();
-  return st;
+  });
 }
 
 absl::Status ContentStore::Remove(absl::string_view digest) {

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "runtime/common/unique_fd.h"
 #include "runtime/image/digest.h"
+#include "runtime/image/single_flight.h"
 
 namespace podagent {
 
@@ -76,10 +77,9 @@ class ContentStore {
   const std::string& dir() const { return dir_; }
 
  private:
-  struct Flight;
   std::string dir_;
+  SingleFlight flights_;
   mutable absl::Mutex mu_;
-  std::map<std::string, std::shared_ptr<Flight>> flights_ ABSL_GUARDED_BY(mu_);
   int64_t fetch_count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

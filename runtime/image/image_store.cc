@@ -1,0 +1,283 @@
+#include "runtime/image/image_store.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "runtime/common/scope_guard.h"
+#include "runtime/image/reference.h"
+#include "runtime/image/unpack.h"
+#include "spdlog/spdlog.h"
+
+namespace podagent {
+namespace {
+
+constexpr char kKind[] = "images";
+constexpr size_t kLayerIdLength = 12;
+constexpr char kTempPrefix[] = ".tmp-";
+
+bool IsHex(absl::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void AddUnique(std::vector<std::string>& v, const std::string& s) {
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+void Erase(std::vector<std::string>& v, const std::string& s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
+
+thread_local DiskUsage* tls_usage = nullptr;
+
+int CountEntry(const char*, const struct stat* st, int, struct FTW*) {
+  tls_usage->bytes += static_cast<uint64_t>(st->st_blocks) * 512;
+  tls_usage->inodes += 1;
+  return 0;
+}
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+DiskUsage MeasureTree(const std::string& path) {
+  DiskUsage usage;
+  if (!PathExists(path)) return usage;
+  tls_usage = &usage;
+  ::nftw(path.c_str(), CountEntry, 32, FTW_PHYS | FTW_MOUNT);
+  tls_usage = nullptr;
+  return usage;
+}
+
+ImageStore::ImageStore(std::string root_dir)
+    : root_dir_(std::move(root_dir)),
+      images_dir_(root_dir_ + "/images"),
+      layers_dir_(root_dir_ + "/l"),
+      content_(images_dir_ + "/blobs"),
+      records_store_(images_dir_ + "/records") {}
+
+absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
+  RETURN_IF_ERROR(MakeDirs(images_dir_, 0700));
+  RETURN_IF_ERROR(MakeDirs(layers_dir_, 0711));
+  RETURN_IF_ERROR(content_.Init());
+  ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
+  for (const auto& n : names) {
+    if (absl::StartsWith(n, kTempPrefix)) RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
+  }
+  LoadedRecords loaded = records_store_.LoadAll(kKind);
+  std::vector<std::string> problems = loaded.problems;
+  absl::MutexLock lock(&mu_);
+  images_.clear();
+  for (auto& [id, j] : loaded.records) {
+    auto r = ImageRecord::FromJson(j);
+    if (!r.ok()) {
+      problems.push_back(absl::StrCat("image record ", id, ": ", r.status().message()));
+      continue;
+    }
+    images_[r->id] = std::move(*r);
+  }
+  return problems;
+}
+
+std::string ImageStore::LayerDir(const std::string& diff_id) const {
+  return absl::StrCat(layers_dir_, "/", diff_id.substr(7, kLayerIdLength));
+}
+
+bool ImageStore::HasLayer(const std::string& diff_id) const { return PathExists(LayerDir(diff_id)); }
+
+absl::Status ImageStore::EnsureLayer(const LayerRef& layer) {
+  if (!IsSha256Digest(layer.diff_id)) return absl::InvalidArgumentError(absl::StrCat("invalid diff_id ", layer.diff_id));
+  if (HasLayer(layer.diff_id)) return absl::OkStatus();
+  return layer_flights_.Do(layer.diff_id, [&]() -> absl::Status {
+    if (HasLayer(layer.diff_id)) return absl::OkStatus();
+    ASSIGN_OR_RETURN(Compression compression, LayerCompression(layer.media_type));
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::string tmp = absl::StrCat(layers_dir_, "/", kTempPrefix, layer.diff_id.substr(7, kLayerIdLength), "-", rng() % 1000000);
+    if (::mkdir(tmp.c_str(), 0755) != 0) return ErrnoError(absl::StrCat("mkdir ", tmp));
+    ::chmod(tmp.c_str(), 0755);
+    ScopeGuard cleanup([&] { (void)RemoveTree(tmp); });
+    auto start = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(UnpackResult result, UnpackLayer(content_.BlobPath(layer.digest), compression, tmp));
+    if (result.diff_id != layer.diff_id) {
+      return absl::DataLossError(absl::StrCat("layer ", layer.digest, ": uncompressed content hashes to ", result.diff_id,
+                                              ", the image config says ", layer.diff_id));
+    }
+    std::string final_dir = LayerDir(layer.diff_id);
+    if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
+      return ErrnoError(absl::StrCat("rename ", tmp, " to ", final_dir));
+    }
+    cleanup.Cancel();
+    spdlog::info("layer {}: unpacked {} entries, {} bytes into {} in {} ms", layer.diff_id, result.entries,
+                 result.bytes, final_dir,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ImageStore::Persist(const ImageRecord& r) { return records_store_.Put(kKind, r.id.substr(7), r.ToJson()); }
+
+absl::StatusOr<ImageRecord> ImageStore::Commit(ImageRecord record) {
+  absl::MutexLock lock(&mu_);
+  // A tag names one image: take it away from any other.
+  for (auto& [id, other] : images_) {
+    if (id == record.id) continue;
+    bool changed = false;
+    for (const auto& t : record.repo_tags) {
+      if (std::find(other.repo_tags.begin(), other.repo_tags.end(), t) != other.repo_tags.end()) {
+        Erase(other.repo_tags, t);
+        changed = true;
+      }
+    }
+    if (changed) RETURN_IF_ERROR(Persist(other));
+  }
+  auto it = images_.find(record.id);
+  if (it != images_.end()) {
+    ImageRecord merged = it->second;
+    for (const auto& t : record.repo_tags) AddUnique(merged.repo_tags, t);
+    for (const auto& d : record.repo_digests) AddUnique(merged.repo_digests, d);
+    merged.removed = false;
+    merged.pinned = merged.pinned || record.pinned;
+    record = std::move(merged);
+  } else if (record.created_at_ns == 0) {
+    record.created_at_ns = NowNs();
+  }
+  RETURN_IF_ERROR(Persist(record));
+  images_[record.id] = record;
+  return record;
+}
+
+absl::StatusOr<ImageRecord> ImageStore::Find(const std::string& ref) const {
+  absl::MutexLock lock(&mu_);
+  auto visible = [](const ImageRecord& r) { return !r.removed; };
+  std::string id = ref;
+  if (IsHex(ref) && ref.size() == 64) id = "sha256:" + ref;
+  if (auto it = images_.find(id); it != images_.end() && visible(it->second)) return it->second;
+  if (auto parsed = ParseImageReference(ref); parsed.ok()) {
+    std::string want = parsed->digest.empty() ? parsed->TagRef() : parsed->DigestRef(parsed->digest);
+    for (const auto& [rid, r] : images_) {
+      if (!visible(r)) continue;
+      const auto& names = parsed->digest.empty() ? r.repo_tags : r.repo_digests;
+      if (std::find(names.begin(), names.end(), want) != names.end()) return r;
+    }
+  }
+  absl::string_view prefix = ref;
+  absl::ConsumePrefix(&prefix, "sha256:");
+  if (IsHex(prefix) && prefix.size() < 64) {
+    const ImageRecord* found = nullptr;
+    for (const auto& [rid, r] : images_) {
+      if (!visible(r) || !absl::StartsWith(absl::string_view(rid).substr(7), prefix)) continue;
+      if (found) return absl::NotFoundError(absl::StrCat("image id prefix ", ref, " is ambiguous"));
+      found = &r;
+    }
+    if (found) return *found;
+  }
+  return absl::NotFoundError(absl::StrCat("image ", ref, " not found"));
+}
+
+std::vector<ImageRecord> ImageStore::List() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<ImageRecord> out;
+  for (const auto& [id, r] : images_) {
+    if (!r.removed) out.push_back(r);
+  }
+  return out;
+}
+
+absl::Status ImageStore::Remove(const std::string& id, const std::set<std::string>& in_use) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = images_.find(id);
+    if (it == images_.end()) return absl::OkStatus();
+    if (in_use.count(id)) {
+      it->second.removed = true;
+      it->second.repo_tags.clear();
+      it->second.repo_digests.clear();
+      RETURN_IF_ERROR(Persist(it->second));
+      spdlog::info("image {}: removed; kept on disk while containers use it", id);
+    } else {
+      RETURN_IF_ERROR(records_store_.Remove(kKind, id.substr(7)));
+      images_.erase(it);
+      spdlog::info("image {}: removed", id);
+    }
+  }
+  return CollectGarbage(in_use);
+}
+
+std::set<std::string> ImageStore::ReferencedLocked() const {
+  std::set<std::string> refs(leased_.begin(), leased_.end());
+  for (const auto& [id, r] : images_) {
+    refs.insert(id);
+    refs.insert(r.manifest_digest);
+    for (const auto& l : r.layers) {
+      refs.insert(l.digest);
+      refs.insert(l.diff_id);
+    }
+  }
+  return refs;
+}
+
+absl::Status ImageStore::CollectGarbage(const std::set<std::string>& in_use) {
+  std::set<std::string> refs;
+  std::vector<std::string> doomed_blobs, doomed_layers;
+  absl::MutexLock lock(&mu_);
+  for (auto it = images_.begin(); it != images_.end();) {
+    if (it->second.removed && !in_use.count(it->first)) {
+      RETURN_IF_ERROR(records_store_.Remove(kKind, it->first.substr(7)));
+      spdlog::info("image {}: no longer used by any container; deleted", it->first);
+      it = images_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  refs = ReferencedLocked();
+  for (const auto& d : content_.List()) {
+    if (!refs.count(d)) doomed_blobs.push_back(d);
+  }
+  std::set<std::string> layer_names;
+  for (const auto& r : refs) {
+    if (IsSha256Digest(r)) layer_names.insert(r.substr(7, kLayerIdLength));
+  }
+  ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
+  for (const auto& n : names) {
+    if (!absl::StartsWith(n, kTempPrefix) && !layer_names.count(n)) doomed_layers.push_back(n);
+  }
+  // Deleting under the lock: a pull takes its lease under it too, so nothing it needs goes away.
+  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(content_.Remove(d));
+  for (const auto& n : doomed_layers) {
+    RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
+    spdlog::info("layer dir {}/{}: unused; deleted", layers_dir_, n);
+  }
+  return absl::OkStatus();
+}
+
+ImageStore::Lease::Lease(ImageStore& store, std::vector<std::string> digests)
+    : store_(store), digests_(std::move(digests)) {
+  absl::MutexLock lock(&store_.mu_);
+  for (const auto& d : digests_) store_.leased_.insert(d);
+}
+
+ImageStore::Lease::~Lease() {
+  absl::MutexLock lock(&store_.mu_);
+  for (const auto& d : digests_) {
+    auto it = store_.leased_.find(d);
+    if (it != store_.leased_.end()) store_.leased_.erase(it);
+  }
+}
+
+DiskUsage ImageStore::ImagesUsage() const {
+  DiskUsage a = MeasureTree(images_dir_);
+  DiskUsage b = MeasureTree(layers_dir_);
+  return {a.bytes + b.bytes, a.inodes + b.inodes};
+}
+
+}  // namespace podagent

@@ -1,0 +1,52 @@
+#include "runtime/image/store_image.h"
+
+#include "absl/strings/str_cat.h"
+#include "runtime/common/errors.h"
+#include "spdlog/spdlog.h"
+
+namespace podagent {
+
+absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageRequest& req) {
+  const Manifest& m = req.manifest;
+  std::vector<std::string> blobs = {req.manifest_digest, m.config.digest};
+  for (const auto& l : m.layers) blobs.push_back(l.digest);
+  ImageStore::Lease blob_lease(store, blobs);
+
+  RETURN_IF_ERROR(store.content().Put(req.manifest_digest, req.manifest_body));
+  RETURN_IF_ERROR(store.content().Ensure(m.config.digest, m.config.size,
+                                         [&](BlobWriter& w) { return req.source(m.config, w); }));
+  ASSIGN_OR_RETURN(std::string config_body, store.content().Read(m.config.digest));
+  auto config = ParseImageConfig(config_body);
+  if (!config.ok()) return Annotate(config.status(), absl::StrCat("image ", req.name, ": config ", m.config.digest));
+  if (config->diff_ids.size() != m.layers.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("image ", req.name, ": the config lists ", config->diff_ids.size(),
+                                                   " layers, the manifest ", m.layers.size()));
+  }
+  ImageStore::Lease layer_lease(store, config->diff_ids);
+
+  ImageRecord rec;
+  rec.id = m.config.digest;
+  rec.repo_tags = req.repo_tags;
+  rec.repo_digests = req.repo_digests;
+  rec.manifest_digest = req.manifest_digest;
+  rec.config_media_type = m.config.media_type;
+  rec.config_size = m.config.size;
+  rec.size = m.config.size;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    const Descriptor& blob = m.layers[i];
+    LayerRef layer{blob.digest, blob.media_type, blob.size, config->diff_ids[i]};
+    rec.layers.push_back(layer);
+    rec.size += blob.size;
+    if (store.HasLayer(layer.diff_id)) {
+      spdlog::info("image {}: layer {}/{} {} already present", req.name, i + 1, m.layers.size(), blob.digest);
+      continue;
+    }
+    spdlog::info("image {}: layer {}/{} {} ({} bytes)", req.name, i + 1, m.layers.size(), blob.digest, blob.size);
+    RETURN_IF_ERROR(store.content().Ensure(blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }));
+    RETURN_IF_ERROR(Annotate(store.EnsureLayer(layer), absl::StrCat("image ", req.name)));
+  }
+  rec.config = std::move(*config);
+  return store.Commit(std::move(rec));
+}
+
+}  // namespace podagent
