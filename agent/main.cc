@@ -1,1 +1,103 @@
-int main() { return 0; }
+// podagent: the CRI daemon (and its small `image` CLI).
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/daemon.h"
+#include "agent/flags.h"
+#include "agent/image/image_manager.h"
+#include "agent/logging.h"
+#include "agent/version.h"
+#include "runtime/common/errors.h"
+
+namespace podagent {
+namespace {
+
+std::string SelfDir() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+void ApplyFlags(const Flags& f, Config& c) {
+  if (f.socket) c.socket = *f.socket;
+  if (f.root_dir) c.root_dir = *f.root_dir;
+  if (f.run_dir) c.run_dir = *f.run_dir;
+  if (f.log_level) c.log_level = *f.log_level;
+  if (f.log_format) c.log_format = *f.log_format;
+  if (f.metrics_listen) c.metrics_listen = *f.metrics_listen;
+}
+
+// Blocks the stop signals in every thread (gRPC's included) and waits for one here.
+int WaitForStopSignal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int Run(int argc, char** argv) {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto flags = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
+  if (!flags.ok()) {
+    std::fprintf(stderr, "podagent: %s\n", std::string(flags.status().message()).c_str());
+    return 2;
+  }
+  if (flags->help) {
+    std::fputs(UsageText().c_str(), stdout);
+    return 0;
+  }
+  if (flags->version) {
+    std::printf("podagent %s (%s), CRI runtime.v1\n", kVersion, kGitCommit);
+    return 0;
+  }
+  auto config = LoadConfig(flags->config_path, flags->config_given);
+  if (!config.ok()) {
+    std::fprintf(stderr, "podagent: %s\n", std::string(config.status().message()).c_str());
+    return 1;
+  }
+  ApplyFlags(*flags, *config);
+  if (auto st = FinishConfig(*config, SelfDir()); !st.ok()) {
+    std::fprintf(stderr, "podagent: %s\n", std::string(st.message()).c_str());
+    return 1;
+  }
+  SetupLogging(config->log_level, config->log_format);
+
+  if (!flags->subcommand.empty()) {
+    if (flags->subcommand[0] == "image") {
+      return ImageCliMain(*config, std::vector<std::string>(flags->subcommand.begin() + 1, flags->subcommand.end()));
+    }
+    std::fprintf(stderr, "podagent: unknown command \"%s\" (see podagent --help)\n", flags->subcommand[0].c_str());
+    return 2;
+  }
+
+  spdlog::info("podagent {} ({}) starting, config {}", kVersion, kGitCommit,
+               config->config_file.empty() ? "built-in defaults" : config->config_file);
+  Daemon daemon(*config);
+  if (auto st = daemon.Start(); !st.ok()) {
+    spdlog::critical("cannot start: {}", st.message());
+    return 1;
+  }
+  int sig = WaitForStopSignal(stop_signals);
+  spdlog::info("received signal {}", sig);
+  daemon.Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace podagent
+
+int main(int argc, char** argv) { return podagent::Run(argc, argv); }

@@ -7,7 +7,7 @@
 namespace podagent {
 
 absl::Status ErrnoError(int err, std::string_view what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  std::string message = std::string(what) + ": " + std::strerror(err);
   switch (err) {
     case ENOENT:
       return absl::NotFoundError(message);
@@ -27,7 +27,7 @@ absl::Status ErrnoError(int err, std::string_view what) {
 
 absl::Status Annotate(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+  return absl::Status(status.code(), std::string(context) + ": " + std::string(status.message()));
 }
 
 }  // namespace podagent

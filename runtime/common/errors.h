@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "runtime/common/fmt_absl.h"
 
 namespace podagent {
 
@@ -38,3 +39,9 @@ absl::Status Annotate(const absl::Status& status, std::string_view context);
   lhs = std::move(*tmp)
 
 #define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(PODAGENT_CONCAT(_so_, __LINE__), lhs, expr)
+
+// Debian's Abseil is built with its own absl::string_view (not std::string_view): fmt/spdlog
+// cannot format it and absl::StrCat does not take std::string_view. Use Msg(status) in log lines.
+namespace podagent {
+inline std::string Msg(const absl::Status& status) { return std::string(status.message()); }
+}  // namespace podagent

@@ -1,0 +1,122 @@
+#include "agent/daemon.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/container/container_manager.h"
+#include "agent/image/image_manager.h"
+#include "agent/logging.h"
+#include "agent/request_log.h"
+#include "agent/sandbox/sandbox_manager.h"
+#include "agent/stats/stats_manager.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+
+namespace podagent {
+namespace {
+
+constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
+
+std::string DirOf(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+Daemon::Daemon(Config config) { ctx_.config = std::move(config); }
+
+Daemon::~Daemon() { Shutdown(); }
+
+absl::Status Daemon::PrepareDirs() {
+  const Config& c = ctx_.config;
+  RETURN_IF_ERROR(MakeDirs(c.root_dir, 0711));
+  RETURN_IF_ERROR(MakeDirs(c.run_dir, 0711));
+  RETURN_IF_ERROR(MakeDirs(DirOf(c.socket), 0711));
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::BuildManagers() {
+  auto cgroups = CgroupDriver::Detect();
+  if (cgroups.ok()) {
+    cgroups_ = std::move(*cgroups);
+    ctx_.cgroups = cgroups_.get();
+    spdlog::info("cgroups: {} at {}", cgroups_->IsV2() ? "v2 (unified)" : "v1", cgroups_->MountRoot());
+  } else {
+    // Reported by Status as RuntimeReady=false; the daemon still serves so operators can see why.
+    spdlog::error("cgroups: {}", cgroups.status().message());
+  }
+  images_ = std::make_unique<ImageManager>(ctx_);
+  sandboxes_ = std::make_unique<SandboxManager>(ctx_);
+  containers_ = std::make_unique<ContainerManager>(ctx_);
+  stats_ = std::make_unique<StatsManager>(ctx_);
+  ctx_.images = images_.get();
+  ctx_.pods = sandboxes_.get();
+  ctx_.containers = containers_.get();
+
+  RETURN_IF_ERROR(Annotate(images_->Recover(), "recover images"));
+  RETURN_IF_ERROR(Annotate(sandboxes_->Recover(), "recover pod sandboxes"));
+  RETURN_IF_ERROR(Annotate(containers_->Recover(), "recover containers"));
+  RETURN_IF_ERROR(Annotate(stats_->Start(), "start metrics"));
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::Serve() {
+  Managers m{&ctx_, sandboxes_.get(), containers_.get(), images_.get(), stats_.get()};
+  runtime_service_ = std::make_unique<RuntimeServiceImpl>(m);
+  image_service_ = std::make_unique<ImageServiceImpl>(m);
+
+  const std::string& socket = ctx_.config.socket;
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort("unix:" + socket, grpc::InsecureServerCredentials(), &bound_port);
+  builder.RegisterService(runtime_service_.get());
+  builder.RegisterService(image_service_.get());
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<RequestLogFactory>(stats_.get(), in_flight_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  server_ = builder.BuildAndStart();
+  if (!server_ || bound_port == 0) return absl::UnavailableError(absl::StrCat("listen on unix:", socket, " failed"));
+  if (::chmod(socket.c_str(), 0660) != 0) return ErrnoError(absl::StrCat("chmod ", socket));
+  if (::chown(socket.c_str(), 0, 0) != 0) return ErrnoError(absl::StrCat("chown ", socket));
+  spdlog::info("serving the CRI on unix://{}", socket);
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::Start() {
+  RETURN_IF_ERROR(PrepareDirs());
+  ASSIGN_OR_RETURN(SocketLock lock, SocketLock::Acquire(ctx_.config.socket));
+  lock_.emplace(std::move(lock));
+  RETURN_IF_ERROR(BuildManagers());
+  return Serve();
+}
+
+void Daemon::Shutdown() {
+  if (!server_) return;
+  // No new connections: the socket path goes first. Then in-flight RPCs get the grace period;
+  // whatever still runs after it is cancelled. (grpc's own Shutdown(deadline) would also wait
+  // out the whole deadline for idle client connections, which kubelet always holds.)
+  ::unlink(ctx_.config.socket.c_str());
+  auto grace = std::chrono::seconds(ctx_.config.shutdown_grace_seconds);
+  spdlog::info("shutting down: {} RPCs in flight, waiting up to {}s for them", in_flight_->load(), grace.count());
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (in_flight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server_->Shutdown(std::chrono::system_clock::now());
+  server_->Wait();
+  server_.reset();
+  spdlog::info("stopped; pods and containers keep running");
+}
+
+}  // namespace podagent

@@ -1,0 +1,34 @@
+// Status: RuntimeReady and NetworkReady, each telling the truth; verbose adds the config.
+#include "agent/runtime/runtime_conditions.h"
+#include "agent/sandbox/sandbox_manager.h"
+#include "agent/services.h"
+
+namespace podagent {
+namespace {
+
+void AddCondition(cri::RuntimeStatus* status, const std::string& type, bool ok, const std::string& reason,
+                  const std::string& message) {
+  cri::RuntimeCondition* c = status->add_conditions();
+  c->set_type(type);
+  c->set_status(ok);
+  if (!ok) {
+    c->set_reason(reason);
+    c->set_message(message);
+  }
+}
+
+}  // namespace
+
+grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusRequest* request, cri::StatusResponse* response) {
+  RuntimeCondition runtime = CheckRuntimeReady(*m_.ctx);
+  NetworkCondition network = m_.sandboxes->Network();
+  cri::RuntimeStatus* status = response->mutable_status();
+  AddCondition(status, "RuntimeReady", runtime.ready, runtime.reason, runtime.message);
+  AddCondition(status, "NetworkReady", network.ready, network.reason, network.message);
+  if (request->verbose()) {
+    (*response->mutable_info())["config"] = m_.ctx->config.ToJson().dump();
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace podagent

@@ -1,0 +1,257 @@
+// The real podagent binary over its socket: start-up, config errors, signals, the socket's owner,
+// Version/Status/RuntimeConfig, and that malformed requests never crash it.
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include <grpcpp/generic/generic_stub.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "runtime/common/files.h"
+#include "tests/lib/cri_client.h"
+#include "tests/lib/test_daemon.h"
+
+namespace podagent::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs the podagent binary with `args` to completion (stdout+stderr captured).
+RunResult RunPodagent(const std::vector<std::string>& args) {
+  std::string cmd = BinDir() + "/podagent";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>&1";
+  RunResult r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(DaemonE2E, VersionNamesPodagentAndV1) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  ASSERT_TRUE(c.Version(&v).ok());
+  EXPECT_EQ(v.runtime_name(), "podagent");
+  EXPECT_EQ(v.runtime_api_version(), "v1");
+  EXPECT_THAT(v.runtime_version(), HasSubstr("0.1.0"));
+}
+
+TEST(DaemonE2E, StatusTellsTheTruth) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::StatusResponse s;
+  ASSERT_TRUE(c.Status(false, &s).ok());
+  ASSERT_EQ(s.status().conditions_size(), 2);
+  const auto& runtime = s.status().conditions(0);
+  const auto& network = s.status().conditions(1);
+  EXPECT_EQ(runtime.type(), "RuntimeReady");
+  EXPECT_TRUE(runtime.status()) << runtime.reason() << ": " << runtime.message();
+  // The fixture's CNI conf dir is empty: the network cannot be ready, and Status must say why.
+  EXPECT_EQ(network.type(), "NetworkReady");
+  EXPECT_FALSE(network.status());
+  EXPECT_FALSE(network.reason().empty());
+  EXPECT_FALSE(network.message().empty());
+  EXPECT_TRUE(s.info().empty());
+}
+
+TEST(DaemonE2E, RuntimeNotReadyWhenPauseIsMissing) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start("pause_binary: /nonexistent/podagent-pause\n").ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::StatusResponse s;
+  ASSERT_TRUE(c.Status(false, &s).ok());
+  EXPECT_FALSE(s.status().conditions(0).status());
+  EXPECT_THAT(s.status().conditions(0).message(), HasSubstr("/nonexistent/podagent-pause"));
+}
+
+TEST(DaemonE2E, VerboseStatusCarriesEffectiveConfig) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::StatusResponse s;
+  ASSERT_TRUE(c.Status(true, &s).ok());
+  ASSERT_TRUE(s.info().count("config"));
+  auto j = nlohmann::json::parse(s.info().at("config"));
+  EXPECT_EQ(j["socket"], d.socket());
+  EXPECT_EQ(j["root_dir"], d.root_dir());
+}
+
+TEST(DaemonE2E, RuntimeConfigSaysCgroupfs) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::RuntimeConfigRequest req;
+  cri::RuntimeConfigResponse resp;
+  ASSERT_TRUE(c.Call(&cri::RuntimeService::Stub::RuntimeConfig, req, &resp).ok());
+  EXPECT_EQ(resp.linux().cgroup_driver(), cri::CgroupDriver::CGROUPFS);
+}
+
+TEST(DaemonE2E, UpdateRuntimeConfigChecksTheCidr) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::UpdateRuntimeConfigRequest req;
+  cri::UpdateRuntimeConfigResponse resp;
+  req.mutable_runtime_config()->mutable_network_config()->set_pod_cidr("10.88.0.0/16,fd00::/64");
+  EXPECT_TRUE(c.Call(&cri::RuntimeService::Stub::UpdateRuntimeConfig, req, &resp).ok());
+  req.mutable_runtime_config()->mutable_network_config()->set_pod_cidr("10.88.0.0/33");
+  EXPECT_EQ(c.Call(&cri::RuntimeService::Stub::UpdateRuntimeConfig, req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST(DaemonE2E, SocketIsRootOnly0660) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  struct stat st;
+  ASSERT_EQ(::stat(d.socket().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_gid, 0u);
+}
+
+TEST(DaemonE2E, SigtermExitsZeroWithinFiveSeconds) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  auto start = std::chrono::steady_clock::now();
+  int status = d.Stop();
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status << "\n" << d.Log();
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_FALSE(PathExists(d.socket()));
+}
+
+TEST(DaemonE2E, SecondDaemonOnTheSameSocketIsRefused) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  RunResult r = RunPodagent({"--config", d.config_path()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("another podagent"));
+  // The first one is unharmed.
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  EXPECT_TRUE(c.Version(&v).ok());
+}
+
+TEST(DaemonE2E, StaleSocketIsReplacedAfterACrash) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  d.Kill9();
+  ASSERT_TRUE(PathExists(d.socket()));  // left behind by the crash
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  EXPECT_TRUE(c.Version(&v).ok());
+}
+
+TEST(DaemonE2E, UnknownConfigKeyExitsOneNamingFileLineKey) {
+  TempDir dir;
+  std::string path = dir.Sub("bad.yaml");
+  ASSERT_TRUE(WriteFileAtomic(path, "root_dir: " + dir.Sub("root") + "\nfrobnicate: yes\n").ok());
+  RunResult r = RunPodagent({"--config", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr(path + ":2: key frobnicate: unknown key"));
+  EXPECT_FALSE(PathExists(dir.Sub("root")));  // nothing was created
+}
+
+TEST(DaemonE2E, HelpAndVersionFlags) {
+  RunResult help = RunPodagent({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.output, HasSubstr("--metrics-listen"));
+  RunResult version = RunPodagent({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.output, HasSubstr("podagent 0.1.0"));
+  RunResult bad = RunPodagent({"--nope"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("unknown flag --nope"));
+}
+
+TEST(DaemonE2E, JsonLogLinesParse) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start("log_format: json\n").ok()) << d.Log();
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  ASSERT_TRUE(c.Version(&v).ok());
+  ASSERT_EQ(WEXITSTATUS(d.Stop()), 0);
+  std::string log = d.Log();
+  size_t lines = 0, start = 0;
+  bool saw_rpc = false;
+  while (start < log.size()) {
+    size_t nl = log.find('\n', start);
+    std::string line = log.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    start = nl == std::string::npos ? log.size() : nl + 1;
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "not JSON: " << line;
+    if (j["msg"].get<std::string>().rfind("Version code=OK", 0) == 0) saw_rpc = true;
+    ++lines;
+  }
+  EXPECT_GT(lines, 2u);
+  EXPECT_TRUE(saw_rpc) << "each RPC is logged at debug with method, duration and code\n" << log;
+}
+
+TEST(DaemonE2E, MalformedRequestsNeverCrashIt) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  auto channel = grpc::CreateChannel("unix:" + d.socket(), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  const std::vector<std::string> methods = {
+      "/runtime.v1.RuntimeService/RunPodSandbox", "/runtime.v1.RuntimeService/CreateContainer",
+      "/runtime.v1.RuntimeService/Status",        "/runtime.v1.ImageService/PullImage",
+      "/runtime.v1.RuntimeService/ExecSync",      "/runtime.v1.RuntimeService/NoSuchMethod"};
+  const std::vector<std::string> payloads = {std::string("\xff\xff\xff\xff\x0f", 5), std::string(1 << 16, '\x0a'),
+                                             std::string("\x0a\x05hello\x12", 8)};
+  for (const auto& method : methods) {
+    for (const auto& payload : payloads) {
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      grpc::Slice slice(payload);
+      grpc::ByteBuffer request(&slice, 1), response;
+      grpc::Status result;
+      std::mutex mu;
+      std::condition_variable cv;
+      bool done = false;
+      stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+        std::lock_guard<std::mutex> lock(mu);
+        result = s;
+        done = true;
+        cv.notify_one();
+      });
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return done; });
+      EXPECT_FALSE(result.ok()) << method;
+    }
+  }
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  EXPECT_TRUE(c.Version(&v).ok()) << "daemon died after malformed requests\n" << d.Log();
+  EXPECT_TRUE(d.Running());
+  EXPECT_EQ(::kill(d.pid(), 0), 0);
+}
+
+}  // namespace
+}  // namespace podagent::testing

@@ -1,0 +1,151 @@
+#include "agent/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
+
+namespace podagent {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& text) {
+    std::string path = dir_.Sub("podagent.yaml");
+    EXPECT_TRUE(WriteFileAtomic(path, text).ok());
+    return path;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ConfigTest, MissingDefaultFileMeansDefaults) {
+  auto c = LoadConfig(dir_.Sub("absent.yaml"), /*explicit_path=*/false);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->socket, "/run/podagent/podagent.sock");
+  EXPECT_EQ(c->root_dir, "/var/lib/podagent");
+  EXPECT_EQ(c->run_dir, "/run/podagent");
+  EXPECT_EQ(c->metrics_listen, "127.0.0.1:9470");
+  EXPECT_EQ(c->cni.conf_dir, "/etc/cni/net.d");
+  EXPECT_THAT(c->cni.bin_dirs, ::testing::ElementsAre("/opt/cni/bin", "/usr/lib/cni"));
+  EXPECT_TRUE(c->config_file.empty());
+}
+
+TEST_F(ConfigTest, MissingExplicitFileIsAnError) {
+  auto c = LoadConfig(dir_.Sub("absent.yaml"), /*explicit_path=*/true);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("absent.yaml"));
+}
+
+TEST_F(ConfigTest, ReadsEveryKindOfKey) {
+  auto c = LoadConfig(Write(R"(
+socket: /tmp/x.sock
+root_dir: /tmp/root
+run_dir: /tmp/run
+log_level: debug
+log_format: json
+cgroup_parent: /kubepods
+runtime_handlers: ["", "runc"]
+shutdown_grace_seconds: 2
+metrics:
+  listen: 127.0.0.1:9999
+cni:
+  conf_dir: /tmp/cni
+  bin_dirs: [/a, /b]
+registry:
+  mirrors:
+    registry.k8s.io: [http://127.0.0.1:5000]
+  insecure: [myregistry:5000]
+  retries: 5
+)"),
+                      true);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->socket, "/tmp/x.sock");
+  EXPECT_EQ(c->log_level, "debug");
+  EXPECT_EQ(c->log_format, "json");
+  EXPECT_EQ(c->cgroup_parent, "/kubepods");
+  EXPECT_THAT(c->runtime_handlers, ::testing::ElementsAre("", "runc"));
+  EXPECT_EQ(c->shutdown_grace_seconds, 2);
+  EXPECT_EQ(c->metrics_listen, "127.0.0.1:9999");
+  EXPECT_EQ(c->cni.conf_dir, "/tmp/cni");
+  EXPECT_THAT(c->cni.bin_dirs, ::testing::ElementsAre("/a", "/b"));
+  EXPECT_THAT(c->registry.mirrors["registry.k8s.io"], ::testing::ElementsAre("http://127.0.0.1:5000"));
+  EXPECT_THAT(c->registry.insecure, ::testing::ElementsAre("myregistry:5000"));
+  EXPECT_EQ(c->registry.retries, 5);
+}
+
+TEST_F(ConfigTest, UnknownKeyNamesFileLineAndKey) {
+  std::string path = Write("socket: /tmp/x.sock\n\ncni:\n  conf_dir: /tmp/c\n  bogus: 1\n");
+  auto c = LoadConfig(path, true);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(c.status().message()), path + ":5: key cni.bogus: unknown key");
+}
+
+TEST_F(ConfigTest, WrongTypeNamesTheKey) {
+  std::string path = Write("shutdown_grace_seconds: soon\n");
+  auto c = LoadConfig(path, true);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr(path + ":1: key shutdown_grace_seconds"));
+}
+
+TEST_F(ConfigTest, BadValuesAreRefused) {
+  for (const char* text : {"log_level: loud\n", "root_dir: relative/dir\n", "cni:\n  bin_dirs: /not/a/list\n",
+                           "registry:\n  mirrors:\n    docker.io: [ftp://x]\n", "shutdown_grace_seconds: -1\n",
+                           "metrics: 5\n"}) {
+    auto c = LoadConfig(Write(text), true);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << text;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr(": key ")) << text;
+  }
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
+  std::string path = Write("socket: /tmp/x\nroot_dir: [unclosed\n");
+  auto c = LoadConfig(path, true);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr(path + ":"));
+}
+
+TEST_F(ConfigTest, EmptyFileMeansDefaults) {
+  auto c = LoadConfig(Write(""), true);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->socket, "/run/podagent/podagent.sock");
+}
+
+TEST_F(ConfigTest, FinishFillsDerivedDefaults) {
+  Config c;
+  c.root_dir = "/srv/pa";
+  ASSERT_TRUE(FinishConfig(c, "/opt/podagent/bin").ok());
+  EXPECT_EQ(c.cni.cache_dir, "/srv/pa/cni");
+  EXPECT_EQ(c.pause_binary, "/opt/podagent/bin/podagent-pause");
+  EXPECT_EQ(c.shim_binary, "/opt/podagent/bin/podagent-shim");
+}
+
+TEST_F(ConfigTest, FinishChecksFlagValues) {
+  Config c;
+  c.log_level = "chatty";
+  EXPECT_FALSE(FinishConfig(c, "/x").ok());
+  c = Config();
+  c.metrics_listen = "127.0.0.1";
+  EXPECT_FALSE(FinishConfig(c, "/x").ok());
+  c = Config();
+  c.metrics_listen = "127.0.0.1:99999";
+  EXPECT_FALSE(FinishConfig(c, "/x").ok());
+  c = Config();
+  c.metrics_listen = "";
+  EXPECT_TRUE(FinishConfig(c, "/x").ok());
+}
+
+TEST_F(ConfigTest, JsonShowsEffectiveValues) {
+  Config c;
+  c.registry.mirrors["registry.k8s.io"] = {"http://127.0.0.1:5000"};
+  nlohmann::json j = c.ToJson();
+  EXPECT_EQ(j["socket"], "/run/podagent/podagent.sock");
+  EXPECT_EQ(j["registry"]["mirrors"]["registry.k8s.io"][0], "http://127.0.0.1:5000");
+}
+
+}  // namespace
+}  // namespace podagent

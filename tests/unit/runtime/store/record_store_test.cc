@@ -1,0 +1,83 @@
+#include "runtime/store/record_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
+
+namespace podagent {
+namespace {
+
+class RecordStoreTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir_;
+  RecordStore store_{dir_.Sub("records")};
+};
+
+TEST_F(RecordStoreTest, PutGetRemove) {
+  ASSERT_TRUE(store_.Put("pods", "abc", {{"name", "web"}}).ok());
+  auto r = store_.Get("pods", "abc");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)["name"], "web");
+  EXPECT_EQ((*r)["version"], kRecordVersion);
+  ASSERT_TRUE(store_.Remove("pods", "abc").ok());
+  EXPECT_TRUE(absl::IsNotFound(store_.Get("pods", "abc").status()));
+  EXPECT_TRUE(store_.Remove("pods", "abc").ok());  // idempotent
+}
+
+TEST_F(RecordStoreTest, OverwriteReplacesWhole) {
+  ASSERT_TRUE(store_.Put("pods", "a", {{"state", "ready"}, {"x", 1}}).ok());
+  ASSERT_TRUE(store_.Put("pods", "a", {{"state", "notready"}}).ok());
+  auto r = store_.Get("pods", "a");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)["state"], "notready");
+  EXPECT_FALSE(r->contains("x"));
+}
+
+TEST_F(RecordStoreTest, LoadAllSkipsTornAndCorruptRecords) {
+  ASSERT_TRUE(store_.Put("pods", "good1", {{"n", 1}}).ok());
+  ASSERT_TRUE(store_.Put("pods", "good2", {{"n", 2}}).ok());
+  std::string dir = store_.dir() + "/pods";
+  // A torn write: half a JSON document where a record should be.
+  int fd = ::open((dir + "/torn.json").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "{\"n\": 3, \"na", 12), 12);
+  ::close(fd);
+  ASSERT_TRUE(WriteFileAtomic(dir + "/array.json", "[1,2]").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/future.json", R"({"version": 99})").ok());
+  // A temp file from a write that crashed before its rename is cleaned up, not loaded.
+  ASSERT_TRUE(WriteFileAtomic(dir + "/good3.json.tmp-1-2", R"({"version": 1})").ok());
+
+  LoadedRecords loaded = store_.LoadAll("pods");
+  ASSERT_EQ(loaded.records.size(), 2u);
+  EXPECT_EQ(loaded.records[0].first, "good1");
+  EXPECT_EQ(loaded.records[1].first, "good2");
+  EXPECT_EQ(loaded.problems.size(), 3u);
+  EXPECT_FALSE(PathExists(dir + "/good3.json.tmp-1-2"));
+}
+
+TEST_F(RecordStoreTest, EmptyKindIsEmptyNotAnError) {
+  LoadedRecords loaded = store_.LoadAll("nothing");
+  EXPECT_TRUE(loaded.records.empty());
+  EXPECT_TRUE(loaded.problems.empty());
+}
+
+TEST_F(RecordStoreTest, RefusesNamesThatAreNotPlain) {
+  EXPECT_EQ(store_.Put("pods", "../escape", {}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_.Put("po/ds", "a", {}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(PathExists(dir_.Sub("escape.json")));
+}
+
+TEST_F(RecordStoreTest, RecordsAreNotWorldReadable) {
+  ASSERT_TRUE(store_.Put("pods", "a", {}).ok());
+  struct stat st;
+  ASSERT_EQ(::stat((store_.dir() + "/pods/a.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u);
+}
+
+}  // namespace
+}  // namespace podagent
