@@ -61,6 +61,11 @@ struct Parser {
     return v;
   }
 
+  // An absolute path, or "" for "the default".
+  std::string AbsPathOrEmpty(const YAML::Node& n, const std::string& key) const {
+    return String(n, key).empty() ? "" : AbsPath(n, key);
+  }
+
   std::string AbsPath(const YAML::Node& n, const std::string& key) const {
     std::string v = String(n, key);
     if (v.empty() || v[0] != '/') Fail(n, key, absl::StrCat("\"", v, "\" is not an absolute path"));
@@ -87,7 +92,7 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
   std::map<std::string, Setter> cni = {
       {"conf_dir", [&](auto& n, auto& k) { c.cni.conf_dir = p.AbsPath(n, k); }},
       {"bin_dirs", [&](auto& n, auto& k) { c.cni.bin_dirs = p.Strings(n, k); }},
-      {"cache_dir", [&](auto& n, auto& k) { c.cni.cache_dir = p.AbsPath(n, k); }},
+      {"cache_dir", [&](auto& n, auto& k) { c.cni.cache_dir = p.AbsPathOrEmpty(n, k); }},
   };
   std::map<std::string, Setter> registry = {
       {"mirrors",
@@ -122,8 +127,8 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"log_level", [&](auto& n, auto& k) { c.log_level = p.OneOf(n, k, kLogLevels); }},
       {"log_format", [&](auto& n, auto& k) { c.log_format = p.OneOf(n, k, {"text", "json"}); }},
       {"cgroup_parent", [&](auto& n, auto& k) { c.cgroup_parent = p.AbsPath(n, k); }},
-      {"pause_binary", [&](auto& n, auto& k) { c.pause_binary = p.AbsPath(n, k); }},
-      {"shim_binary", [&](auto& n, auto& k) { c.shim_binary = p.AbsPath(n, k); }},
+      {"pause_binary", [&](auto& n, auto& k) { c.pause_binary = p.AbsPathOrEmpty(n, k); }},
+      {"shim_binary", [&](auto& n, auto& k) { c.shim_binary = p.AbsPathOrEmpty(n, k); }},
       {"runtime_handlers", [&](auto& n, auto& k) { c.runtime_handlers = p.Strings(n, k); }},
       {"oom_score_adj_policy", [&](auto& n, auto& k) { c.oom_score_adj_policy = p.OneOf(n, k, {"clamp", "fail"}); }},
       {"shutdown_grace_seconds", [&](auto& n, auto& k) { c.shutdown_grace_seconds = p.Int(n, k, 0); }},

@@ -1,5 +1,7 @@
 #include "agent/config.h"
 
+#include <cstdlib>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -145,6 +147,20 @@ TEST_F(ConfigTest, JsonShowsEffectiveValues) {
   nlohmann::json j = c.ToJson();
   EXPECT_EQ(j["socket"], "/run/podagent/podagent.sock");
   EXPECT_EQ(j["registry"]["mirrors"]["registry.k8s.io"][0], "http://127.0.0.1:5000");
+}
+
+// deploy/podagent.yaml documents every key with its default: it must parse, and mean exactly the
+// built-in defaults.
+TEST_F(ConfigTest, ShippedConfigIsExactlyTheDefaults) {
+  const char* src = std::getenv("PODAGENT_SOURCE_DIR");
+  ASSERT_NE(src, nullptr) << "PODAGENT_SOURCE_DIR is set by CTest";
+  auto shipped = LoadConfig(std::string(src) + "/deploy/podagent.yaml", true);
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  Config defaults;
+  nlohmann::json a = shipped->ToJson(), b = defaults.ToJson();
+  a.erase("config_file");
+  b.erase("config_file");
+  EXPECT_EQ(a, b) << "deploy/podagent.yaml: " << a.dump(1) << "\nbuilt-in: " << b.dump(1);
 }
 
 }  // namespace
