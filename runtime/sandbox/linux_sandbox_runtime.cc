@@ -1,0 +1,115 @@
+#include <csignal>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "runtime/common/scope_guard.h"
+#include "runtime/ns/pinned_namespace.h"
+#include "runtime/process/oom_score.h"
+#include "runtime/sandbox/pause_process.h"
+#include "runtime/sandbox/sandbox_runtime.h"
+#include "spdlog/spdlog.h"
+
+namespace podagent {
+namespace {
+
+constexpr char kPauseCgroup[] = "/pause";
+
+}  // namespace
+
+absl::StatusOr<SandboxState> LinuxSandboxRuntime::Start(const SandboxSpec& spec) {
+  SandboxState state;
+  std::string pod_dir = PodDir(spec.id);
+  ScopeGuard undo_files([&] { (void)RemoveTree(pod_dir); });
+  PodFilesSpec files{pod_dir, spec.hostname, spec.host_network, spec.dns};
+  ASSIGN_OR_RETURN(state.files, WritePodFiles(files));
+
+  std::string pause_cgroup = spec.cgroup_path + kPauseCgroup;
+  RETURN_IF_ERROR(Annotate(cgroups_.Create(pause_cgroup), absl::StrCat("pod ", spec.id)));
+  ScopeGuard undo_cgroup([&] { (void)cgroups_.Destroy(spec.cgroup_path); });
+
+  PauseSpec pause;
+  pause.pod_id = spec.id;
+  pause.binary = pause_binary_;
+  pause.new_net = !spec.host_network;
+  pause.new_ipc = !spec.host_ipc;
+  pause.new_pid = !spec.host_pid;
+  pause.new_uts = !spec.host_network;  // a host-network pod keeps the node's hostname
+  pause.hostname = spec.hostname;
+  pause.cgroup_procs_files = cgroups_.ProcsFiles(pause_cgroup);
+  pause.sysctls = spec.sysctls;
+  ASSIGN_OR_RETURN(ChildProcess child, StartPause(pause));
+  ScopeGuard undo_pause([&] { (void)child.Terminate(SIGKILL, absl::Seconds(5)); });
+  state.pause = child.identity();
+
+  if (spec.oom_score_adj) {
+    RETURN_IF_ERROR(Annotate(WriteOomScoreAdj(child.pid(), *spec.oom_score_adj), absl::StrCat("pod ", spec.id)));
+  }
+  if (!spec.host_network) {
+    ASSIGN_OR_RETURN(PinnedNamespace pin, PinnedNamespace::Pin(child.pid(), "net", NetnsPath(spec.id)));
+    state.netns_path = pin.Release();
+  }
+  undo_pause.Cancel();
+  undo_cgroup.Cancel();
+  undo_files.Cancel();
+  absl::MutexLock lock(&mu_);
+  pauses_[spec.id] = std::move(child);
+  return state;
+}
+
+ChildProcess* LinuxSandboxRuntime::Find(const std::string& id, const ProcessIdentity& pause) {
+  auto it = pauses_.find(id);
+  if (it != pauses_.end() && it->second.identity().pid == pause.pid &&
+      it->second.identity().start_time == pause.start_time) {
+    return &it->second;
+  }
+  auto adopted = ChildProcess::Adopt(pause);
+  if (!adopted.ok()) return nullptr;
+  ChildProcess& slot = pauses_[id];
+  slot = std::move(*adopted);
+  return &slot;
+}
+
+bool LinuxSandboxRuntime::PauseAlive(const std::string& id, const ProcessIdentity& pause) {
+  absl::MutexLock lock(&mu_);
+  ChildProcess* child = Find(id, pause);
+  return child != nullptr && child->Alive();
+}
+
+absl::Status LinuxSandboxRuntime::StopPause(const std::string& id, const ProcessIdentity& pause,
+                                            absl::Duration grace) {
+  ChildProcess child;
+  {
+    absl::MutexLock lock(&mu_);
+    ChildProcess* found = Find(id, pause);
+    if (found == nullptr) return absl::OkStatus();
+    child = std::move(*found);
+    pauses_.erase(id);
+  }
+  auto exit = child.Terminate(SIGTERM, grace);
+  if (!exit.ok()) return Annotate(exit.status(), absl::StrCat("pod ", id, ": stop pause"));
+  return absl::OkStatus();
+}
+
+absl::Status LinuxSandboxRuntime::Remove(const std::string& id, const std::string& cgroup_path) {
+  ChildProcess pause;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = pauses_.find(id);
+    if (it != pauses_.end()) {
+      pause = std::move(it->second);
+      pauses_.erase(it);
+    }
+  }
+  if (pause.valid()) (void)pause.Terminate(SIGKILL, absl::Seconds(5));  // and reaped, if ours
+  absl::Status first;
+  auto keep = [&first](absl::Status st) {
+    if (!st.ok() && first.ok()) first = st;
+  };
+  keep(Unpin(NetnsPath(id)));
+  if (!cgroup_path.empty()) keep(cgroups_.Destroy(cgroup_path));
+  keep(RemoveTree(PodDir(id)));
+  return Annotate(first, absl::StrCat("remove pod ", id));
+}
+
+}  // namespace podagent
