@@ -73,19 +73,34 @@ absl::StatusOr<std::vector<std::string>> ComputeCapabilities(const std::vector<s
   return std::vector<std::string>(caps.begin(), caps.end());
 }
 
-absl::Status ApplyCapabilities(const std::vector<std::string>& caps, uid_t uid) {
-  std::vector<cap_value_t> keep;
+namespace {
+
+absl::StatusOr<std::vector<cap_value_t>> CapValues(const std::vector<std::string>& caps) {
+  std::vector<cap_value_t> out;
   for (const auto& c : caps) {
     cap_value_t v;
     if (cap_from_name(absl::AsciiStrToLower(c).c_str(), &v) != 0) {
       return absl::InvalidArgumentError(absl::StrCat("unknown capability ", c));
     }
-    keep.push_back(v);
+    out.push_back(v);
   }
+  return out;
+}
+
+}  // namespace
+
+absl::Status DropBoundingCapabilities(const std::vector<std::string>& caps) {
+  ASSIGN_OR_RETURN(std::vector<cap_value_t> keep, CapValues(caps));
   for (cap_value_t v = 0; v < static_cast<cap_value_t>(cap_max_bits()); ++v) {
-    if (std::find(keep.begin(), keep.end(), v) != keep.end()) continue;
-    if (cap_drop_bound(v) != 0 && errno != EINVAL) return ErrnoError(absl::StrCat("drop bounding ", NameOf(v)));
+    if (std::find(keep.begin(), keep.end(), v) != keep.end() || cap_get_bound(v) != 1) continue;
+    if (cap_drop_bound(v) != 0) return ErrnoError(absl::StrCat("drop bounding ", NameOf(v)));
   }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyCapabilities(const std::vector<std::string>& caps, uid_t uid) {
+  RETURN_IF_ERROR(DropBoundingCapabilities(caps));
+  ASSIGN_OR_RETURN(std::vector<cap_value_t> keep, CapValues(caps));
   if (cap_reset_ambient() != 0 && errno != EINVAL) return ErrnoError("clear ambient capabilities");
   std::unique_ptr<struct _cap_struct, int (*)(void*)> set(cap_init(), cap_free);
   if (!set) return ErrnoError("cap_init");

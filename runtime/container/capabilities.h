@@ -25,6 +25,10 @@ absl::StatusOr<std::string> NormalizeCapability(const std::string& name);
 absl::StatusOr<std::vector<std::string>> ComputeCapabilities(const std::vector<std::string>& add,
                                                              const std::vector<std::string>& drop, bool privileged);
 
+// Removes every capability but `keep` from the bounding set (needs CAP_SETPCAP: call before
+// switching to a non-root user). Capabilities already gone are skipped.
+absl::Status DropBoundingCapabilities(const std::vector<std::string>& keep);
+
 // In the calling process (before exec, after setuid with PR_SET_KEEPCAPS): drops every other
 // capability from the bounding set, clears inheritable and ambient, and sets effective and
 // permitted to `caps` for uid 0 or to nothing for other users.

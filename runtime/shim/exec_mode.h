@@ -1,0 +1,15 @@
+#pragma once
+// `podagent-shim exec <state_dir> <pid> <arg0> [args...]`: runs a command inside a running
+// container (ExecSync): joins the container cgroup and the namespaces of its process <pid> (ipc,
+// uts, net, pid, mnt last), forks (the child enters the pid namespace), and the child takes the
+// container's user, groups, capabilities, no_new_privs and seccomp from <state_dir>/spec.json and
+// execs with the container's environment. stdout/stderr are the caller's. Exits with the command's
+// exit code (128+signal when killed); the command dies with this helper (PDEATHSIG), so a caller
+// that kills the helper on a timeout kills the command too. Setup failures exit 126 (127 when the
+// executable is not found) with the reason on stderr.
+
+namespace podagent::shim {
+
+int RunExec(int argc, char** argv);
+
+}  // namespace podagent::shim

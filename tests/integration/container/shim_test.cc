@@ -1,0 +1,362 @@
+// Root tests of podagent-shim on the real kernel: a container from a temp busybox rootfs, started
+// through ShimLauncher exactly as the daemon starts it.
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
+#include "runtime/common/ids.h"
+#include "runtime/container/capabilities.h"
+#include "runtime/container/container_spec.h"
+#include "runtime/container/seccomp_profile.h"
+#include "runtime/container/shim_launcher.h"
+#include "runtime/container/shim_records.h"
+#include "tests/integration/container/test_rootfs.h"
+
+namespace podagent {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadAll;
+
+class ShimTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "ROOT_ test: run as root";
+    rootfs_ = tmp_.path() + "/rootfs";
+    testing::MakeBusyboxRootfs(rootfs_);
+    auto l = ShimLauncher::Create(testing::ShimBinary());
+    ASSERT_TRUE(l.ok()) << l.status();
+    launcher_ = std::move(*l);
+  }
+
+  void TearDown() override {
+    for (pid_t pid : running_) {
+      if (kill(pid, 0) == 0) kill(pid, SIGKILL);
+    }
+    for (const auto& dir : state_dirs_) WaitExit(dir, absl::Seconds(10));
+  }
+
+  ContainerSpec Base(std::vector<std::string> args) {
+    ContainerSpec s;
+    s.id = NewId();
+    s.state_dir = absl::StrCat(tmp_.path(), "/state-", state_dirs_.size());
+    s.rootfs_dir = rootfs_;
+    s.hostname = "testpod";
+    s.process.args = std::move(args);
+    s.process.env = {"PATH=/bin", "HOME=/root"};
+    s.process.capabilities = DefaultCapabilities();
+    s.log_path = s.state_dir + ".log";
+    ApplyDefaultPaths(s);
+    return s;
+  }
+
+  absl::StatusOr<StartRecord> Start(const ContainerSpec& s) {
+    EXPECT_TRUE(MakeDirs(s.state_dir).ok());
+    EXPECT_TRUE(WriteFileAtomic(SpecPath(s.state_dir), ToJson(s).dump()).ok());
+    state_dirs_.push_back(s.state_dir);
+    auto r = launcher_->Start(s.state_dir, absl::Seconds(30));
+    if (r.ok()) running_.push_back(r->pid);
+    return r;
+  }
+
+  std::optional<ExitRecord> WaitExit(const std::string& state_dir, absl::Duration timeout = absl::Seconds(20)) {
+    absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      auto r = ReadExitRecord(state_dir);
+      if (r.ok() && r->has_value()) return *r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+  }
+
+  // Runs to completion; returns the exit record and the log's text parts joined with newlines.
+  std::pair<ExitRecord, std::string> Run(const ContainerSpec& s) {
+    auto started = Start(s);
+    EXPECT_TRUE(started.ok()) << started.status();
+    if (!started.ok()) return {};
+    auto exit = WaitExit(s.state_dir);
+    EXPECT_TRUE(exit.has_value()) << "container did not exit";
+    return {exit.value_or(ExitRecord{}), LogText(s.log_path)};
+  }
+
+  static std::string LogText(const std::string& path) {
+    std::string out;
+    for (absl::string_view line : absl::StrSplit(ReadAll(path), '\n', absl::SkipEmpty())) {
+      std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits(' ', 3));
+      if (f.size() == 4) out += f[3] + (f[2] == "F" ? "\n" : "");
+    }
+    return out;
+  }
+
+  testing::TempDir tmp_;
+  std::string rootfs_;
+  std::unique_ptr<ShimLauncher> launcher_;
+  std::vector<std::string> state_dirs_;
+  std::vector<pid_t> running_;
+};
+
+std::string NsLink(pid_t pid, const char* ns) {
+  char buf[128] = {};
+  ssize_t n = readlink(absl::StrCat("/proc/", pid, "/ns/", ns).c_str(), buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
+TEST_F(ShimTest, EntrypointIsPidOneInOwnPidMntUtsNamespaces) {
+  auto s = Base({"/bin/sh", "-c", "ps -o pid,args; hostname; sleep 30"});
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const char* ns : {"pid", "mnt", "uts"}) {
+    EXPECT_NE(NsLink(started->pid, ns), NsLink(getpid(), ns)) << ns;
+  }
+  for (const char* ns : {"ipc", "net"}) {  // nothing to join given: the host's
+    EXPECT_EQ(NsLink(started->pid, ns), NsLink(getpid(), ns)) << ns;
+  }
+  kill(started->pid, SIGKILL);
+  auto exit = WaitExit(s.state_dir);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->exit_code, 137);
+  EXPECT_EQ(exit->signal, SIGKILL);
+  std::string log = LogText(s.log_path);
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(\n\s*1 /bin/sh -c ps -o pid,args)"))) << log;
+  EXPECT_THAT(log, HasSubstr("testpod\n"));
+}
+
+TEST_F(ShimTest, JoinsGivenNamespacesByPath) {
+  // A long-lived process in fresh ipc+net namespaces stands in for the pod's pause.
+  pid_t holder = fork();
+  if (holder == 0) {
+    unshare(CLONE_NEWIPC | CLONE_NEWNET);
+    pause();
+    _exit(0);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto s = Base({"/bin/sleep", "30"});
+  s.namespaces.ipc_path = absl::StrCat("/proc/", holder, "/ns/ipc");
+  s.namespaces.net_path = absl::StrCat("/proc/", holder, "/ns/net");
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(NsLink(started->pid, "ipc"), NsLink(holder, "ipc"));
+  EXPECT_EQ(NsLink(started->pid, "net"), NsLink(holder, "net"));
+  EXPECT_NE(NsLink(started->pid, "pid"), NsLink(holder, "pid"));
+  kill(started->pid, SIGKILL);
+  EXPECT_TRUE(WaitExit(s.state_dir).has_value());
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+}
+
+TEST_F(ShimTest, RecordsExitCode) {
+  auto [exit, log] = Run(Base({"/bin/sh", "-c", "exit 7"}));
+  EXPECT_EQ(exit.exit_code, 7);
+  EXPECT_EQ(exit.signal, 0);
+  EXPECT_FALSE(exit.oom_killed);
+  EXPECT_GT(exit.finished_at_ns, 0);
+}
+
+TEST_F(ShimTest, LogsInCriFormatWithPartialLines) {
+  auto s = Base({"/bin/sh", "-c", "echo out; echo err >&2; head -c 40000 /dev/zero | tr '\\0' a; echo; printf tail"});
+  auto [exit, log] = Run(s);
+  EXPECT_EQ(exit.exit_code, 0);
+  std::string raw = ReadAll(s.log_path);
+  std::regex entry(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (stdout|stderr) (P|F) .*$)");
+  int partial = 0;
+  for (absl::string_view line : absl::StrSplit(raw, '\n', absl::SkipEmpty())) {
+    std::string l(line);
+    EXPECT_TRUE(std::regex_match(l, entry)) << l.substr(0, 80);
+    if (l.find(" stdout P ") != std::string::npos) {
+      ++partial;
+      EXPECT_EQ(l.size(), 31 + 7 + 2 + 16384u);
+    }
+  }
+  EXPECT_EQ(partial, 2);  // 40000 = 16384 + 16384 + 7232
+  EXPECT_THAT(raw, HasSubstr(" stdout F out\n"));
+  EXPECT_THAT(raw, HasSubstr(" stderr F err\n"));
+  EXPECT_THAT(raw, HasSubstr(" stdout F tail\n"));
+  EXPECT_THAT(log, HasSubstr(std::string(40000, 'a') + "\n"));
+}
+
+TEST_F(ShimTest, MaskedAndReadonlyPaths) {
+  auto [exit, log] = Run(Base({"/bin/sh", "-c",
+                               "echo kcore=$(cat /proc/kcore | wc -c); grep -E ' /proc/(sys|kcore) ' /proc/mounts; "
+                               "echo x > /proc/sys/kernel/domainname && echo WROTE"}));
+  EXPECT_THAT(log, HasSubstr("kcore=0\n"));
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(proc /proc/sys proc ro,)"))) << log;
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("WROTE")));
+}
+
+TEST_F(ShimTest, CapabilitiesAreTheDefaultSet) {
+  auto [exit, log] = Run(Base({"/bin/sh", "-c", "grep -E '^Cap(Eff|Bnd|Prm|Inh)' /proc/self/status"}));
+  EXPECT_THAT(log, HasSubstr("CapEff:\t00000000a80425fb"));
+  EXPECT_THAT(log, HasSubstr("CapBnd:\t00000000a80425fb"));
+  EXPECT_THAT(log, HasSubstr("CapInh:\t0000000000000000"));
+}
+
+TEST_F(ShimTest, NonRootUserHasNoEffectiveCapabilities) {
+  auto s = Base({"/bin/sh", "-c", "id; grep CapEff /proc/self/status; touch /x || echo DENIED"});
+  s.process.uid = 1000;
+  s.process.gid = 1000;
+  s.process.additional_gids = {10};
+  auto [exit, log] = Run(s);
+  EXPECT_THAT(log, HasSubstr("uid=1000(app) gid=1000(app) groups=10(wheel)"));
+  EXPECT_THAT(log, HasSubstr("CapEff:\t0000000000000000"));
+  EXPECT_THAT(log, HasSubstr("DENIED"));
+}
+
+TEST_F(ShimTest, RuntimeDefaultSeccompBlocksUnshare) {
+  auto s = Base({"/bin/sh", "-c", "unshare -u true && echo UNSHARED; echo rc=$?"});
+  s.process.seccomp = RuntimeDefaultSeccompProfile(s.process.capabilities);
+  s.process.capabilities.push_back("CAP_SYS_ADMIN");  // seccomp, not capabilities, must stop it
+  auto [exit, log] = Run(s);
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("UNSHARED")));
+  EXPECT_THAT(log, HasSubstr("rc=1"));
+}
+
+TEST_F(ShimTest, LocalhostStyleProfileWithNoNewPrivs) {
+  auto s = Base({"/bin/sh", "-c", "mkdir /tmp/d || echo BLOCKED; grep NoNewPrivs /proc/self/status"});
+  auto p = ParseSeccompProfile(nlohmann::json::parse(
+      R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]})"));
+  ASSERT_TRUE(p.ok());
+  s.process.seccomp = *p;
+  s.process.no_new_privs = true;
+  auto [exit, log] = Run(s);
+  EXPECT_THAT(log, HasSubstr("BLOCKED"));
+  EXPECT_THAT(log, HasSubstr("NoNewPrivs:\t1"));
+}
+
+TEST_F(ShimTest, OverlayRootfsWritesGoToUpperAndReadonlyRootfsRefusesWrites) {
+  auto s = Base({"/bin/sh", "-c", "echo data > /written"});
+  s.rootfs_dir.clear();
+  s.lower_dirs = {rootfs_};
+  s.upper_dir = tmp_.path() + "/upper";
+  s.work_dir = tmp_.path() + "/work";
+  ASSERT_TRUE(MakeDirs(s.upper_dir).ok());
+  ASSERT_TRUE(MakeDirs(s.work_dir).ok());
+  auto [exit, log] = Run(s);
+  EXPECT_EQ(exit.exit_code, 0);
+  EXPECT_EQ(ReadAll(s.upper_dir + "/written"), "data\n");
+  EXPECT_FALSE(PathExists(rootfs_ + "/written"));
+
+  auto ro = Base({"/bin/sh", "-c", "echo data > /written2"});
+  ro.readonly_rootfs = true;
+  auto [exit2, log2] = Run(ro);
+  EXPECT_NE(exit2.exit_code, 0);
+  EXPECT_THAT(log2, HasSubstr("Read-only file system"));
+}
+
+TEST_F(ShimTest, BindMountsReadonlyAndPodFiles) {
+  std::string vol = tmp_.path() + "/vol";
+  ASSERT_TRUE(MakeDirs(vol).ok());
+  std::ofstream(vol + "/f") << "hello";
+  std::string hosts = tmp_.path() + "/hosts";
+  std::ofstream(hosts) << "10.88.0.5 testpod\n";
+  auto s = Base({"/bin/sh", "-c", "cat /data/f; echo; cat /etc/hosts; echo x > /data/g || echo ROFS"});
+  s.mounts = {{vol, "/data", true, Propagation::kPrivate}};
+  s.hosts_path = hosts;
+  auto [exit, log] = Run(s);
+  EXPECT_THAT(log, HasSubstr("hello\n10.88.0.5 testpod\n"));
+  EXPECT_THAT(log, HasSubstr("ROFS"));
+  EXPECT_FALSE(PathExists(vol + "/g"));
+}
+
+TEST_F(ShimTest, SetupErrorReadsLikeAnError) {
+  auto s = Base({"no-such-binary"});
+  auto started = Start(s);
+  ASSERT_FALSE(started.ok());
+  EXPECT_THAT(std::string(started.status().message()), HasSubstr("no-such-binary"));
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kNotFound);
+
+  auto bad_mount = Base({"/bin/true"});
+  bad_mount.mounts = {{"/nonexistent/source", "/data", false, Propagation::kPrivate}};
+  auto st = Start(bad_mount);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(std::string(st.status().message()), HasSubstr("/nonexistent/source"));
+  state_dirs_.clear();  // neither wrote an exit record
+}
+
+TEST_F(ShimTest, ExecSyncRunsInsideWithContainerUserAndTimesOut) {
+  auto s = Base({"/bin/sleep", "60"});
+  s.process.uid = 1000;
+  s.process.gid = 1000;
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  auto r = launcher_->ExecSync(s.state_dir, started->pid, {"sh", "-c", "id -u; hostname; ps -o pid,args | grep -c '^ *1 /bin/sleep 60'; exit 3"},
+                               absl::Seconds(10), 1 << 20);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 3);
+  EXPECT_EQ(r->out, "1000\ntestpod\n1\n") << r->err;
+
+  auto capped = launcher_->ExecSync(s.state_dir, started->pid, {"sh", "-c", "head -c 100000 /dev/zero"}, absl::Seconds(10), 1000);
+  ASSERT_TRUE(capped.ok());
+  EXPECT_EQ(capped->out.size(), 1000u);
+
+  absl::Time t0 = absl::Now();
+  auto slow = launcher_->ExecSync(s.state_dir, started->pid, {"sleep", "30"}, absl::Seconds(1), 1 << 20);
+  EXPECT_EQ(slow.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto count = launcher_->ExecSync(s.state_dir, started->pid, {"sh", "-c", "ps -o args | grep -c '^sleep 30'"}, absl::Seconds(10), 1 << 20);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->out, "0\n") << "the timed-out command must be killed";
+
+  auto missing = launcher_->ExecSync(s.state_dir, started->pid, {"nope"}, absl::Seconds(10), 1 << 20);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->exit_code, 127);
+}
+
+TEST_F(ShimTest, ReopenLogStartsNewFile) {
+  auto s = Base({"/bin/sh", "-c", "echo one; sleep 1; echo two; sleep 30"});
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(rename(s.log_path.c_str(), (s.log_path + ".1").c_str()), 0);
+  ASSERT_TRUE(RequestLogReopen(s.state_dir).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_THAT(LogText(s.log_path + ".1"), HasSubstr("one\n"));
+  EXPECT_EQ(LogText(s.log_path), "two\n");
+  // Shim memory per container, for the report (not asserted).
+  std::string status = ReadAll(absl::StrCat("/proc/", started->shim_pid, "/status"));
+  for (absl::string_view line : absl::StrSplit(status, '\n')) {
+    if (absl::StartsWith(line, "VmRSS") || absl::StartsWith(line, "RssAnon") || absl::StartsWith(line, "RssFile")) {
+      std::cout << "[shim memory] " << line << std::endl;
+    }
+  }
+  kill(started->pid, SIGKILL);
+  EXPECT_TRUE(WaitExit(s.state_dir).has_value());
+  EXPECT_EQ(RequestLogReopen(s.state_dir).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ShimTest, MemoryLimitOomKillIsRecorded) {
+  auto driver = CgroupDriver::Detect();
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  std::string cg = "/podagent-test/" + NewId().substr(0, 12);
+  ASSERT_TRUE((*driver)->Create(cg).ok());
+  CgroupResources res;
+  res.memory_limit = 10 << 20;
+  res.memory_swap_limit = 10 << 20;
+  ASSERT_TRUE((*driver)->Apply(cg, res).ok());
+  auto s = Base({"/bin/sh", "-c", "x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived"});
+  s.cgroup_procs_files = (*driver)->ProcsFiles(cg);
+  s.oom_events_file = (*driver)->IsV2() ? (*driver)->Dir(cg, "memory") + "/memory.events"
+                                        : (*driver)->Dir(cg, "memory") + "/memory.oom_control";
+  auto [exit, log] = Run(s);
+  EXPECT_EQ(exit.exit_code, 137);
+  EXPECT_TRUE(exit.oom_killed);
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("survived")));
+  EXPECT_TRUE((*driver)->Destroy(cg).ok());
+  (*driver)->Destroy("/podagent-test").IgnoreError();
+}
+
+}  // namespace
+}  // namespace podagent
