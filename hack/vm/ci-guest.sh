@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Guest side of hack/vm/ci.sh: ci-guest.sh BUILD_DIR OUT_DIR. Runs inside run.sh's guest.
+set -uo pipefail
+build=$1
+out=$2
+
+fail() { echo "vm-ci: $*" >&2; exit 1; }
+
+fs=$(stat -f -c %T /sys/fs/cgroup)
+[ "$fs" = cgroup2fs ] || fail "/sys/fs/cgroup is $fs, not cgroup2fs"
+enabled=$(cat /sys/fs/cgroup/cgroup.subtree_control)
+for c in cpu cpuset io memory pids hugetlb; do
+  grep -qw "$c" <<<"$enabled" || fail "controller $c not enabled in the root's subtree_control ($enabled)"
+done
+echo "vm-ci: kernel $(uname -r), cgroup2 with: $enabled"
+
+ctest --test-dir "$build" -N -L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE" | tail -n 1
+ctest --test-dir "$build" -L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE" \
+  --timeout "$PODAGENT_VM_CI_TEST_TIMEOUT" --output-on-failure --no-tests=error \
+  --output-junit "$out/junit.xml" --output-log "$out/ctest.log"
