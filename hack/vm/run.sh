@@ -7,7 +7,7 @@
 # modules) that is built once and cached. It sees the host's root file system read-only over 9p
 # with a tmpfs overlay on top, so the same binaries, libraries and build tree are there, in the
 # same working directory, with the same environment. /tmp, /run, /var/tmp, /var/lib/podagent and
-# /var/lib/cni are plain tmpfs in the guest.
+# /var/lib/cni are plain tmpfs in the guest (a working directory beneath them is shared on its own).
 #
 # Environment: PODAGENT_VM_TIMEOUT (seconds, default 3600), PODAGENT_VM_MEM (default 4G),
 # PODAGENT_VM_SMP (default 2), PODAGENT_VM_CACHE (initramfs cache dir, default
@@ -30,9 +30,12 @@ die() { log "$*"; exit 125; }
 [ "$(id -u)" -eq 0 ] || die "run as root (qemu shares / read-only and the run dir writable as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run hack/install-deps.sh"
 [ -x /bin/busybox ] || die "/bin/busybox missing: run hack/install-deps.sh (busybox-static)"
+# A working directory under a path that is tmpfs in the guest (a CI clone in /tmp, say) is
+# shared on its own: read-only 9p with a tmpfs overlay, at the same path.
+overlay_dirs=()
 case "$PWD/" in
-  /tmp/*|/run/*|/var/tmp/*|/proc/*|/sys/*|/dev/*)
-    die "working directory $PWD is hidden in the guest (tmpfs or pseudo fs there): run from elsewhere" ;;
+  /proc/*|/sys/*|/dev/*) die "working directory $PWD is a pseudo file system: run from elsewhere" ;;
+  /tmp/*|/run/*|/var/tmp/*) overlay_dirs+=("$(pwd -P)") ;;
 esac
 
 # --- kernel: the newest Debian image whose modules are installed -------------------------------
@@ -122,12 +125,18 @@ trap cleanup EXIT
 cp "$here/stage2.sh" "$run_dir/stage2.sh"
 [ -t 1 ] && : >"$run_dir/stdout-is-tty"  # else the guest gives the command a pipe, not a tty
 share_args=()
+: >"$run_dir/overlay-dirs"
+for i in "${!overlay_dirs[@]}"; do
+  printf '%s\n' "${overlay_dirs[$i]}" >>"$run_dir/overlay-dirs"
+  share_args+=(-fsdev "local,id=ovl$i,path=${overlay_dirs[$i]},security_model=none,readonly=on,multidevs=remap"
+               -device "virtio-9p-pci,fsdev=ovl$i,mount_tag=ovl$i")
+done
 if [ -n "${PODAGENT_VM_SHARE:-}" ]; then
   [ -d "$PODAGENT_VM_SHARE" ] || die "PODAGENT_VM_SHARE=$PODAGENT_VM_SHARE is not a directory"
   share_path=$(cd "$PODAGENT_VM_SHARE" && pwd -P)
   printf '%s\n' "$share_path" >"$run_dir/share-path"
-  share_args=(-fsdev "local,id=out,path=$share_path,security_model=none,multidevs=remap"
-              -device virtio-9p-pci,fsdev=out,mount_tag=out)
+  share_args+=(-fsdev "local,id=out,path=$share_path,security_model=none,multidevs=remap"
+               -device virtio-9p-pci,fsdev=out,mount_tag=out)
 fi
 while IFS= read -r name; do
   case "$name" in PWD|OLDPWD|SHLVL|_|BASH_*|TMPDIR) continue ;; esac

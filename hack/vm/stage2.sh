@@ -31,6 +31,15 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
+i=0
+while IFS= read -r dir; do
+  ovl=/run/podagent-vm-ovl/$i
+  mkdir -p "$ovl/lower" "$ovl/upper" "$ovl/work" "$dir" \
+    && mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=512000,cache=loose "ovl$i" "$ovl/lower" \
+    && mount -t overlay -o "lowerdir=$ovl/lower,upperdir=$ovl/upper,workdir=$ovl/work" overlay "$dir" \
+    || die "share $dir (beneath a guest tmpfs) failed"
+  i=$((i + 1))
+done <"$share/overlay-dirs"
 if [ -f "$share/share-path" ]; then
   out_dir=$(cat "$share/share-path")
   mkdir -p "$out_dir" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none out "$out_dir" \
