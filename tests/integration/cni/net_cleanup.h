@@ -1,0 +1,27 @@
+#pragma once
+// Test helpers: undo what real CNI plugins leave on the host (the test bridge, iptables chains
+// that did not exist before the test, ip_forward) and run host commands.
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace podagent::testing {
+
+// Trimmed stdout of an absolute argv, or "<error ...>".
+std::string Sh(std::vector<std::string> argv);
+
+class HostNetSnapshot {
+ public:
+  HostNetSnapshot();  // records iptables chains (nat, filter) and ip_forward
+  // Deletes chains created since (with the rules jumping to them), `bridge`, and restores
+  // ip_forward.
+  void Restore(const std::string& bridge) const;
+  static std::set<std::string> Chains(const std::string& table);
+
+ private:
+  std::set<std::string> nat_, filter_;
+  std::string ip_forward_;
+};
+
+}  // namespace podagent::testing
