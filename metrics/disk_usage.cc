@@ -19,7 +19,7 @@ struct Walk {
   dev_t dev = 0;
   uint64_t max_entries = 0;
   std::set<std::pair<dev_t, ino_t>> linked;  // inodes with nlink > 1 already counted
-  DiskUsage usage;
+  DirUsage usage;
 
   void Count(const struct stat& st) {
     if (st.st_nlink > 1 && !S_ISDIR(st.st_mode) && !linked.emplace(st.st_dev, st.st_ino).second) return;
@@ -65,7 +65,7 @@ struct Walk {
 
 }  // namespace
 
-DiskUsage MeasureDiskUsage(const std::string& dir, uint64_t max_entries) {
+DirUsage MeasureDiskUsage(const std::string& dir, uint64_t max_entries) {
   Walk walk;
   walk.max_entries = max_entries;
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -81,7 +81,7 @@ DiskUsage MeasureDiskUsage(const std::string& dir, uint64_t max_entries) {
   return walk.usage;
 }
 
-DiskUsage DiskUsageCache::Get(const std::string& dir, absl::Time now) {
+DirUsage DiskUsageCache::Get(const std::string& dir, absl::Time now) {
   struct stat st{};
   int64_t mtime_ns = 0;
   if (::stat(dir.c_str(), &st) == 0) mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
@@ -94,7 +94,7 @@ DiskUsage DiskUsageCache::Get(const std::string& dir, absl::Time now) {
     }
   }
   // Measured outside the lock: concurrent scrapes may both walk once, but never block each other.
-  DiskUsage usage = MeasureDiskUsage(dir, max_entries_);
+  DirUsage usage = MeasureDiskUsage(dir, max_entries_);
   absl::MutexLock lock(&mu_);
   entries_[dir] = Entry{mtime_ns, now, now, usage};
   return usage;

@@ -15,7 +15,7 @@
 
 namespace podagent {
 
-struct DiskUsage {
+struct DirUsage {
   uint64_t bytes = 0;
   uint64_t inodes = 0;
   bool complete = true;  // false when the walk stopped at the entry limit
@@ -23,7 +23,7 @@ struct DiskUsage {
 
 // One uncached walk of `dir`, stopping after `max_entries` entries. NotFound-like failures give
 // an empty usage.
-DiskUsage MeasureDiskUsage(const std::string& dir, uint64_t max_entries);
+DirUsage MeasureDiskUsage(const std::string& dir, uint64_t max_entries);
 
 class DiskUsageCache {
  public:
@@ -31,7 +31,7 @@ class DiskUsageCache {
       : ttl_(ttl), max_entries_(max_entries) {}
 
   // Usage of `dir` as of at most the TTL ago (or since its last mtime change).
-  DiskUsage Get(const std::string& dir, absl::Time now);
+  DirUsage Get(const std::string& dir, absl::Time now);
   // Drops entries not asked for since `before` (removed containers).
   void Prune(absl::Time before);
 
@@ -39,7 +39,7 @@ class DiskUsageCache {
   struct Entry {
     int64_t mtime_ns = 0;
     absl::Time measured, used;
-    DiskUsage usage;
+    DirUsage usage;
   };
   const absl::Duration ttl_;
   const uint64_t max_entries_;

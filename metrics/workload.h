@@ -14,6 +14,7 @@ namespace podagent {
 
 struct PodSnapshot {
   std::string id, name, namespace_, uid;
+  uint32_t attempt = 0;
   std::string state;         // "ready" or "notready"
   std::string cgroup_path;   // relative to the cgroup root; "" when unknown
   pid_t pause_pid = 0;       // 0 when pause is gone or the pod uses the host network

@@ -21,7 +21,7 @@ struct ContainerReading {
   ContainerSnapshot container;
   CgroupStats stats;
   bool cgroup_found = false;  // false when the cgroup is gone (exited and cleaned up) or unknown
-  DiskUsage writable_layer;
+  DirUsage writable_layer;
   bool has_writable_layer = false;
   int64_t timestamp_ns = 0;
 };

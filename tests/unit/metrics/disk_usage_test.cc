@@ -31,7 +31,7 @@ TEST_F(DiskUsageTest, CountsBlocksOnceForHardLinksAndSkipsSymlinkTargets) {
   Write("a/b/big", 1 << 20);
   ASSERT_EQ(::link((dir_ + "/a/b/big").c_str(), (dir_ + "/a/hard").c_str()), 0);
   ASSERT_EQ(::symlink("/usr", (dir_ + "/a/sym").c_str()), 0);
-  DiskUsage du = MeasureDiskUsage(dir_, 1000);
+  DirUsage du = MeasureDiskUsage(dir_, 1000);
   EXPECT_TRUE(du.complete);
   EXPECT_GE(du.bytes, 1u << 20);
   EXPECT_LT(du.bytes, 2u << 20);  // the hard link is not counted twice, /usr is not walked
@@ -40,13 +40,13 @@ TEST_F(DiskUsageTest, CountsBlocksOnceForHardLinksAndSkipsSymlinkTargets) {
 
 TEST_F(DiskUsageTest, StopsAtTheEntryLimit) {
   for (int i = 0; i < 20; ++i) Write("f" + std::to_string(i), 10);
-  DiskUsage du = MeasureDiskUsage(dir_, 5);
+  DirUsage du = MeasureDiskUsage(dir_, 5);
   EXPECT_FALSE(du.complete);
   EXPECT_LE(du.inodes, 6u);
 }
 
 TEST_F(DiskUsageTest, MissingDirectoryIsEmpty) {
-  DiskUsage du = MeasureDiskUsage(dir_ + "/absent", 100);
+  DirUsage du = MeasureDiskUsage(dir_ + "/absent", 100);
   EXPECT_EQ(du.bytes, 0u);
   EXPECT_EQ(du.inodes, 0u);
 }

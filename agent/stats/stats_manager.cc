@@ -1,0 +1,84 @@
+#include "agent/stats/stats_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "agent/version.h"
+#include "prometheus/exposer.h"
+#include "runtime/cgroups/cgroup.h"
+
+namespace podagent {
+namespace {
+
+CgroupLayout LayoutFor(const AgentContext& ctx) {
+  if (ctx.cgroups != nullptr) {
+    return ctx.cgroups->IsV2() ? CgroupLayout::V2(ctx.cgroups->MountRoot())
+                               : CgroupLayout::V1(ctx.cgroups->MountRoot());
+  }
+  return CgroupLayout::Probe("/sys/fs/cgroup");
+}
+
+}  // namespace
+
+StatsManager::StatsManager(AgentContext& ctx) : StatsManager(ctx, Options{}) {}
+
+StatsManager::StatsManager(AgentContext& ctx, Options options)
+    : ctx_(ctx), options_(std::move(options)), workload_(ctx) {
+  CgroupLayout layout = options_.layout ? *options_.layout : LayoutFor(ctx_);
+  reader_ = std::make_unique<WorkloadStatsReader>(std::move(layout), nullptr, options_.proc_root);
+  agent_metrics_ = std::make_shared<AgentMetrics>(BuildInfo{kVersion, kGitCommit});
+  container_collector_ = std::make_shared<ContainerCollector>(workload_, *reader_, options_.clock);
+  state_collector_ = std::make_shared<WorkloadStateCollector>(workload_, options_.proc_root);
+}
+
+StatsManager::~StatsManager() = default;
+
+absl::Status StatsManager::Start() {
+  const std::string& listen = ctx_.config.metrics_listen;
+  if (listen.empty()) {
+    spdlog::info("metrics: endpoint disabled (metrics_listen is empty)");
+    return absl::OkStatus();
+  }
+  try {
+    // civetweb throws when it cannot bind.
+    exposer_ = std::make_unique<prometheus::Exposer>(listen, /*num_threads=*/2);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(absl::StrCat("listen for metrics on ", listen, ": ", e.what()));
+  }
+  exposer_->RegisterCollectable(agent_metrics_->Registry());
+  exposer_->RegisterCollectable(state_collector_);
+  exposer_->RegisterCollectable(container_collector_);
+  spdlog::info("metrics: serving http://{}/metrics (cgroup {})", listen, reader_->Layout().IsV2() ? "v2" : "v1");
+  return absl::OkStatus();
+}
+
+int StatsManager::MetricsPort() const {
+  if (!exposer_) return 0;
+  std::vector<int> ports = exposer_->GetListeningPorts();
+  return ports.empty() ? 0 : ports.front();
+}
+
+void StatsManager::ObserveRequest(const std::string& method, int grpc_code, double seconds) {
+  agent_metrics_->ObserveCriRequest(method, grpc_code, seconds);
+}
+
+std::vector<PodReading> StatsManager::ReadPods(const std::function<bool(const PodSnapshot&)>& pod_filter,
+                                               const std::function<bool(const ContainerSnapshot&)>& keep) {
+  absl::Time now = options_.clock();
+  std::vector<ContainerSnapshot> containers;
+  for (ContainerSnapshot& c : workload_.Containers()) {
+    if (keep(c)) containers.push_back(std::move(c));
+  }
+  std::vector<PodReading> out;
+  for (const PodSnapshot& pod : workload_.Pods()) {
+    if (pod_filter(pod)) out.push_back(reader_->ReadPod(pod, containers, now));
+  }
+  PruneRates(now);
+  return out;
+}
+
+void StatsManager::PruneRates(absl::Time now) { rates_.Prune(absl::ToUnixNanos(now - absl::Minutes(10))); }
+
+}  // namespace podagent
