@@ -1,0 +1,201 @@
+// ROOT: the metrics readers on real cgroup v1 hierarchies of this machine. Cgroups are made and
+// removed through the real CgroupDriver; a child process burns CPU and touches memory in them.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "metrics/cgroup_reader.h"
+#include "prometheus/text_serializer.h"
+#include "metrics/container_collector.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/ids.h"
+#include "runtime/common/unique_fd.h"
+
+namespace podagent {
+namespace {
+
+constexpr size_t kTouchBytes = 48 << 20;
+
+// A forked child that waits for a byte on a pipe (so it is in its cgroup before it allocates),
+// touches `bytes` of memory, reports back, then spins on the CPU. Killed and reaped by the owner.
+class Child {
+ public:
+  explicit Child(size_t bytes) {
+    int go[2], ready[2];
+    if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(ready, O_CLOEXEC) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      char c;
+      if (::read(go[0], &c, 1) != 1) ::_exit(1);
+      char* mem = static_cast<char*>(::malloc(bytes));
+      for (size_t i = 0; i < bytes; i += 4096) mem[i] = 1;
+      if (::write(ready[1], "r", 1) != 1) ::_exit(1);
+      volatile uint64_t n = 0;
+      for (;;) n = n + 1;
+    }
+    go_.Reset(go[1]);
+    ready_.Reset(ready[0]);
+    ::close(go[0]);
+    ::close(ready[1]);
+  }
+  ~Child() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      Reap();
+    }
+  }
+  pid_t pid() const { return pid_; }
+  // Lets the child allocate; true when it reported back (false: it died, e.g. OOM-killed).
+  bool Go() {
+    if (::write(go_.Get(), "g", 1) != 1) return false;
+    char c;
+    return ::read(ready_.Get(), &c, 1) == 1;
+  }
+  // Waits for the child; returns the signal that ended it (0 for a normal exit).
+  int Reap() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    reaped_ = true;
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  UniqueFd go_, ready_;
+};
+
+class RootMetricsV1 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
+    auto d = CgroupDriver::Detect("/sys/fs/cgroup");
+    ASSERT_TRUE(d.ok()) << d.status();
+    driver_ = std::move(*d);
+    ASSERT_FALSE(driver_->IsV2()) << "this machine is expected to run cgroup v1";
+    pod_ = "/podagent-mtest-" + NewId().substr(0, 12);
+    ctr_ = pod_ + "/ctr";
+    ASSERT_TRUE(driver_->Create(ctr_).ok());
+    layout_ = CgroupLayout::V1(driver_->MountRoot());
+  }
+  void TearDown() override {
+    if (driver_) {
+      EXPECT_TRUE(driver_->Destroy(pod_).ok());
+    }
+  }
+  std::unique_ptr<CgroupDriver> driver_;
+  std::string pod_, ctr_;
+  CgroupLayout layout_ = CgroupLayout::V2("/nonexistent");
+};
+
+TEST_F(RootMetricsV1, LayoutAgreesWithTheDriver) {
+  for (const char* c : {"cpu", "cpuacct", "memory", "pids"}) {
+    EXPECT_EQ(layout_.Dir(ctr_, c), driver_->Dir(ctr_, c)) << c;
+  }
+}
+
+TEST_F(RootMetricsV1, ReadsARunningProcess) {
+  CgroupResources res;
+  res.memory_limit = 256 << 20;
+  res.cpu_quota = 10000;
+  res.cpu_period = 100000;
+  res.cpu_shares = 512;
+  ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+  Child child(kTouchBytes);
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
+  ASSERT_TRUE(child.Go());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // let it spin (quota: 0.1 core)
+
+  CgroupStats s = ReadCgroupStats(layout_, ctr_);
+  ASSERT_TRUE(s.cpu.usage_ns);
+  EXPECT_GT(*s.cpu.usage_ns, 10'000'000u);   // >= 10 ms of CPU in 0.6 s at 0.1 core
+  EXPECT_LT(*s.cpu.usage_ns, 200'000'000u);  // the quota holds it to about 60 ms (+ memory touching)
+  EXPECT_TRUE(s.cpu.user_ns);
+  EXPECT_TRUE(s.cpu.system_ns);
+  EXPECT_GT(s.cpu.nr_periods.value_or(0), 0u);
+  EXPECT_GT(s.cpu.nr_throttled.value_or(0), 0u);  // a spinning loop at 0.1 core is throttled
+  EXPECT_GT(s.cpu.throttled_ns.value_or(0), 0u);
+  EXPECT_EQ(s.cpu.shares, 512u);
+  EXPECT_EQ(s.cpu.quota_us, 10000);
+  EXPECT_EQ(s.cpu.period_us, 100000u);
+  ASSERT_TRUE(s.memory.usage);
+  EXPECT_GE(*s.memory.usage, kTouchBytes);
+  EXPECT_GE(s.memory.WorkingSet().value_or(0), kTouchBytes);
+  EXPECT_GE(s.memory.rss.value_or(0), kTouchBytes);
+  EXPECT_GE(s.memory.max_usage.value_or(0), *s.memory.usage);
+  EXPECT_EQ(s.memory.limit, uint64_t{256} << 20);
+  EXPECT_GE(s.memory.pgfault.value_or(0), kTouchBytes / 4096);
+  EXPECT_EQ(s.memory.oom_kills, 0u);
+  EXPECT_EQ(s.pids.current, 1u);
+  EXPECT_EQ(s.pids.processes, 1u);
+  EXPECT_EQ(s.pids.threads, 1u);
+
+  // The pod cgroup sees its child hierarchically.
+  CgroupStats pod = ReadCgroupStats(layout_, pod_);
+  EXPECT_GE(pod.cpu.usage_ns.value_or(0), *s.cpu.usage_ns);
+  EXPECT_GE(pod.memory.usage.value_or(0), kTouchBytes);
+  EXPECT_EQ(pod.pids.processes, 1u);  // counted in the child cgroup
+
+  // Two reads 300 ms apart: CPU keeps moving.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CgroupStats later = ReadCgroupStats(layout_, ctr_);
+  EXPECT_GT(*later.cpu.usage_ns, *s.cpu.usage_ns);
+}
+
+TEST_F(RootMetricsV1, CountsAnOomKill) {
+  CgroupResources res;
+  res.memory_limit = 16 << 20;
+  ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+  Child child(kTouchBytes);  // 48 MiB under a 16 MiB limit, no swap on these machines
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
+  EXPECT_FALSE(child.Go());
+  EXPECT_EQ(child.Reap(), SIGKILL);
+  CgroupStats s = ReadCgroupStats(layout_, ctr_);
+  EXPECT_EQ(s.memory.oom_kills, 1u);
+  EXPECT_GT(s.memory.failcnt.value_or(0), 0u);
+  EXPECT_EQ(s.memory.limit, uint64_t{16} << 20);
+  EXPECT_EQ(s.pids.processes, 0u);
+}
+
+TEST_F(RootMetricsV1, CollectorShowsTheRealCgroup) {
+  struct Source : WorkloadSource {
+    std::vector<PodSnapshot> pods;
+    std::vector<ContainerSnapshot> containers;
+    std::vector<PodSnapshot> Pods() const override { return pods; }
+    std::vector<ContainerSnapshot> Containers() const override { return containers; }
+  } source;
+  PodSnapshot pod;
+  pod.id = "p";
+  pod.name = "pod1";
+  pod.namespace_ = "ns1";
+  pod.cgroup_path = pod_;
+  source.pods = {pod};
+  ContainerSnapshot c;
+  c.id = "c";
+  c.pod_id = "p";
+  c.name = "app";
+  c.image = "img";
+  c.cgroup_path = ctr_;
+  source.containers = {c};
+  Child child(4 << 20);
+  ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
+  ASSERT_TRUE(child.Go());
+  WorkloadStatsReader reader(layout_, nullptr);
+  ContainerCollector collector(source, reader);
+  std::string text = prometheus::TextSerializer().Serialize(collector.Collect());
+  std::string labels = "container=\"app\",id=\"" + ctr_ + "\",image=\"img\",name=\"c\",namespace=\"ns1\",pod=\"pod1\"";
+  EXPECT_NE(text.find("container_memory_working_set_bytes{" + labels + "} "), std::string::npos) << text;
+  EXPECT_NE(text.find("container_processes{" + labels + "} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("container_cpu_usage_seconds_total{" + labels + ",cpu=\"total\"} "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace podagent
