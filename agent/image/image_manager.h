@@ -1,25 +1,52 @@
 #pragma once
-// ImageManager: the content store, unpacked layers and image records.
-// STUB: replaced by the images work.
+// ImageManager: the node's images (runtime/image's ImageStore) as the CRI ImageService and the
+// containers need them. Pulls, lookups and removal; removal keeps what containers still use
+// (asks ctx.containers->ImagesInUse()).
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "agent/context.h"
+#include "runtime/image/image_store.h"
+#include "runtime/image/registry_client.h"
 
 namespace podagent {
 
+struct ImageFsUsage {
+  StoreUsage images;      // blobs, records and unpacked layers
+  StoreUsage containers;  // writable layers under <root_dir>/containers
+  std::string images_mountpoint, containers_mountpoint;
+};
+
 class ImageManager : public ImageLookup {
  public:
-  explicit ImageManager(AgentContext& ctx) : ctx_(ctx) {}
-  absl::Status Recover() { return absl::OkStatus(); }
-  absl::StatusOr<ImageInfo> GetImage(const std::string& ref) const override {
-    return absl::NotFoundError("image " + ref + " not found");
-  }
+  explicit ImageManager(AgentContext& ctx);
+  // Loads the image records; cleans temp files. No garbage collection here: containers are
+  // recovered after images, so what they use is not known yet.
+  absl::Status Recover();
+  absl::StatusOr<ImageInfo> GetImage(const std::string& ref) const override;
+
+  absl::StatusOr<ImageRecord> Pull(const std::string& ref, const RegistryAuth& auth);
+  absl::StatusOr<ImageRecord> Find(const std::string& ref) const;
+  std::vector<ImageRecord> List() const;
+  // By id, tag or digest reference; an absent image is success (CRI: idempotent).
+  absl::Status Remove(const std::string& ref);
+  ImageFsUsage FsUsage() const;
+
+  ImageInfo ToInfo(const ImageRecord& r) const;
+  ImageStore& store() { return store_; }
 
  private:
-  [[maybe_unused]] AgentContext& ctx_;
+  std::set<std::string> InUse() const;
+  // Picks up images another process (`podagent image import`) wrote since the last look.
+  void RefreshIfChanged() const;
+
+  AgentContext& ctx_;
+  mutable ImageStore store_;
+  mutable int64_t records_mtime_ns_ = 0;
 };
 
 // `podagent image ...` (import, ls): runs without the daemon. Returns the exit code.

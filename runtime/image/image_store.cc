@@ -36,7 +36,7 @@ void AddUnique(std::vector<std::string>& v, const std::string& s) {
 
 void Erase(std::vector<std::string>& v, const std::string& s) { v.erase(std::remove(v.begin(), v.end(), s), v.end()); }
 
-thread_local DiskUsage* tls_usage = nullptr;
+thread_local StoreUsage* tls_usage = nullptr;
 
 int CountEntry(const char*, const struct stat* st, int, struct FTW*) {
   tls_usage->bytes += static_cast<uint64_t>(st->st_blocks) * 512;
@@ -50,8 +50,8 @@ int64_t NowNs() {
 
 }  // namespace
 
-DiskUsage MeasureTree(const std::string& path) {
-  DiskUsage usage;
+StoreUsage MeasureTree(const std::string& path) {
+  StoreUsage usage;
   if (!PathExists(path)) return usage;
   tls_usage = &usage;
   ::nftw(path.c_str(), CountEntry, 32, FTW_PHYS | FTW_MOUNT);
@@ -74,6 +74,10 @@ absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
   for (const auto& n : names) {
     if (absl::StartsWith(n, kTempPrefix)) RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
   }
+  return LoadRecords();
+}
+
+std::vector<std::string> ImageStore::LoadRecords() {
   LoadedRecords loaded = records_store_.LoadAll(kKind);
   std::vector<std::string> problems = loaded.problems;
   absl::MutexLock lock(&mu_);
@@ -87,6 +91,11 @@ absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
     images_[r->id] = std::move(*r);
   }
   return problems;
+}
+
+absl::Status ImageStore::Reload() {
+  LoadRecords();
+  return absl::OkStatus();
 }
 
 std::string ImageStore::LayerDir(const std::string& diff_id) const {
@@ -274,9 +283,9 @@ ImageStore::Lease::~Lease() {
   }
 }
 
-DiskUsage ImageStore::ImagesUsage() const {
-  DiskUsage a = MeasureTree(images_dir_);
-  DiskUsage b = MeasureTree(layers_dir_);
+StoreUsage ImageStore::ImagesUsage() const {
+  StoreUsage a = MeasureTree(images_dir_);
+  StoreUsage b = MeasureTree(layers_dir_);
   return {a.bytes + b.bytes, a.inodes + b.inodes};
 }
 

@@ -28,13 +28,13 @@
 
 namespace podagent {
 
-struct DiskUsage {
+struct StoreUsage {
   uint64_t bytes = 0;
   uint64_t inodes = 0;
 };
 
 // bytes (allocated blocks) and inodes below `path`, not crossing mount points; 0 when absent.
-DiskUsage MeasureTree(const std::string& path);
+StoreUsage MeasureTree(const std::string& path);
 
 class ImageStore {
  public:
@@ -43,6 +43,9 @@ class ImageStore {
   // Creates directories, removes temp files and unfinished layer dirs, loads the records.
   // Returns the problems met (unreadable records), one line each.
   absl::StatusOr<std::vector<std::string>> Init();
+
+  // Re-reads the records (another process may have imported images).
+  absl::Status Reload();
 
   ContentStore& content() { return content_; }
   const std::string& images_dir() const { return images_dir_; }
@@ -81,9 +84,10 @@ class ImageStore {
     std::vector<std::string> digests_;
   };
 
-  DiskUsage ImagesUsage() const;
+  StoreUsage ImagesUsage() const;
 
  private:
+  std::vector<std::string> LoadRecords();
   absl::Status Persist(const ImageRecord& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::set<std::string> ReferencedLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -1,0 +1,107 @@
+#include "agent/image/image_manager.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/common/errors.h"
+#include "runtime/image/puller.h"
+#include "runtime/image/reference.h"
+#include "spdlog/spdlog.h"
+
+namespace podagent {
+namespace {
+
+int64_t MtimeNs(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+ImageManager::ImageManager(AgentContext& ctx) : ctx_(ctx), store_(ctx.config.root_dir) {}
+
+absl::Status ImageManager::Recover() {
+  records_mtime_ns_ = MtimeNs(store_.images_dir() + "/records/images");
+  ASSIGN_OR_RETURN(auto problems, store_.Init());
+  for (const auto& p : problems) spdlog::warn("images: skipped {}", p);
+  spdlog::info("images: {} images in {}", store_.List().size(), store_.images_dir());
+  return absl::OkStatus();
+}
+
+void ImageManager::RefreshIfChanged() const {
+  int64_t now = MtimeNs(store_.images_dir() + "/records/images");
+  if (now == records_mtime_ns_) return;
+  records_mtime_ns_ = now;
+  if (auto st = store_.Reload(); !st.ok()) spdlog::warn("images: reload records: {}", std::string(st.message()));
+}
+
+ImageInfo ImageManager::ToInfo(const ImageRecord& r) const {
+  ImageInfo info;
+  info.id = r.id;
+  info.repo_tags = r.repo_tags;
+  info.repo_digests = r.repo_digests;
+  for (const auto& l : r.layers) info.layer_dirs.push_back(store_.LayerDir(l.diff_id));
+  info.entrypoint = r.config.entrypoint;
+  info.cmd = r.config.cmd;
+  info.env = r.config.env;
+  info.working_dir = r.config.working_dir;
+  info.user = r.config.user;
+  info.stop_signal = r.config.stop_signal;
+  info.labels = r.config.labels;
+  info.size = static_cast<uint64_t>(r.size);
+  return info;
+}
+
+absl::StatusOr<ImageRecord> ImageManager::Find(const std::string& ref) const {
+  auto r = store_.Find(ref);
+  if (r.ok() || !absl::IsNotFound(r.status())) return r;
+  RefreshIfChanged();
+  return store_.Find(ref);
+}
+
+absl::StatusOr<ImageInfo> ImageManager::GetImage(const std::string& ref) const {
+  ASSIGN_OR_RETURN(ImageRecord r, Find(ref));
+  return ToInfo(r);
+}
+
+std::vector<ImageRecord> ImageManager::List() const {
+  RefreshIfChanged();
+  return store_.List();
+}
+
+absl::StatusOr<ImageRecord> ImageManager::Pull(const std::string& ref, const RegistryAuth& auth) {
+  ASSIGN_OR_RETURN(ImageReference parsed, ParseImageReference(ref));
+  PullOptions options;
+  options.registry.mirrors = ctx_.config.registry.mirrors;
+  options.registry.insecure = ctx_.config.registry.insecure;
+  options.registry.timeout_seconds = ctx_.config.registry.timeout_seconds;
+  options.registry.retries = ctx_.config.registry.retries;
+  options.auth = auth;
+  return PullImage(store_, parsed, options);
+}
+
+std::set<std::string> ImageManager::InUse() const {
+  return ctx_.containers ? ctx_.containers->ImagesInUse() : std::set<std::string>{};
+}
+
+absl::Status ImageManager::Remove(const std::string& ref) {
+  auto r = Find(ref);
+  if (absl::IsNotFound(r.status())) {
+    spdlog::info("image {}: not present; nothing to remove", ref);
+    return absl::OkStatus();
+  }
+  if (!r.ok()) return r.status();
+  return store_.Remove(r->id, InUse());
+}
+
+ImageFsUsage ImageManager::FsUsage() const {
+  ImageFsUsage u;
+  u.images = store_.ImagesUsage();
+  u.images_mountpoint = store_.images_dir();
+  u.containers_mountpoint = ctx_.config.root_dir + "/containers";
+  u.containers = MeasureTree(u.containers_mountpoint);
+  return u;
+}
+
+}  // namespace podagent

@@ -1,0 +1,23 @@
+#include "agent/grpc_status.h"
+#include "agent/image/image_convert.h"
+#include "agent/image/image_manager.h"
+#include "agent/services.h"
+#include "spdlog/spdlog.h"
+
+namespace podagent {
+
+grpc::Status ImageServiceImpl::PullImage(grpc::ServerContext*, const cri::PullImageRequest* request,
+                                         cri::PullImageResponse* response) {
+  const std::string& ref = request->image().image();
+  // Never log the auth config: it carries credentials.
+  spdlog::info("image {}: pull requested{}", ref, request->has_auth() ? " (with credentials)" : "");
+  auto r = m_.images->Pull(ref, FromCriAuth(request->auth()));
+  if (!r.ok()) {
+    spdlog::error("image {}: pull failed: {}", ref, std::string(r.status().message()));
+    return ToGrpc(r.status());
+  }
+  response->set_image_ref(r->id);
+  return grpc::Status::OK;
+}
+
+}  // namespace podagent
