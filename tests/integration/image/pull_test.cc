@@ -18,8 +18,8 @@
 namespace podagent {
 namespace {
 
-using testing::TempDir;
-using testing::TestRegistry;
+using imagetest::TempDir;
+using imagetest::TestRegistry;
 
 std::vector<std::string> Names(const std::string& dir) {
   auto r = ListDir(dir);
@@ -31,7 +31,7 @@ class PullTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     images_ = new TempDir("podagent-testimages");
-    auto layout = testing::MakeBusyboxLayout(images_->path());
+    auto layout = imagetest::MakeBusyboxLayout(images_->path());
     ASSERT_TRUE(layout.ok()) << layout.status();
     busybox_ = new std::string(*layout);
   }
@@ -75,8 +75,8 @@ class PullTest : public ::testing::Test {
   std::string BigLayout() {
     std::string rootfs = root_ / "bigrootfs", layout = root_ / "biglayout";
     EXPECT_TRUE(MakeDirs(rootfs).ok());
-    EXPECT_TRUE(testing::Run("head -c 48000000 /dev/urandom > " + rootfs + "/blob").ok());
-    auto r = testing::Run(testing::SourceDir() + "/hack/oci-image-from-rootfs.sh " + rootfs + " " + layout +
+    EXPECT_TRUE(imagetest::Run("head -c 48000000 /dev/urandom > " + rootfs + "/blob").ok());
+    auto r = imagetest::Run(imagetest::SourceDir() + "/hack/oci-image-from-rootfs.sh " + rootfs + " " + layout +
                           " big:1 --compress none");
     EXPECT_TRUE(r.ok()) << r.status();
     return layout;
@@ -254,7 +254,7 @@ TEST_F(PullTest, ROOT_ImportLayoutDirAndTarThenRemove) {
   ASSERT_EQ(recs->size(), 1u);
   EXPECT_EQ((*recs)[0].repo_tags, std::vector<std::string>{"docker.io/library/busybox:latest"});
   std::string tar = root_ / "bb.tar";
-  ASSERT_TRUE(testing::Run("tar -C " + *busybox_ + " -cf " + tar + " .").ok());
+  ASSERT_TRUE(imagetest::Run("tar -C " + *busybox_ + " -cf " + tar + " .").ok());
   auto from_tar = ImportImages(*store_, tar, "example.com/bb:v1");
   ASSERT_TRUE(from_tar.ok()) << from_tar.status();
   EXPECT_EQ((*from_tar)[0].id, (*recs)[0].id);

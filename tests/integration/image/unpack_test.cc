@@ -17,8 +17,8 @@
 namespace podagent {
 namespace {
 
-using testing::LayerBuilder;
-using testing::TempDir;
+using imagetest::LayerBuilder;
+using imagetest::TempDir;
 
 class UnpackTest : public ::testing::Test {
  protected:

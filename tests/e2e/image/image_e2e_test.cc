@@ -1,0 +1,179 @@
+// e2e: the real podagent daemon over its socket against Debian's docker-registry on loopback.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/common/files.h"
+#include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/cri_client.h"
+#include "tests/lib/test_daemon.h"
+
+namespace podagent {
+namespace {
+
+using imagetest::TestRegistry;
+using testing::CriClient;
+using testing::TempDir;
+using testing::TestDaemon;
+namespace cri = ::runtime::v1;
+
+class ImageE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    images_ = new TempDir("podagent-e2e-images");
+    auto layout = imagetest::MakeBusyboxLayout(images_->path());
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    busybox_ = new std::string(*layout);
+  }
+  static void TearDownTestSuite() {
+    delete images_;
+    delete busybox_;
+  }
+  void StartAll(const std::string& auth = "") {
+    auto reg = TestRegistry::Start(tmp_.Sub("registry"), auth);
+    ASSERT_TRUE(reg.ok()) << reg.status();
+    registry_ = std::move(*reg);
+    ASSERT_TRUE(registry_->Push(*busybox_, "busybox:latest").ok());
+    auto st = daemon_.Start("registry:\n  timeout_seconds: 10\n  retries: 1\n");
+    ASSERT_TRUE(st.ok()) << st << "\n" << daemon_.Log();
+    client_ = std::make_unique<CriClient>(daemon_.socket());
+  }
+  grpc::Status Status(const std::string& ref, cri::ImageStatusResponse* out, bool verbose = false) {
+    cri::ImageStatusRequest req;
+    req.mutable_image()->set_image(ref);
+    req.set_verbose(verbose);
+    return client_->Call(&cri::ImageService::Stub::ImageStatus, req, out);
+  }
+  std::vector<cri::Image> List(const std::string& filter = "") {
+    cri::ListImagesRequest req;
+    if (!filter.empty()) req.mutable_filter()->mutable_image()->set_image(filter);
+    cri::ListImagesResponse resp;
+    auto st = client_->Call(&cri::ImageService::Stub::ListImages, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return {resp.images().begin(), resp.images().end()};
+  }
+
+  static TempDir* images_;
+  static std::string* busybox_;
+  TempDir tmp_{"podagent-e2e-image"};
+  std::unique_ptr<TestRegistry> registry_;
+  TestDaemon daemon_;
+  std::unique_ptr<CriClient> client_;
+};
+TempDir* ImageE2E::images_ = nullptr;
+std::string* ImageE2E::busybox_ = nullptr;
+
+TEST_F(ImageE2E, PullListStatusRemove) {
+  StartAll();
+  std::string tag = registry_->addr() + "/busybox:latest";
+  std::string id;
+  auto st = client_->PullImage(tag, &id);
+  ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_.Log();
+  EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;
+  int blob_gets = registry_->BlobGets();
+  EXPECT_EQ(blob_gets, 2);
+
+  auto images = List();
+  ASSERT_EQ(images.size(), 1u);
+  EXPECT_EQ(images[0].id(), id);
+  ASSERT_EQ(images[0].repo_tags_size(), 1);
+  EXPECT_EQ(images[0].repo_tags(0), tag);
+  ASSERT_EQ(images[0].repo_digests_size(), 1);
+  EXPECT_GT(images[0].size(), 500000u);
+  EXPECT_EQ(List(tag).size(), 1u);
+  EXPECT_EQ(List("nothere:1").size(), 0u);
+
+  cri::ImageStatusResponse status;
+  ASSERT_TRUE(Status(tag, &status, true).ok());
+  ASSERT_TRUE(status.has_image());
+  EXPECT_EQ(status.image().id(), id);
+  EXPECT_EQ(status.image().uid().value(), 0) << "no User in the config: uid 0";
+  auto info = nlohmann::json::parse(status.info().at("info"), nullptr, false);
+  ASSERT_TRUE(info.is_object()) << status.info().at("info");
+  EXPECT_EQ(info["record"]["config"]["cmd"], nlohmann::json::array({"sh"}));
+  std::string layer_dir = info["record"]["layer_dirs"][0].get<std::string>();
+  EXPECT_TRUE(PathExists(layer_dir + "/bin/busybox"));
+  std::string digest_ref = images[0].repo_digests(0);
+  cri::ImageStatusResponse by_digest, by_id;
+  ASSERT_TRUE(Status(digest_ref, &by_digest).ok());
+  EXPECT_EQ(by_digest.image().id(), id);
+  ASSERT_TRUE(Status(id.substr(7, 12), &by_id).ok());
+  EXPECT_EQ(by_id.image().id(), id);
+
+  // The same image again, by tag and by digest: no blob crosses the wire.
+  std::string again;
+  ASSERT_TRUE(client_->PullImage(tag, &again).ok());
+  ASSERT_TRUE(client_->PullImage(digest_ref, &again).ok());
+  EXPECT_EQ(again, id);
+  EXPECT_EQ(registry_->BlobGets(), blob_gets) << "a second pull transferred blobs";
+
+  cri::ImageFsInfoResponse fs;
+  ASSERT_TRUE(client_->Call(&cri::ImageService::Stub::ImageFsInfo, cri::ImageFsInfoRequest(), &fs).ok());
+  ASSERT_EQ(fs.image_filesystems_size(), 1);
+  EXPECT_GT(fs.image_filesystems(0).used_bytes().value(), 1000000u);
+  EXPECT_GT(fs.image_filesystems(0).inodes_used().value(), 300u);
+  EXPECT_EQ(fs.image_filesystems(0).fs_id().mountpoint(), daemon_.root_dir() + "/images");
+  ASSERT_EQ(fs.container_filesystems_size(), 1);
+  EXPECT_EQ(fs.container_filesystems(0).fs_id().mountpoint(), daemon_.root_dir() + "/containers");
+
+  ASSERT_TRUE(client_->RemoveImage(tag).ok());
+  cri::ImageStatusResponse gone;
+  ASSERT_TRUE(Status(id, &gone).ok());
+  EXPECT_FALSE(gone.has_image());
+  EXPECT_TRUE(List().empty());
+  EXPECT_FALSE(PathExists(layer_dir)) << "unused layer kept after removal";
+  EXPECT_TRUE(client_->RemoveImage(tag).ok()) << "RemoveImage must be idempotent";
+  EXPECT_TRUE(client_->RemoveImage(id).ok());
+
+  // Survives a daemon restart.
+  ASSERT_TRUE(client_->PullImage(digest_ref, &again).ok());
+  daemon_.Kill9();
+  ASSERT_TRUE(daemon_.Start().ok()) << daemon_.Log();
+  client_ = std::make_unique<CriClient>(daemon_.socket());
+  cri::ImageStatusResponse after;
+  ASSERT_TRUE(Status(digest_ref, &after).ok());
+  EXPECT_EQ(after.image().id(), id);
+}
+
+TEST_F(ImageE2E, BasicAuthRegistry) {
+  StartAll("bob:builder");
+  std::string tag = registry_->addr() + "/busybox:latest";
+  std::string id;
+  auto anon = client_->PullImage(tag, &id);
+  ASSERT_FALSE(anon.ok());
+  EXPECT_EQ(anon.error_code(), grpc::StatusCode::UNAUTHENTICATED) << anon.error_message();
+  EXPECT_NE(anon.error_message().find(registry_->addr()), std::string::npos) << anon.error_message();
+  cri::AuthConfig auth;
+  auth.set_username("bob");
+  auth.set_password("builder");
+  auto st = client_->PullImage(tag, &id, &auth);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(daemon_.Log().find("builder"), std::string::npos) << "the password reached the log";
+}
+
+TEST_F(ImageE2E, BadReferenceIsInvalidArgument) {
+  StartAll();
+  std::string id;
+  auto st = client_->PullImage("UPPER/Case", &id);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_NE(st.error_message().find("invalid image reference"), std::string::npos);
+}
+
+TEST_F(ImageE2E, CliImportIsSeenByTheRunningDaemon) {
+  StartAll();
+  auto out = imagetest::Run(testing::BinDir() + "/podagent --config " + daemon_.config_path() + " image import " +
+                            *busybox_ + " example.com/imported:v1");
+  ASSERT_TRUE(out.ok()) << out.status();
+  cri::ImageStatusResponse status;
+  ASSERT_TRUE(Status("example.com/imported:v1", &status).ok());
+  ASSERT_TRUE(status.has_image()) << "daemon did not see the imported image";
+  auto ls = imagetest::Run(testing::BinDir() + "/podagent --config " + daemon_.config_path() + " image ls");
+  ASSERT_TRUE(ls.ok()) << ls.status();
+  EXPECT_NE(ls->find("example.com/imported:v1"), std::string::npos) << *ls;
+  auto bad = imagetest::Run(testing::BinDir() + "/podagent --config " + daemon_.config_path() + " image import /nonexistent");
+  EXPECT_FALSE(bad.ok());
+}
+
+}  // namespace
+}  // namespace podagent

@@ -1,0 +1,97 @@
+#include "tests/fuzz/image/image_parsers_fuzz.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "runtime/common/files.h"
+#include "runtime/image/manifest.h"
+#include "runtime/image/path_safety.h"
+#include "runtime/image/reference.h"
+#include "runtime/image/registry_client.h"
+#include "runtime/image/unpack.h"
+
+namespace podagent {
+namespace {
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fuzz invariant violated: %s\n", what);
+    std::abort();
+  }
+}
+
+void FuzzReference(const std::string& s) {
+  auto r = ParseImageReference(s);
+  if (!r.ok()) return;
+  // A normalised reference parses back to itself.
+  auto again = ParseImageReference(r->String());
+  Check(again.ok() && again->String() == r->String(), "reference round trip");
+}
+
+void FuzzDocuments(const std::string& s) {
+  (void)ClassifyDocument("", s);
+  (void)ParseManifest(s);
+  (void)ParseImageConfig(s);
+  auto idx = ParseIndex(s);
+  if (idx.ok()) {
+    auto d = SelectPlatform(*idx, "linux", "amd64");
+    Check(!d.ok() || IsSha256Digest(d->digest), "selected descriptor has a valid digest");
+  }
+  auto m = ParseManifest(s);
+  if (m.ok()) {
+    for (const auto& l : m->layers) Check(LayerCompression(l.media_type).ok(), "manifest layers are layers");
+  }
+}
+
+void FuzzUnpack(const std::string& s, Compression c) {
+  char tmpl[] = "/tmp/podagent-fuzz-XXXXXX";
+  if (::mkdtemp(tmpl) == nullptr) return;
+  std::string top = tmpl;
+  (void)MakeDirs(top + "/root");
+  (void)MakeDirs(top + "/outside");
+  (void)UnpackLayerFromMemory(s, c, top + "/root");
+  auto top_names = ListDir(top);
+  auto outside = ListDir(top + "/outside");
+  Check(top_names.ok() && top_names->size() == 2, "nothing written beside the layer root");
+  Check(outside.ok() && outside->empty(), "nothing written outside the layer root");
+  (void)RemoveTree(top);
+}
+
+}  // namespace
+
+int FuzzImageParsers(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  char mode = static_cast<char>(data[0]);
+  std::string s(reinterpret_cast<const char*>(data + 1), size - 1);
+  switch (mode) {
+    case 'r':
+      FuzzReference(s);
+      break;
+    case 'm':
+      FuzzDocuments(s);
+      break;
+    case 'a':
+      (void)ParseAuthChallenge(s);
+      break;
+    case 't':
+      FuzzUnpack(s, Compression::kNone);
+      break;
+    case 'g':
+      FuzzUnpack(s, Compression::kGzip);
+      break;
+    case 'z':
+      FuzzUnpack(s, Compression::kZstd);
+      break;
+    default:
+      FuzzReference(s);
+      FuzzDocuments(s);
+      (void)ParseAuthChallenge(s);
+      (void)CleanEntryPath(s);
+  }
+  return 0;
+}
+
+}  // namespace podagent
