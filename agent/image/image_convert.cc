@@ -16,7 +16,8 @@ void ToCriImage(const ImageRecord& r, cri::Image* out) {
   // User "1000", "1000:1000" -> uid; "nobody", "nobody:grp" -> username.
   std::string user = r.config.user.substr(0, r.config.user.find(':'));
   int64_t uid = 0;
-  if (!user.empty() && absl::SimpleAtoi(user, &uid)) {
+  if (user.empty()) return;  // no User: neither uid nor username, as containerd reports it
+  if (absl::SimpleAtoi(user, &uid)) {
     out->mutable_uid()->set_value(uid);
   } else {
     out->set_username(user);
