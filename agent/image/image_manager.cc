@@ -22,7 +22,7 @@ int64_t MtimeNs(const std::string& path) {
 ImageManager::ImageManager(AgentContext& ctx) : ctx_(ctx), store_(ctx.config.root_dir) {}
 
 absl::Status ImageManager::Recover() {
-  records_mtime_ns_ = MtimeNs(store_.images_dir() + "/records/images");
+  records_mtime_ns_.store(MtimeNs(store_.images_dir() + "/records/images"));
   ASSIGN_OR_RETURN(auto problems, store_.Init());
   for (const auto& p : problems) spdlog::warn("images: skipped {}", p);
   spdlog::info("images: {} images in {}", store_.List().size(), store_.images_dir());
@@ -31,8 +31,7 @@ absl::Status ImageManager::Recover() {
 
 void ImageManager::RefreshIfChanged() const {
   int64_t now = MtimeNs(store_.images_dir() + "/records/images");
-  if (now == records_mtime_ns_) return;
-  records_mtime_ns_ = now;
+  if (records_mtime_ns_.exchange(now) == now) return;
   if (auto st = store_.Reload(); !st.ok()) spdlog::warn("images: reload records: {}", std::string(st.message()));
 }
 

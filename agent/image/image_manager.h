@@ -3,6 +3,7 @@
 // containers need them. Pulls, lookups and removal; removal keeps what containers still use
 // (asks ctx.containers->ImagesInUse()).
 
+#include <atomic>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,7 +47,7 @@ class ImageManager : public ImageLookup {
 
   AgentContext& ctx_;
   mutable ImageStore store_;
-  mutable int64_t records_mtime_ns_ = 0;
+  mutable std::atomic<int64_t> records_mtime_ns_{0};
 };
 
 // `podagent image ...` (import, ls): runs without the daemon. Returns the exit code.
