@@ -45,7 +45,7 @@ nogroup:x:65534:
 nobody:x:65534:
 G
 echo "busybox" > "$rootfs/etc/hostname"
-chown -R 0:0 "$rootfs"
+if [ "$(id -u)" -eq 0 ]; then chown -R 0:0 "$rootfs"; fi
 
-digest=$("$here/oci-image-from-rootfs.sh" "$rootfs" "$out/busybox" busybox:latest --cmd '["sh"]')
+digest=$("$here/oci-image-from-rootfs.sh" "$rootfs" "$out/busybox" busybox:latest --cmd '["sh"]' --root-owner)
 echo "busybox $out/busybox $digest"

@@ -9,17 +9,18 @@
 #     --user USER        User
 #     --label K=V        repeatable
 #     --compress gzip|zstd|none   layer compression (default gzip)
+#     --root-owner       every entry owned by 0:0 (default: ownership as on disk)
 #
 # The layer tar is reproducible (sorted names, numeric owners, fixed mtime); ownership comes
 # from the rootfs as it is on disk. OUT_LAYOUT gets oci-layout, index.json (with the
 # org.opencontainers.image.ref.name annotation = TAG) and blobs/sha256/. Prints the manifest digest.
 set -euo pipefail
 
-usage() { sed -n '2,16p' "$0" >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 [ $# -ge 3 ] || usage
 rootfs=$1 out=$2 ref=$3
 shift 3
-cmd='["sh"]' entrypoint='null' workdir='' user='' compress=gzip
+cmd='["sh"]' entrypoint='null' workdir='' user='' compress=gzip owner=()
 envs=() labels=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
     --user) user=$2; shift 2 ;;
     --label) labels+=("$2"); shift 2 ;;
     --compress) compress=$2; shift 2 ;;
+    --root-owner) owner=(--owner=0 --group=0); shift ;;
     *) usage ;;
   esac
 done
@@ -51,7 +53,7 @@ put() {
   echo "sha256:$hex $size"
 }
 
-tar --sort=name --numeric-owner --mtime=@0 --xattrs --xattrs-include='security.capability' \
+tar --sort=name --numeric-owner "${owner[@]+"${owner[@]}"}" --mtime=@0 --xattrs --xattrs-include='security.capability' \
   -C "$rootfs" -cf "$tmp/layer.tar" .
 diff_id=sha256:$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
 case $compress in
