@@ -1,28 +1,75 @@
 #pragma once
-// ContainerManager: containers (shim, rootfs, cgroup, logs) and their records.
-// STUB: replaced by the containers work.
+// ContainerManager: containers (shim, rootfs, cgroup, logs) and their records. The CRI handlers
+// (one file per RPC in this folder) call it; pods and images reach it as a ContainerRegistry.
+//
+// Every container has a record in the RecordStore (<root_dir>/containers/<id>.json), written
+// before anything is allocated; its writable layer lives in <root_dir>/containers/<id>/, its shim
+// state in <run_dir>/containers/<id>/, its cgroup under its pod's. The shim writes started.json
+// and exit.json there; Refresh folds them into the record, so a container that ended while the
+// daemon was down shows the right state and exit code after Recover().
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "agent/container/container_record.h"
 #include "agent/context.h"
+#include "agent/services.h"
+#include "runtime/container/shim_launcher.h"
+#include "runtime/store/record_store.h"
 
 namespace podagent {
 
 class ContainerManager : public ContainerRegistry {
  public:
-  explicit ContainerManager(AgentContext& ctx) : ctx_(ctx) {}
-  absl::Status Recover() { return absl::OkStatus(); }
+  explicit ContainerManager(AgentContext& ctx);
+  ~ContainerManager() override;
+  absl::Status Recover();
 
-  absl::Status StopAllInPod(const std::string&, int64_t) override { return absl::OkStatus(); }
-  absl::Status RemoveAllInPod(const std::string&) override { return absl::OkStatus(); }
-  std::set<std::string> ImagesInUse() const override { return {}; }
-  std::vector<ContainerInfo> ListContainerInfos() const override { return {}; }
+  absl::StatusOr<std::string> Create(const std::string& pod_id, const cri::ContainerConfig& config);
+  absl::Status Start(const std::string& id);
+  absl::Status Stop(const std::string& id, int64_t timeout_seconds);
+  absl::Status Remove(const std::string& id);  // absent is fine
+  absl::StatusOr<ContainerRecord> Get(const std::string& id);
+  std::vector<ContainerRecord> List();
+  absl::Status UpdateResources(const std::string& id, const cri::LinuxContainerResources& resources);
+  absl::Status ReopenLog(const std::string& id);
+  absl::StatusOr<ExecSyncResult> ExecSync(const std::string& id, const std::vector<std::string>& cmd,
+                                          int64_t timeout_seconds);
+
+  absl::Status StopAllInPod(const std::string& pod_id, int64_t timeout_seconds) override;
+  absl::Status RemoveAllInPod(const std::string& pod_id) override;
+  std::set<std::string> ImagesInUse() const override;
+  std::vector<ContainerInfo> ListContainerInfos() const override;
 
  private:
-  [[maybe_unused]] AgentContext& ctx_;
+  struct Entry {
+    std::mutex op;  // serializes start/stop/remove/update of one container
+    ContainerRecord rec;  // guarded by mu_
+  };
+
+  absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;
+  // Folds the shim's started.json/exit.json into the record (mu_ held); persists changes.
+  void Refresh(ContainerRecord& rec, bool recovering);
+  void Persist(const ContainerRecord& rec);
+  absl::Status StopLocked(Entry& e, int64_t timeout_seconds);
+  // Waits for exit.json; true when it appeared.
+  bool WaitExit(const std::string& state_dir, absl::Duration timeout);
+  void ReleaseResources(const ContainerRecord& rec);
+  absl::StatusOr<const ShimLauncher*> Launcher();
+  std::string CgroupPathFor(const PodInfo& pod, const std::string& id) const;
+
+  AgentContext& ctx_;
+  RecordStore store_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Entry>> containers_;
+  std::mutex launcher_mu_;
+  std::unique_ptr<ShimLauncher> launcher_;
 };
 
 }  // namespace podagent

@@ -1,0 +1,10 @@
+#include "agent/grpc_status.h"
+#include "agent/services.h"
+
+namespace podagent {
+
+grpc::Status RuntimeServiceImpl::CheckpointContainer(grpc::ServerContext*, const cri::CheckpointContainerRequest*, cri::CheckpointContainerResponse*) {
+  return Unimplemented("CheckpointContainer", "checkpointing (CRIU) is not supported");
+}
+
+}  // namespace podagent

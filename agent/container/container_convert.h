@@ -1,0 +1,15 @@
+#pragma once
+// ContainerRecord -> CRI Container / ContainerStatus.
+
+#include "agent/container/container_record.h"
+#include "agent/services.h"
+
+namespace podagent {
+
+cri::ContainerState ToCriState(CtrState s);
+void FillContainer(const ContainerRecord& r, cri::Container* out);
+void FillContainerStatus(const ContainerRecord& r, cri::ContainerStatus* out);
+// The verbose "info" JSON (as containerd: pid, sandbox id, cgroup path, ...).
+std::string VerboseInfo(const ContainerRecord& r);
+
+}  // namespace podagent

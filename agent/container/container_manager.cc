@@ -1,0 +1,534 @@
+#include "agent/container/container_manager.h"
+
+#include <signal.h>
+#include <time.h>
+
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "agent/container/container_resources.h"
+#include "agent/container/spec_builder.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "runtime/common/ids.h"
+#include "runtime/common/scope_guard.h"
+#include "runtime/container/image_files.h"
+#include "runtime/container/shim_records.h"
+#include "runtime/process/child_process.h"
+#include "runtime/process/oom_score.h"
+
+namespace podagent {
+namespace {
+
+constexpr char kKind[] = "containers";
+
+int64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+int ParseSignal(const std::string& name) {
+  if (name.empty()) return SIGTERM;
+  int n = 0;
+  if (absl::SimpleAtoi(name, &n) && n > 0 && n < NSIG) return n;
+  std::string s = absl::StartsWith(name, "SIG") ? name.substr(3) : name;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    if (abbrev != nullptr && s == abbrev) return sig;
+  }
+  return SIGTERM;
+}
+
+bool ProcessAlive(const ContainerRecord& r) {
+  if (r.pid <= 0) return false;
+  auto p = ChildProcess::Adopt(ProcessIdentity{r.pid, r.pid_start_time});
+  return p.ok() && p->Alive();
+}
+
+std::string ReasonFor(const ExitRecord& e) {
+  if (e.oom_killed) return "OOMKilled";
+  return e.exit_code == 0 ? "Completed" : "Error";
+}
+
+}  // namespace
+
+ContainerManager::ContainerManager(AgentContext& ctx) : ctx_(ctx), store_(ctx.config.root_dir) {}
+ContainerManager::~ContainerManager() = default;
+
+absl::StatusOr<const ShimLauncher*> ContainerManager::Launcher() {
+  std::lock_guard<std::mutex> l(launcher_mu_);
+  if (!launcher_) {
+    if (ctx_.config.shim_binary.empty()) return absl::FailedPreconditionError("no shim_binary configured");
+    ASSIGN_OR_RETURN(launcher_, ShimLauncher::Create(ctx_.config.shim_binary));
+  }
+  return launcher_.get();
+}
+
+std::string ContainerManager::CgroupPathFor(const PodInfo& pod, const std::string& id) const {
+  std::string parent = pod.cgroup_path.empty() ? ctx_.config.cgroup_parent : pod.cgroup_path;
+  return absl::StrCat(parent, "/", id);
+}
+
+void ContainerManager::Persist(const ContainerRecord& rec) {
+  if (auto st = store_.Put(kKind, rec.id, ToJson(rec)); !st.ok()) {
+    spdlog::error("container {}: persist record: {}", rec.id, st.message());
+  }
+}
+
+absl::StatusOr<std::shared_ptr<ContainerManager::Entry>> ContainerManager::Find(const std::string& id) const {
+  if (id.empty()) return absl::InvalidArgumentError("container id is empty");
+  std::shared_ptr<Entry> found;
+  for (auto it = containers_.lower_bound(id); it != containers_.end() && absl::StartsWith(it->first, id); ++it) {
+    if (it->first == id) return it->second;
+    if (found) return absl::InvalidArgumentError(absl::StrCat("container id prefix ", id, " is ambiguous"));
+    found = it->second;
+  }
+  if (!found) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
+  return found;
+}
+
+void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
+  if (rec.state == CtrState::kCreated) {
+    auto started = ReadStartRecord(rec.state_dir);
+    if (started.ok() && started->has_value()) {  // started while the record was not yet updated
+      rec.pid = (*started)->pid;
+      rec.pid_start_time = (*started)->pid_start_time;
+      rec.shim_pid = (*started)->shim_pid;
+      rec.started_at_ns = (*started)->started_at_ns;
+      rec.state = CtrState::kRunning;
+      Persist(rec);
+    }
+  }
+  if (rec.state != CtrState::kRunning) return;
+  auto exit = ReadExitRecord(rec.state_dir);
+  if (exit.ok() && exit->has_value()) {
+    const ExitRecord& e = **exit;
+    rec.state = CtrState::kExited;
+    rec.exit_code = e.exit_code;
+    rec.finished_at_ns = e.finished_at_ns;
+    rec.reason = ReasonFor(e);
+    Persist(rec);
+    spdlog::info("container {}: exited with code {} ({})", rec.id, rec.exit_code, rec.reason);
+    return;
+  }
+  if (recovering && !ProcessAlive(rec)) {
+    // Give a shim that is still writing a moment; then the status is lost.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    exit = ReadExitRecord(rec.state_dir);
+    if (exit.ok() && exit->has_value()) return Refresh(rec, false);
+    rec.state = CtrState::kExited;
+    rec.exit_code = 255;
+    rec.finished_at_ns = NowNs();
+    rec.reason = "Error";
+    rec.message = "the container process is gone and its shim did not record an exit status";
+    Persist(rec);
+    spdlog::warn("container {}: {}", rec.id, rec.message);
+  }
+}
+
+absl::Status ContainerManager::Recover() {
+  LoadedRecords loaded = store_.LoadAll(kKind);
+  for (const auto& p : loaded.problems) spdlog::warn("container records: {}", p);
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [id, json] : loaded.records) {
+    auto rec = ContainerRecordFromJson(json);
+    if (!rec.ok()) {
+      spdlog::warn("container {}: skipping record: {}", id, rec.status().message());
+      continue;
+    }
+    if (rec->state == CtrState::kCreating) {  // the daemon died inside CreateContainer
+      spdlog::info("container {}: removing a half-created container", id);
+      ReleaseResources(*rec);
+      store_.Remove(kKind, id).IgnoreError();
+      continue;
+    }
+    Refresh(*rec, /*recovering=*/true);
+    auto e = std::make_shared<Entry>();
+    e->rec = std::move(*rec);
+    containers_[id] = std::move(e);
+  }
+  spdlog::info("recovered {} containers", containers_.size());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, const cri::ContainerConfig& config) {
+  if (!ctx_.pods || !ctx_.images) return absl::FailedPreconditionError("pods or images are not available");
+  ASSIGN_OR_RETURN(PodInfo pod, ctx_.pods->GetPod(pod_id));
+  if (!pod.ready) return absl::FailedPreconditionError(absl::StrCat("pod sandbox ", pod.id, " is not ready"));
+  const std::string& name = config.metadata().name();
+  if (name.empty()) return absl::InvalidArgumentError("container metadata.name is empty");
+  auto image = ctx_.images->GetImage(config.image().image());
+  if (!image.ok()) {
+    return absl::NotFoundError(absl::StrCat("image ", config.image().image(), " not found: ", image.status().message()));
+  }
+  std::string id = NewId();
+  SpecInputs in;
+  in.id = id;
+  in.state_dir = absl::StrCat(ctx_.config.run_dir, "/containers/", id);
+  in.layer_dir = absl::StrCat(ctx_.config.root_dir, "/containers/", id);
+  std::string cgroup = CgroupPathFor(pod, id);
+  if (ctx_.cgroups) {
+    in.cgroup_procs_files = ctx_.cgroups->ProcsFiles(cgroup);
+    in.oom_events_file = ctx_.cgroups->Dir(cgroup, "memory") +
+                         (ctx_.cgroups->IsV2() ? "/memory.events" : "/memory.oom_control");
+  }
+  ASSIGN_OR_RETURN(in.image_passwd, ReadFileFromLayers(image->layer_dirs, "/etc/passwd"));
+  ASSIGN_OR_RETURN(in.image_group, ReadFileFromLayers(image->layer_dirs, "/etc/group"));
+  in.own_oom_score_adj = ReadOomScoreAdj(0).value_or(0);
+  in.can_lower_oom_score = HasCapSysResource();
+  in.oom_score_adj_policy = ctx_.config.oom_score_adj_policy;
+  in.target_pid = [this, &pod](const std::string& target) -> absl::StatusOr<pid_t> {
+    auto t = Get(target);
+    if (!t.ok()) return t.status();
+    if (t->pod_id != pod.id || t->state != CtrState::kRunning) {
+      return absl::FailedPreconditionError(absl::StrCat("target container ", target, " is not running in pod ", pod.id));
+    }
+    return t->pid;
+  };
+  auto built = BuildContainerSpec(config, pod, *image, in);
+  if (!built.ok()) return Annotate(built.status(), absl::StrCat("create container ", name));
+  if (built->oom_score_clamped) {
+    spdlog::warn("container {}: oom_score_adj {} clamped to {} (no CAP_SYS_RESOURCE)", id,
+                 config.linux().resources().oom_score_adj(), *built->spec.process.oom_score_adj);
+  }
+
+  ContainerRecord rec;
+  rec.id = id;
+  rec.pod_id = pod.id;
+  rec.name = name;
+  rec.attempt = config.metadata().attempt();
+  rec.image_spec = config.image().image();
+  rec.image_id = image->id;
+  rec.image_ref = image->repo_digests.empty() ? image->id : image->repo_digests.front();
+  rec.labels = {config.labels().begin(), config.labels().end()};
+  rec.annotations = {config.annotations().begin(), config.annotations().end()};
+  rec.created_at_ns = NowNs();
+  rec.log_path = built->log_path;
+  rec.cri_log_path = config.log_path();
+  rec.mounts = built->spec.mounts;
+  rec.resources = built->resources;
+  rec.cgroup_path = ctx_.cgroups ? cgroup : "";
+  rec.state_dir = in.state_dir;
+  rec.layer_dir = in.layer_dir;
+  rec.stop_signal = image->stop_signal;
+
+  auto entry = std::make_shared<Entry>();
+  entry->rec = rec;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (const auto& [other_id, e] : containers_) {
+      const ContainerRecord& o = e->rec;
+      if (o.pod_id == rec.pod_id && o.name == rec.name && o.attempt == rec.attempt) {
+        return absl::AlreadyExistsError(absl::StrCat("container ", rec.name, " attempt ", rec.attempt,
+                                                     " already exists in pod ", rec.pod_id, " as ", other_id));
+      }
+    }
+    containers_[id] = entry;  // reserves the name
+  }
+  ScopeGuard undo([&] {
+    ReleaseResources(rec);
+    store_.Remove(kKind, id).IgnoreError();
+    std::lock_guard<std::mutex> l(mu_);
+    containers_.erase(id);
+  });
+  std::lock_guard<std::mutex> op(entry->op);
+  RETURN_IF_ERROR(store_.Put(kKind, id, ToJson(rec)));  // before anything is allocated
+  RETURN_IF_ERROR(MakeDirs(built->spec.upper_dir));
+  RETURN_IF_ERROR(MakeDirs(built->spec.work_dir));
+  RETURN_IF_ERROR(MakeDirs(in.state_dir + "/rootfs"));
+  if (ctx_.cgroups) {
+    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Create(cgroup), "create container cgroup"));
+    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Apply(cgroup, rec.resources), "apply container resources"));
+  }
+  if (!rec.log_path.empty()) RETURN_IF_ERROR(MakeDirs(rec.log_path.substr(0, rec.log_path.rfind('/'))));
+  RETURN_IF_ERROR(WriteFileAtomic(SpecPath(in.state_dir), ToJson(built->spec).dump(), 0600));
+  rec.state = CtrState::kCreated;
+  RETURN_IF_ERROR(store_.Put(kKind, id, ToJson(rec)));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    entry->rec = rec;
+  }
+  undo.Cancel();
+  spdlog::info("container {}: created {} in pod {} from {}", id, rec.name, rec.pod_id, rec.image_id);
+  return id;
+}
+
+absl::Status ContainerManager::Start(const std::string& id) {
+  std::shared_ptr<Entry> e;
+  ContainerRecord rec;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ASSIGN_OR_RETURN(e, Find(id));
+  }
+  std::lock_guard<std::mutex> op(e->op);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Refresh(e->rec, false);
+    rec = e->rec;
+  }
+  if (rec.state != CtrState::kCreated) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " is ", CtrStateName(rec.state), ", not created"));
+  }
+  ASSIGN_OR_RETURN(const ShimLauncher* launcher, Launcher());
+  auto started = launcher->Start(rec.state_dir, absl::Seconds(90));
+  std::lock_guard<std::mutex> l(mu_);
+  if (!started.ok()) {
+    e->rec.state = CtrState::kExited;
+    e->rec.exit_code = 128;
+    e->rec.reason = "StartError";
+    e->rec.message = std::string(started.status().message());
+    e->rec.finished_at_ns = NowNs();
+    Persist(e->rec);
+    spdlog::warn("container {}: start failed: {}", rec.id, started.status().message());
+    return Annotate(started.status(), absl::StrCat("start container ", rec.id));
+  }
+  e->rec.state = CtrState::kRunning;
+  e->rec.pid = started->pid;
+  e->rec.pid_start_time = started->pid_start_time;
+  e->rec.shim_pid = started->shim_pid;
+  e->rec.started_at_ns = started->started_at_ns;
+  Persist(e->rec);
+  spdlog::info("container {}: started, pid {}", rec.id, started->pid);
+  return absl::OkStatus();
+}
+
+bool ContainerManager::WaitExit(const std::string& state_dir, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    auto r = ReadExitRecord(state_dir);
+    if (r.ok() && r->has_value()) return true;
+    if (absl::Now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
+  ContainerRecord rec;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Refresh(e.rec, false);
+    if (e.rec.state == CtrState::kCreated) {  // never started: nothing runs
+      e.rec.state = CtrState::kExited;
+      e.rec.finished_at_ns = NowNs();
+      e.rec.reason = "Completed";
+      Persist(e.rec);
+    }
+    rec = e.rec;
+  }
+  if (rec.state != CtrState::kRunning) return absl::OkStatus();
+  auto proc = ChildProcess::Adopt(ProcessIdentity{rec.pid, rec.pid_start_time});
+  if (proc.ok() && timeout_seconds > 0) {
+    int sig = ParseSignal(rec.stop_signal);
+    spdlog::info("container {}: stopping with signal {}, timeout {}s", rec.id, sig, timeout_seconds);
+    proc->Signal(sig).IgnoreError();
+  }
+  if (!proc.ok() || timeout_seconds <= 0 || !WaitExit(rec.state_dir, absl::Seconds(timeout_seconds))) {
+    if (proc.ok()) proc->Signal(SIGKILL).IgnoreError();
+    if (!WaitExit(rec.state_dir, absl::Seconds(30))) {
+      std::lock_guard<std::mutex> l(mu_);
+      Refresh(e.rec, /*recovering=*/true);  // a dead shim: the status is lost
+      if (e.rec.state == CtrState::kRunning) {
+        return absl::DeadlineExceededError(absl::StrCat("container ", rec.id, " did not stop after SIGKILL"));
+      }
+      return absl::OkStatus();
+    }
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  Refresh(e.rec, false);
+  return absl::OkStatus();
+}
+
+absl::Status ContainerManager::Stop(const std::string& id, int64_t timeout_seconds) {
+  std::shared_ptr<Entry> e;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ASSIGN_OR_RETURN(e, Find(id));
+  }
+  std::lock_guard<std::mutex> op(e->op);
+  return StopLocked(*e, timeout_seconds);
+}
+
+void ContainerManager::ReleaseResources(const ContainerRecord& rec) {
+  if (ctx_.cgroups && !rec.cgroup_path.empty()) {
+    if (auto st = ctx_.cgroups->Destroy(rec.cgroup_path); !st.ok()) {
+      spdlog::warn("container {}: remove cgroup: {}", rec.id, st.message());
+    }
+  }
+  for (const std::string& dir : {rec.state_dir, rec.layer_dir}) {
+    if (dir.empty()) continue;
+    if (auto st = RemoveTree(dir); !st.ok()) spdlog::warn("container {}: remove {}: {}", rec.id, dir, st.message());
+  }
+}
+
+absl::Status ContainerManager::Remove(const std::string& id) {
+  std::shared_ptr<Entry> e;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto found = Find(id);
+    if (absl::IsNotFound(found.status())) return absl::OkStatus();
+    if (!found.ok()) return found.status();
+    e = *found;
+  }
+  std::lock_guard<std::mutex> op(e->op);
+  RETURN_IF_ERROR(StopLocked(*e, 0));
+  ContainerRecord rec;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    rec = e->rec;
+  }
+  ReleaseResources(rec);
+  RETURN_IF_ERROR(store_.Remove(kKind, rec.id));
+  std::lock_guard<std::mutex> l(mu_);
+  containers_.erase(rec.id);
+  spdlog::info("container {}: removed", rec.id);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ContainerRecord> ContainerManager::Get(const std::string& id) {
+  std::lock_guard<std::mutex> l(mu_);
+  ASSIGN_OR_RETURN(auto e, Find(id));
+  Refresh(e->rec, false);
+  return e->rec;
+}
+
+std::vector<ContainerRecord> ContainerManager::List() {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ContainerRecord> out;
+  for (auto& [id, e] : containers_) {
+    if (e->rec.state == CtrState::kCreating) continue;
+    Refresh(e->rec, false);
+    out.push_back(e->rec);
+  }
+  return out;
+}
+
+absl::Status ContainerManager::UpdateResources(const std::string& id, const cri::LinuxContainerResources& resources) {
+  ASSIGN_OR_RETURN(CgroupResources r, ToCgroupResources(resources));
+  std::shared_ptr<Entry> e;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ASSIGN_OR_RETURN(e, Find(id));
+  }
+  std::lock_guard<std::mutex> op(e->op);
+  ContainerRecord rec;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Refresh(e->rec, false);
+    rec = e->rec;
+  }
+  if (rec.state == CtrState::kExited) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " has exited"));
+  }
+  if (ctx_.cgroups && !rec.cgroup_path.empty()) {
+    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Apply(rec.cgroup_path, r), absl::StrCat("update container ", rec.id)));
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  CgroupResources& cur = e->rec.resources;
+  auto merge = [](auto& into, const auto& from) {
+    if (from) into = from;
+  };
+  merge(cur.cpu_shares, r.cpu_shares);
+  merge(cur.cpu_quota, r.cpu_quota);
+  merge(cur.cpu_period, r.cpu_period);
+  merge(cur.cpuset_cpus, r.cpuset_cpus);
+  merge(cur.cpuset_mems, r.cpuset_mems);
+  merge(cur.memory_limit, r.memory_limit);
+  merge(cur.memory_swap_limit, r.memory_swap_limit);
+  merge(cur.pids_limit, r.pids_limit);
+  for (const auto& [k, v] : r.hugepage_limits) cur.hugepage_limits[k] = v;
+  for (const auto& [k, v] : r.unified) cur.unified[k] = v;
+  Persist(e->rec);
+  return absl::OkStatus();
+}
+
+absl::Status ContainerManager::ReopenLog(const std::string& id) {
+  ASSIGN_OR_RETURN(ContainerRecord rec, Get(id));
+  if (rec.state != CtrState::kRunning) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " is not running"));
+  }
+  RETURN_IF_ERROR(RequestLogReopen(rec.state_dir));
+  if (rec.log_path.empty()) return absl::OkStatus();
+  absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (!PathExists(rec.log_path)) {
+    if (absl::Now() >= deadline) return absl::DeadlineExceededError("shim did not reopen log " + rec.log_path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ExecSyncResult> ContainerManager::ExecSync(const std::string& id, const std::vector<std::string>& cmd,
+                                                          int64_t timeout_seconds) {
+  if (cmd.empty()) return absl::InvalidArgumentError("exec: cmd is empty");
+  ASSIGN_OR_RETURN(ContainerRecord rec, Get(id));
+  if (rec.state != CtrState::kRunning || !ProcessAlive(rec)) {
+    return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " is not running"));
+  }
+  ASSIGN_OR_RETURN(const ShimLauncher* launcher, Launcher());
+  absl::Duration timeout = timeout_seconds > 0 ? absl::Seconds(timeout_seconds) : absl::Hours(24 * 365);
+  auto r = launcher->ExecSync(rec.state_dir, rec.pid, cmd, timeout,
+                              static_cast<size_t>(ctx_.config.exec_sync_output_limit));
+  if (absl::IsDeadlineExceeded(r.status())) {
+    return absl::DeadlineExceededError(absl::StrCat("exec in container ", rec.id, " timed out after ", timeout_seconds, "s"));
+  }
+  return r;
+}
+
+absl::Status ContainerManager::StopAllInPod(const std::string& pod_id, int64_t timeout_seconds) {
+  absl::Status first;
+  for (const ContainerRecord& r : List()) {
+    if (r.pod_id != pod_id) continue;
+    if (auto st = Stop(r.id, timeout_seconds); !st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
+absl::Status ContainerManager::RemoveAllInPod(const std::string& pod_id) {
+  absl::Status first;
+  for (const ContainerRecord& r : List()) {
+    if (r.pod_id != pod_id) continue;
+    if (auto st = Remove(r.id); !st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
+std::set<std::string> ContainerManager::ImagesInUse() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::set<std::string> out;
+  for (const auto& [id, e] : containers_) out.insert(e->rec.image_id);
+  return out;
+}
+
+std::vector<ContainerInfo> ContainerManager::ListContainerInfos() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<ContainerInfo> out;
+  for (const auto& [id, e] : containers_) {
+    const ContainerRecord& r = e->rec;
+    if (r.state == CtrState::kCreating) continue;
+    ContainerInfo i;
+    i.id = r.id;
+    i.pod_id = r.pod_id;
+    i.name = r.name;
+    i.attempt = r.attempt;
+    i.image_ref = r.image_ref;
+    i.image_id = r.image_id;
+    i.state = r.state == CtrState::kRunning ? "running" : r.state == CtrState::kExited ? "exited" : "created";
+    i.pid = r.pid;
+    i.cgroup_path = r.cgroup_path;
+    i.upper_dir = r.layer_dir.empty() ? "" : r.layer_dir + "/upper";
+    i.created_at_ns = r.created_at_ns;
+    i.started_at_ns = r.started_at_ns;
+    i.finished_at_ns = r.finished_at_ns;
+    i.labels = r.labels;
+    i.annotations = r.annotations;
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+}  // namespace podagent

@@ -1,0 +1,326 @@
+// ContainerManager as root on the real kernel: real shim, real cgroups, a busybox rootfs as the
+// image's single layer, and a stand-in "pause" (a child in fresh ipc+net+pid namespaces) behind a
+// fake PodLookup. Also the daemon-restart story: a new manager over the same dirs recovers every
+// container with the right state and exit code, including one that exited while none was running.
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "agent/container/container_manager.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
+#include "runtime/common/ids.h"
+#include "tests/integration/container/test_rootfs.h"
+
+namespace podagent {
+namespace {
+
+using ::testing::HasSubstr;
+
+class FakePods : public PodLookup {
+ public:
+  absl::StatusOr<PodInfo> GetPod(const std::string& id) const override {
+    for (const auto& p : pods) {
+      if (p.id == id) return p;
+    }
+    return absl::NotFoundError("pod sandbox " + id + " not found");
+  }
+  std::vector<PodInfo> ListPods() const override { return pods; }
+  std::vector<PodInfo> pods;
+};
+
+class FakeImages : public ImageLookup {
+ public:
+  absl::StatusOr<ImageInfo> GetImage(const std::string& ref) const override {
+    if (ref == image.repo_tags[0] || ref == image.id) return image;
+    return absl::NotFoundError("image " + ref + " not found");
+  }
+  ImageInfo image;
+};
+
+class ContainerManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(geteuid(), 0u) << "ROOT_ test: run as root";
+    testing::MakeBusyboxRootfs(tmp_.path() + "/layer");
+    images_.image.id = "sha256:" + std::string(64, 'b');
+    images_.image.repo_tags = {"test/busybox:1"};
+    images_.image.layer_dirs = {tmp_.path() + "/layer"};
+    images_.image.cmd = {"/bin/sh"};
+    auto driver = CgroupDriver::Detect();
+    ASSERT_TRUE(driver.ok()) << driver.status();
+    cgroups_ = std::move(*driver);
+    pod_cgroup_ = "/podagent-test-" + NewId().substr(0, 8);
+    ASSERT_TRUE(cgroups_->Create(pod_cgroup_).ok());
+    int sp[2];
+    ASSERT_EQ(pipe(sp), 0);
+    pause_ = fork();
+    if (pause_ == 0) {
+      unshare(CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID);
+      if (fork() == 0) {  // pid 1 of the new pid namespace
+        close(sp[0]);
+        close(sp[1]);
+        for (;;) pause();
+      }
+      close(sp[0]);
+      ssize_t ignored = write(sp[1], "x", 1);
+      (void)ignored;
+      int st;
+      wait(&st);
+      _exit(0);
+    }
+    close(sp[1]);
+    char c;
+    ASSERT_EQ(read(sp[0], &c, 1), 1);
+    close(sp[0]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pause_pid1_ = FindChild(pause_);
+    ASSERT_GT(pause_pid1_, 0);
+    PodInfo pod;
+    pod.id = NewId();
+    pod.ready = true;
+    pod.pause_pid = pause_pid1_;
+    pod.cgroup_path = pod_cgroup_;
+    pod.hostname = "mgr-pod";
+    pod.log_directory = tmp_.path() + "/logs";
+    pods_.pods = {pod};
+    ctx_.config.root_dir = tmp_.path() + "/root";
+    ctx_.config.run_dir = tmp_.path() + "/run";
+    ctx_.config.shim_binary = testing::ShimBinary();
+    ctx_.config.exec_sync_output_limit = 4096;
+    ctx_.cgroups = cgroups_.get();
+    ctx_.pods = &pods_;
+    ctx_.images = &images_;
+    mgr_ = std::make_unique<ContainerManager>(ctx_);
+    ASSERT_TRUE(mgr_->Recover().ok());
+  }
+
+  void TearDown() override {
+    if (mgr_) {
+      for (const auto& r : mgr_->List()) EXPECT_TRUE(mgr_->Remove(r.id).ok()) << r.id;
+    }
+    if (pause_ > 0) {
+      kill(pause_pid1_, SIGKILL);
+      kill(pause_, SIGKILL);
+      waitpid(pause_, nullptr, 0);
+    }
+    if (cgroups_) {
+      EXPECT_TRUE(cgroups_->Destroy(pod_cgroup_).ok());
+    }
+  }
+
+  static pid_t FindChild(pid_t parent) {
+    std::string kids = testing::ReadAll(absl::StrCat("/proc/", parent, "/task/", parent, "/children"));
+    pid_t pid = 0;
+    return absl::SimpleAtoi(absl::StripAsciiWhitespace(kids), &pid) ? pid : 0;
+  }
+
+  cri::ContainerConfig Config(const std::string& name, const std::string& script) {
+    cri::ContainerConfig c;
+    c.mutable_metadata()->set_name(name);
+    c.mutable_image()->set_image("test/busybox:1");
+    c.add_command("/bin/sh");
+    c.add_args("-c");
+    c.add_args(script);
+    c.set_log_path(name + "/0.log");
+    return c;
+  }
+
+  std::string CreateAndStart(const cri::ContainerConfig& c) {
+    auto id = mgr_->Create(pods_.pods[0].id, c);
+    EXPECT_TRUE(id.ok()) << id.status();
+    if (!id.ok()) return "";
+    auto st = mgr_->Start(*id);
+    EXPECT_TRUE(st.ok()) << st;
+    return *id;
+  }
+
+  ContainerRecord WaitState(const std::string& id, CtrState want, absl::Duration timeout = absl::Seconds(20)) {
+    absl::Time deadline = absl::Now() + timeout;
+    for (;;) {
+      auto r = mgr_->Get(id);
+      EXPECT_TRUE(r.ok()) << r.status();
+      if (!r.ok() || r->state == want || absl::Now() > deadline) return r.value_or(ContainerRecord{});
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
+  static std::string NsLink(pid_t pid, const char* ns) {
+    char buf[128] = {};
+    ssize_t n = readlink(absl::StrCat("/proc/", pid, "/ns/", ns).c_str(), buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+
+  testing::TempDir tmp_;
+  FakePods pods_;
+  FakeImages images_;
+  std::unique_ptr<CgroupDriver> cgroups_;
+  std::string pod_cgroup_;
+  pid_t pause_ = 0, pause_pid1_ = 0;
+  AgentContext ctx_;
+  std::unique_ptr<ContainerManager> mgr_;
+};
+
+TEST_F(ContainerManagerTest, NamespacesAgainstThePause) {
+  std::string id = CreateAndStart(Config("ns", "sleep 60"));
+  auto r = WaitState(id, CtrState::kRunning);
+  ASSERT_EQ(r.state, CtrState::kRunning);
+  EXPECT_EQ(NsLink(r.pid, "ipc"), NsLink(pause_pid1_, "ipc"));
+  EXPECT_EQ(NsLink(r.pid, "net"), NsLink(pause_pid1_, "net"));
+  for (const char* ns : {"pid", "mnt", "uts"}) {
+    EXPECT_NE(NsLink(r.pid, ns), NsLink(pause_pid1_, ns)) << ns;
+  }
+
+  auto shared = Config("shared-pid", "sleep 60");
+  shared.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::POD);
+  std::string id2 = CreateAndStart(shared);
+  auto r2 = WaitState(id2, CtrState::kRunning);
+  EXPECT_EQ(NsLink(r2.pid, "pid"), NsLink(pause_pid1_, "pid"));
+  auto ps = mgr_->ExecSync(id2, {"sh", "-c", "ps -o pid,args | grep -c '^ *1 '"}, 10);
+  ASSERT_TRUE(ps.ok()) << ps.status();
+  EXPECT_EQ(ps->out, "1\n");
+  // Its cgroup is the container's, under the pod's.
+  EXPECT_EQ(r.cgroup_path, pod_cgroup_ + "/" + id);
+  auto pids = cgroups_->Pids(r.cgroup_path);
+  ASSERT_TRUE(pids.ok());
+  EXPECT_THAT(*pids, ::testing::Contains(r.pid));
+}
+
+TEST_F(ContainerManagerTest, LifecycleExitCodesReasonsAndLogs) {
+  std::string ok = CreateAndStart(Config("ok", "echo hello; exit 0"));
+  std::string bad = CreateAndStart(Config("bad", "echo oops >&2; exit 3"));
+  auto r1 = WaitState(ok, CtrState::kExited);
+  auto r2 = WaitState(bad, CtrState::kExited);
+  EXPECT_EQ(r1.exit_code, 0);
+  EXPECT_EQ(r1.reason, "Completed");
+  EXPECT_EQ(r2.exit_code, 3);
+  EXPECT_EQ(r2.reason, "Error");
+  EXPECT_GT(r2.finished_at_ns, r2.started_at_ns);
+  EXPECT_THAT(testing::ReadAll(r1.log_path), HasSubstr(" stdout F hello\n"));
+  EXPECT_THAT(testing::ReadAll(r2.log_path), HasSubstr(" stderr F oops\n"));
+  EXPECT_EQ(mgr_->Start(ok).code(), absl::StatusCode::kFailedPrecondition);
+
+  // Stop: SIGTERM is ignored by a pid-1 shell, so SIGKILL follows the timeout.
+  std::string sleeper = CreateAndStart(Config("sleeper", "sleep 60"));
+  absl::Time t0 = absl::Now();
+  ASSERT_TRUE(mgr_->Stop(sleeper, 1).ok());
+  EXPECT_LT(absl::Now() - t0, absl::Seconds(10));
+  auto r3 = mgr_->Get(sleeper);
+  EXPECT_EQ(r3->state, CtrState::kExited);
+  EXPECT_EQ(r3->exit_code, 137);
+  // A process that handles SIGTERM exits with it before the timeout.
+  std::string polite = CreateAndStart(Config("polite", "trap 'exit 42' TERM; while true; do sleep 0.1; done"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(mgr_->Stop(polite, 10).ok());
+  EXPECT_EQ(mgr_->Get(polite)->exit_code, 42);
+
+  // Remove is idempotent and leaves nothing behind.
+  auto rec = *mgr_->Get(ok);
+  ASSERT_TRUE(mgr_->Remove(ok).ok());
+  ASSERT_TRUE(mgr_->Remove(ok).ok());
+  EXPECT_FALSE(PathExists(rec.state_dir));
+  EXPECT_FALSE(PathExists(rec.layer_dir));
+  EXPECT_FALSE(cgroups_->Exists(rec.cgroup_path));
+  EXPECT_EQ(mgr_->Get(ok).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(ContainerManagerTest, BadInputLeavesNothingBehind) {
+  auto c = Config("x", "true");
+  EXPECT_EQ(mgr_->Create("nope", c).status().code(), absl::StatusCode::kNotFound);
+  auto noimg = c;
+  noimg.mutable_image()->set_image("missing:1");
+  EXPECT_EQ(mgr_->Create(pods_.pods[0].id, noimg).status().code(), absl::StatusCode::kNotFound);
+  auto badmount = c;
+  auto* m = badmount.add_mounts();
+  m->set_host_path("/nonexistent/src");
+  m->set_container_path("/x");
+  auto st = mgr_->Create(pods_.pods[0].id, badmount).status();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(st.message()), HasSubstr("/nonexistent/src"));
+  auto first = mgr_->Create(pods_.pods[0].id, c);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(mgr_->Create(pods_.pods[0].id, c).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(mgr_->List().size(), 1u);
+  auto dirs = ListDir(ctx_.config.run_dir + "/containers");
+  ASSERT_TRUE(dirs.ok());
+  EXPECT_EQ(*dirs, std::vector<std::string>{*first});
+  // A failing start reads like an error and leaves an exited container with the reason.
+  auto missing = Config("missing-bin", "true");
+  missing.clear_command();
+  missing.clear_args();
+  missing.add_command("/no/such/binary");
+  auto id = mgr_->Create(pods_.pods[0].id, missing);
+  ASSERT_TRUE(id.ok());
+  auto start = mgr_->Start(*id);
+  EXPECT_FALSE(start.ok());
+  EXPECT_THAT(std::string(start.message()), HasSubstr("/no/such/binary"));
+  EXPECT_EQ(mgr_->Get(*id)->reason, "StartError");
+}
+
+TEST_F(ContainerManagerTest, OomKilledAndLiveUpdate) {
+  auto c = Config("oom", "sleep 1; x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived");
+  c.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(10 << 20);
+  c.mutable_linux()->mutable_resources()->set_memory_swap_limit_in_bytes(10 << 20);
+  std::string id = CreateAndStart(c);
+  auto r = WaitState(id, CtrState::kExited, absl::Seconds(30));
+  EXPECT_EQ(r.exit_code, 137);
+  EXPECT_EQ(r.reason, "OOMKilled");
+
+  std::string live = CreateAndStart(Config("live", "sleep 60"));
+  cri::LinuxContainerResources upd;
+  upd.set_cpu_shares(256);
+  upd.set_memory_limit_in_bytes(64 << 20);
+  ASSERT_TRUE(mgr_->UpdateResources(live, upd).ok());
+  auto rec = mgr_->Get(live);
+  EXPECT_EQ(rec->resources.cpu_shares, 256);
+  std::string dir = cgroups_->Dir(rec->cgroup_path, "cpu");
+  if (!cgroups_->IsV2()) {
+    EXPECT_EQ(testing::ReadAll(dir + "/cpu.shares"), "256\n");
+  }
+  cri::LinuxContainerResources bad;
+  bad.set_cpu_shares(-1);
+  EXPECT_EQ(mgr_->UpdateResources(live, bad).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ContainerManagerTest, RecoveryAfterRestartKeepsStatesExitCodesAndLogs) {
+  std::string runs = CreateAndStart(Config("runs", "for i in $(seq 1 5); do echo line$i; done; sleep 60"));
+  std::string ends = CreateAndStart(Config("ends", "sleep 1; for i in $(seq 1 100); do echo n$i; done; exit 9"));
+  std::string done = CreateAndStart(Config("done", "exit 4"));
+  std::string created = *mgr_->Create(pods_.pods[0].id, Config("created", "true"));
+  WaitState(done, CtrState::kExited);
+  // The daemon "dies": drop the manager without stopping anything.
+  mgr_.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // "ends" exits meanwhile
+  mgr_ = std::make_unique<ContainerManager>(ctx_);
+  ASSERT_TRUE(mgr_->Recover().ok());
+  EXPECT_EQ(mgr_->Get(runs)->state, CtrState::kRunning);
+  auto e = mgr_->Get(ends);
+  EXPECT_EQ(e->state, CtrState::kExited);
+  EXPECT_EQ(e->exit_code, 9);
+  EXPECT_EQ(mgr_->Get(done)->exit_code, 4);
+  EXPECT_EQ(mgr_->Get(created)->state, CtrState::kCreated);
+  std::string log = testing::ReadAll(e->log_path);
+  for (int i = 1; i <= 100; ++i) {
+    EXPECT_THAT(log, HasSubstr(absl::StrCat(" stdout F n", i, "\n")));
+  }
+  EXPECT_THAT(testing::ReadAll(mgr_->Get(runs)->log_path), HasSubstr("line5"));
+  // The recovered running container is still fully manageable.
+  ASSERT_TRUE(mgr_->Stop(runs, 0).ok());
+  EXPECT_EQ(mgr_->Get(runs)->exit_code, 137);
+  EXPECT_TRUE(mgr_->Start(created).ok());
+}
+
+}  // namespace
+}  // namespace podagent
