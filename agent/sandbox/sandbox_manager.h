@@ -1,12 +1,26 @@
 #pragma once
 // SandboxManager: pods (pause process, namespaces, pod cgroup, CNI network) and their records.
-// STUB: replaced by the sandboxes work.
+//
+// Locking: `mu_` guards the pod table and every pod's published record; it is only held for
+// map work and copies, never during pause start, CNI or disk I/O, so List/Status never wait on
+// slow work. Each pod's `op_mu` serialises Run/Stop/Remove of that pod and is held during the
+// slow work. Records are persisted (RecordStore kind "pods" under root_dir) before anything is
+// allocated for the pod, and after every state change, before the change is published.
 
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "agent/context.h"
+#include "agent/sandbox/pod_record.h"
+#include "runtime/cni/network_plugin.h"
+#include "runtime/sandbox/sandbox_runtime.h"
+#include "runtime/store/record_store.h"
 
 namespace podagent {
 
@@ -15,20 +29,69 @@ struct NetworkCondition {
   std::string reason, message;
 };
 
+// A pod as read: its record and whether it is ready now (state ready and pause alive).
+struct PodView {
+  PodRecord record;
+  bool ready = false;
+};
+
 class SandboxManager : public PodLookup {
  public:
-  explicit SandboxManager(AgentContext& ctx) : ctx_(ctx) {}
-  // Loads pod records and reconciles them with what is running. Never fatal for one bad pod.
-  absl::Status Recover() { return absl::OkStatus(); }
-  NetworkCondition Network() const { return {false, "NetworkPluginNotReady", "pod networking is not implemented yet"}; }
+  // The daemon's constructor: LinuxSandboxRuntime (when ctx.cgroups is set) and CniExecutor
+  // from the config.
+  explicit SandboxManager(AgentContext& ctx);
+  // For tests: injected runtime and network (either may be null: then runs fail cleanly).
+  SandboxManager(AgentContext& ctx, std::unique_ptr<SandboxRuntime> runtime, std::unique_ptr<NetworkPlugin> network);
+  ~SandboxManager() override;
 
-  absl::StatusOr<PodInfo> GetPod(const std::string& id) const override {
-    return absl::NotFoundError("pod sandbox " + id + " not found");
-  }
-  std::vector<PodInfo> ListPods() const override { return {}; }
+  // Loads pod records and reconciles them with what is running. Never fatal for one bad pod.
+  absl::Status Recover();
+  NetworkCondition Network() const;
+
+  // `record` from PodRecordFromConfig; returns the new pod id. On failure everything done so
+  // far is undone.
+  absl::StatusOr<std::string> Run(PodRecord record, std::optional<int64_t> oom_score_adj_request);
+  // Stops the pod's containers, tears the network down, ends pause. Idempotent.
+  absl::Status Stop(const std::string& id);
+  // Stop, then removes containers, cgroup, netns pin, files and record. Absent is fine.
+  absl::Status Remove(const std::string& id);
+  absl::StatusOr<PodView> Status(const std::string& id) const;
+  std::vector<PodView> List() const;
+
+  absl::StatusOr<PodInfo> GetPod(const std::string& id) const override;
+  std::vector<PodInfo> ListPods() const override;
 
  private:
-  [[maybe_unused]] AgentContext& ctx_;
+  struct Pod {
+    absl::Mutex op_mu;
+    bool removed ABSL_GUARDED_BY(op_mu) = false;
+  };
+  struct Entry {
+    std::shared_ptr<Pod> pod;
+    PodRecord record;  // the published record
+  };
+
+  // Full id or unique prefix.
+  absl::StatusOr<std::string> Resolve(const std::string& id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::shared_ptr<Pod>> FindPod(const std::string& id, std::string* full_id) const;
+  PodRecord Snapshot(const std::string& id) const;
+  // Persists `r`, then publishes it.
+  absl::Status Save(const PodRecord& r);
+  bool Ready(const PodRecord& r) const;
+  NetworkPod NetPod(const PodRecord& r) const;
+  SandboxSpec SpecOf(const PodRecord& r) const;
+  // Network down and pause ended; `r` updated. The caller holds the pod's op_mu.
+  absl::Status StopLocked(PodRecord& r);
+  absl::Status DecideOom(PodRecord& r, std::optional<int64_t> request) const;
+  void RecoverOne(PodRecord r);
+
+  AgentContext& ctx_;
+  RecordStore store_;
+  std::unique_ptr<SandboxRuntime> runtime_;
+  std::unique_ptr<NetworkPlugin> network_;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Entry> pods_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> names_ ABSL_GUARDED_BY(mu_);  // PodRecord::NameKey -> id
 };
 
 }  // namespace podagent

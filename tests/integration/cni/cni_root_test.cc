@@ -214,5 +214,30 @@ TEST_F(RootCni, ManyPodsGetDistinctIpsAndAllAreReleased) {
   EXPECT_TRUE(AllocatedIps().empty());
 }
 
+TEST_F(RootCni, HundredPodCyclesLeaveNoIpMountNetnsOrCgroup) {
+  InstallDeployConfig();
+  CniExecutor cni(options_);
+  for (int i = 0; i < 100; ++i) {
+    NetworkPod pod = StartPod();
+    ASSERT_FALSE(pod.netns.empty());
+    auto r = cni.Setup(pod);
+    ASSERT_TRUE(r.ok()) << "cycle " << i << ": " << r.status();
+    ASSERT_TRUE(runtime_->StopPause(pod.id, pauses_[pod.id], absl::Seconds(5)).ok());
+    ASSERT_TRUE(cni.Teardown(pod).ok()) << "cycle " << i;
+    ASSERT_TRUE(runtime_->Remove(pod.id, pods_.back().second).ok());
+    EXPECT_FALSE(cgroups_->Exists(pods_.back().second));
+    EXPECT_FALSE(PathExists(pod.netns));
+    EXPECT_FALSE(PathExists(cni.CachePath(pod.id)));
+    pods_.pop_back();
+  }
+  EXPECT_TRUE(AllocatedIps().empty());
+  auto mounts = ReadFile("/proc/self/mountinfo");
+  ASSERT_TRUE(mounts.ok());
+  EXPECT_EQ(mounts->find(dir_ + "/run/netns/"), std::string::npos) << "a netns pin was left mounted";
+  auto left = ListDir(dir_ + "/run/netns");
+  ASSERT_TRUE(left.ok());
+  EXPECT_TRUE(left->empty());
+}
+
 }  // namespace
 }  // namespace podagent
