@@ -75,7 +75,7 @@ class SandboxE2E : public ::testing::Test {
       EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
     }
     daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_);
+    if (snapshot_) snapshot_->Restore(bridge_, "podagent-e2e");
   }
 
   cri::PodSandboxConfig Pod(const std::string& name) {

@@ -62,7 +62,7 @@ class RootCni : public ::testing::Test {
     if (cgroups_) {
       EXPECT_TRUE(cgroups_->Destroy(parent_).ok());
     }
-    if (snapshot_) snapshot_->Restore(bridge_);
+    if (snapshot_) snapshot_->Restore(bridge_, "podagent-test");
     EXPECT_TRUE(UnmountSharedMountDir(dir_ + "/run/netns").ok());
     EXPECT_TRUE(RemoveTree(dir_).ok());
     EXPECT_EQ(Sh({"/usr/sbin/ip", "-o", "link", "show", bridge_}).find(bridge_ + ":"), std::string::npos);

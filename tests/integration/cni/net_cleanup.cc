@@ -57,15 +57,30 @@ std::vector<std::string> Words(absl::string_view line) {
   return words;
 }
 
-void DropNewChains(const std::string& table, const std::set<std::string>& before) {
+// Other tests may run CNI at the same time: a new chain is only dropped when it is ours (a rule
+// jumping to it names our network) or, for portmap's shared CNI-HOSTPORT-* chains, when no
+// per-container portmap chain (CNI-DN-*) of anybody is left.
+void DropNewChains(const std::string& table, const std::set<std::string>& before, const std::string& network) {
   std::set<std::string> now = HostNetSnapshot::Chains(table);
+  bool portmap_in_use = false;
+  for (const std::string& c : now) portmap_in_use |= absl::StartsWith(c, "CNI-DN-");
+  std::string rules = Sh({"/usr/sbin/iptables", "-t", table, "-S"});
   std::vector<std::string> added;
   for (const std::string& c : now) {
-    if (!before.count(c)) added.push_back(c);
+    if (before.count(c)) continue;
+    bool ours = false;
+    if (absl::StartsWith(c, "CNI-HOSTPORT-")) {
+      ours = !portmap_in_use;
+    } else {
+      for (absl::string_view line : absl::StrSplit(rules, '\n')) {
+        if (absl::StrContains(line, " -j " + c) && absl::StrContains(line, "\\\"" + network + "\\\"")) ours = true;
+      }
+    }
+    if (ours) added.push_back(c);
   }
   if (added.empty()) return;
-  // Rules anywhere that jump to a new chain go first.
-  for (absl::string_view line : absl::StrSplit(Sh({"/usr/sbin/iptables", "-t", table, "-S"}), '\n')) {
+  // Rules anywhere that jump to a dropped chain go first.
+  for (absl::string_view line : absl::StrSplit(rules, '\n')) {
     if (!absl::StartsWith(line, "-A ")) continue;
     for (const std::string& c : added) {
       if (absl::StrContains(line, " -j " + c)) {
@@ -83,11 +98,13 @@ void DropNewChains(const std::string& table, const std::set<std::string>& before
 
 }  // namespace
 
-void HostNetSnapshot::Restore(const std::string& bridge) const {
-  DropNewChains("nat", nat_);
-  DropNewChains("filter", filter_);
+void HostNetSnapshot::Restore(const std::string& bridge, const std::string& network) const {
+  DropNewChains("nat", nat_, network);
+  DropNewChains("filter", filter_, network);
   if (!bridge.empty()) Sh({"/usr/sbin/ip", "link", "del", bridge});
-  if (!ip_forward_.empty()) (void)WriteFile("/proc/sys/net/ipv4/ip_forward", ip_forward_);
+  // ip_forward: only back to 0 when no other CNI bridge is up (another test may need it).
+  bool other_bridges = Sh({"/usr/sbin/ip", "-o", "link", "show", "type", "bridge"}).find(':') != std::string::npos;
+  if (!ip_forward_.empty() && !other_bridges) (void)WriteFile("/proc/sys/net/ipv4/ip_forward", ip_forward_);
 }
 
 }  // namespace podagent::testing

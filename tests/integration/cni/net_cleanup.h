@@ -14,9 +14,10 @@ std::string Sh(std::vector<std::string> argv);
 class HostNetSnapshot {
  public:
   HostNetSnapshot();  // records iptables chains (nat, filter) and ip_forward
-  // Deletes chains created since (with the rules jumping to them), `bridge`, and restores
-  // ip_forward.
-  void Restore(const std::string& bridge) const;
+  // Deletes `bridge` and the chains created since that belong to CNI network `network` (with the
+  // rules jumping to them), portmap's shared chains once nobody uses them, and restores
+  // ip_forward when no bridge is left. Safe while other tests run CNI at the same time.
+  void Restore(const std::string& bridge, const std::string& network) const;
   static std::set<std::string> Chains(const std::string& table);
 
  private:
