@@ -24,6 +24,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/unique_fd.h"
 #include "runtime/container/shim_records.h"
+#include "runtime/process/proc_stat.h"
 #include "runtime/shim/container_init.h"
 #include "runtime/shim/cri_log.h"
 #include "runtime/shim/setup_channel.h"
@@ -69,15 +70,8 @@ uint64_t ReadOomKills(const std::string& path) {
 }
 
 uint64_t ProcStartTime(pid_t pid) {
-  auto text = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-  if (!text.ok()) return 0;
-  auto paren = text->rfind(')');
-  if (paren == std::string::npos) return 0;
-  std::vector<std::string> f = absl::StrSplit(text->substr(paren + 2), ' ');
-  uint64_t t = 0;
-  // Fields after the command start at field 3 (state); start time is field 22.
-  if (f.size() > 19) absl::SimpleAtoi(f[19], &t);
-  return t;
+  auto stat = ReadProcStat(pid);
+  return stat.ok() ? stat->start_time : 0;
 }
 
 absl::StatusOr<UniqueFd> OpenNs(const std::string& path) {
