@@ -30,7 +30,7 @@ struct ChildArgs {
   int null_fd = -1;
   int max_target = 2;
   bool new_session = true;
-  sigset_t mask;  // the mask to exec with (the parent's original)
+  sigset_t mask;  // the mask to exec with: empty (a daemon blocks SIGTERM for sigwait; children must not inherit it)
   // Written by the child on failure, read by the parent once the vfork child has gone.
   volatile int failed_errno = 0;
   const char* volatile failed_step = nullptr;
@@ -107,7 +107,6 @@ class BlockAllSignals {
     pthread_sigmask(SIG_SETMASK, &all, &old_);
   }
   ~BlockAllSignals() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-  const sigset_t& old() const { return old_; }
 
  private:
   sigset_t old_;
@@ -139,7 +138,7 @@ absl::StatusOr<ChildProcess> Spawn(const SpawnOptions& o) {
   pid_t pid;
   {
     BlockAllSignals blocked;
-    a.mask = blocked.old();
+    sigemptyset(&a.mask);
     int flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD | o.namespace_flags;
     pid = ::clone(ChildMain, static_cast<char*>(stack) + kStackSize, flags, &a, &pidfd);
     if (pid < 0 && errno == EINVAL) {  // kernel without CLONE_PIDFD

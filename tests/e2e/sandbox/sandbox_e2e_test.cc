@@ -3,6 +3,7 @@
 // again, every pod listed with the same state and IPs, a pod whose pause died NOTREADY.
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <random>
 
@@ -151,7 +152,10 @@ TEST_F(SandboxE2E, RunListStatusStopRemove) {
   ASSERT_TRUE(client_->ListPods(f, &list).ok());
   EXPECT_EQ(list.items_size(), 0);
 
+  auto stop_start = std::chrono::steady_clock::now();
   ASSERT_TRUE(client_->StopPod(id).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_start, std::chrono::seconds(5))
+      << "pause must end on SIGTERM (not wait for the SIGKILL fallback): the daemon blocks SIGTERM";
   EXPECT_EQ(Status(id).status().state(), cri::SANDBOX_NOTREADY);
   EXPECT_EQ(AllocatedIps(), 0) << "CNI DEL on stop released the IP";
   EXPECT_NE(::kill(pid, 0), 0) << "pause ended";

@@ -57,11 +57,17 @@ TEST(Spawn, MapsFdsAndClosesTheRest) {
   for (const std::string& fd : fds) EXPECT_LE(std::stoi(fd), 4) << out;
 }
 
-TEST(Spawn, ChildGetsDefaultSignalsEvenWhenDaemonIgnoresSigpipe) {
+TEST(Spawn, ChildGetsDefaultSignalsEvenWhenDaemonIgnoresSigpipeAndBlocksSigterm) {
+  // A daemon ignores SIGPIPE and blocks SIGTERM for sigwait: its children must get neither.
   struct sigaction ign {}, old {};
   ign.sa_handler = SIG_IGN;
   ::sigaction(SIGPIPE, &ign, &old);
+  sigset_t term, old_mask;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &term, &old_mask);
   auto r = RunCommand(Cmd({"/bin/grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"}));
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ::sigaction(SIGPIPE, &old, nullptr);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_NE(r->out.find("SigBlk:\t0000000000000000"), std::string::npos) << r->out;
