@@ -1,6 +1,7 @@
 // Root tests of podagent-shim on the real kernel: a container from a temp busybox rootfs, started
 // through ShimLauncher exactly as the daemon starts it.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -326,15 +327,37 @@ TEST_F(ShimTest, ReopenLogStartsNewFile) {
   EXPECT_THAT(LogText(s.log_path + ".1"), HasSubstr("one\n"));
   EXPECT_EQ(LogText(s.log_path), "two\n");
   // Shim memory per container, for the report (not asserted).
-  std::string status = ReadAll(absl::StrCat("/proc/", started->shim_pid, "/status"));
+  std::string status = ReadAll(absl::StrCat("/proc/", started->shim_pid, "/status")) +
+                       ReadAll(absl::StrCat("/proc/", started->shim_pid, "/smaps_rollup"));
   for (absl::string_view line : absl::StrSplit(status, '\n')) {
-    if (absl::StartsWith(line, "VmRSS") || absl::StartsWith(line, "RssAnon") || absl::StartsWith(line, "RssFile")) {
+    if (absl::StartsWith(line, "VmRSS") || absl::StartsWith(line, "Rss") || absl::StartsWith(line, "Pss")) {
       std::cout << "[shim memory] " << line << std::endl;
     }
   }
   kill(started->pid, SIGKILL);
   EXPECT_TRUE(WaitExit(s.state_dir).has_value());
   EXPECT_EQ(RequestLogReopen(s.state_dir).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ShimTest, ShimBinaryCannotBeOverwrittenThroughProcExe) {
+  auto s = Base({"/bin/sleep", "30"});
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::string exe = absl::StrCat("/proc/", started->shim_pid, "/exe");
+  char target[256] = {};
+  ASSERT_GT(readlink(exe.c_str(), target, sizeof target - 1), 0);
+  EXPECT_THAT(std::string(target), HasSubstr("memfd:podagent-shim"));
+  int fd = open(exe.c_str(), O_WRONLY);
+  if (fd >= 0) {  // opening may work; the seals refuse every write and resize
+    EXPECT_LT(write(fd, "x", 1), 0);
+    EXPECT_EQ(errno, EPERM);
+    EXPECT_NE(ftruncate(fd, 0), 0);
+    close(fd);
+  }
+  struct stat st;
+  ASSERT_EQ(stat(testing::ShimBinary().c_str(), &st), 0);
+  kill(started->pid, SIGKILL);
+  EXPECT_TRUE(WaitExit(s.state_dir).has_value());
 }
 
 TEST_F(ShimTest, MemoryLimitOomKillIsRecorded) {
