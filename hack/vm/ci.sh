@@ -14,7 +14,10 @@ build=$(cd "$build" && pwd -P)
 
 # Tests that say by their name they are for the v1 host only (they assert v1 hierarchies or the
 # host's controller-less /sys/fs/cgroup/unified). Everything else must pass on both versions.
-export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.'}
+# Also left out for time: the image pull tests (PullTest.*) run docker-registry and skopeo, Go
+# programs that are ~20x slower under TCG (16 min of the guest's 17 min root suite, measured) and
+# do not touch cgroups; they run on the host in hack/test.sh.
+export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.'}
 export PODAGENT_VM_CI_LABELS=${PODAGENT_VM_CI_LABELS:-'root|e2e'}
 export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}
 # The whole guest run, boot to power-off (measured ~2 min today; see README.md).

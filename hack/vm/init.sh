@@ -1,8 +1,7 @@
 #!/bin/sh
 # Stage 1 of the podagent test guest: /init of the initramfs that hack/vm/run.sh builds.
 # Runs under busybox sh as PID 1. Loads the 9p/virtio/overlay modules, mounts the host's root
-# file system (read-only 9p) under a tmpfs overlay, gives the guest plain tmpfs where tests mount
-# overlays of their own, mounts the run share (writable 9p: the command, its exit code, logs),
+# file system (read-only 9p) under a tmpfs overlay, a tmpfs /run, mounts the run share (writable 9p: the command, its exit code, logs),
 # then switch_roots into the overlay and hands over to stage2.sh from the run share.
 export PATH=/bin
 
@@ -30,12 +29,9 @@ mkdir -p /upper/data /upper/work
 mount -t overlay -o lowerdir=/lower,upperdir=/upper/data,workdir=/upper/work overlay /newroot \
   || fail "mount overlay on /newroot failed"
 
-# Plain tmpfs (not the overlay) wherever tests create their own overlay mounts or layers:
-# an overlayfs upper dir cannot live on an overlayfs.
-for d in /run /tmp /var/tmp /var/lib/podagent /var/lib/cni; do
-  mkdir -p "/newroot$d" && mount -t tmpfs -o mode=0755 tmpfs "/newroot$d" || fail "mount tmpfs $d failed"
-done
-chmod 1777 /newroot/tmp /newroot/var/tmp
+# /run is a plain tmpfs; stage2.sh puts /tmp, /var/tmp, /var/lib/podagent and /var/lib/cni on a
+# scratch file system (an overlayfs upper dir cannot live on an overlayfs).
+mkdir -p /newroot/run && mount -t tmpfs -o mode=0755 tmpfs /newroot/run || fail "mount tmpfs /run failed"
 
 mkdir -p /newroot/run/podagent-vm
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none run /newroot/run/podagent-vm \

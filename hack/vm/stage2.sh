@@ -5,6 +5,7 @@
 # host's environment and working directory, records its exit code there and powers off.
 # bash as PID 1 reaps orphans through its SIGCHLD handler.
 set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 share=/run/podagent-vm
 
 die() {
@@ -31,6 +32,23 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
+# Scratch for /tmp, /var/tmp, /var/lib/podagent and /var/lib/cni: ext4 on a RAM disk, like the
+# host's disk (user xattrs, which tmpfs lacks before 6.6; d_type; usable as an overlay upper),
+# tmpfs if the brd module or mkfs.ext4 is missing.
+scratch=/run/podagent-vm-scratch
+mkdir -p "$scratch"
+if modprobe brd rd_nr=1 rd_size=$((2048 * 1024)) max_part=0 2>/dev/null && [ -b /dev/ram0 ] &&
+   mkfs.ext4 -q -F -O ^has_journal /dev/ram0 2>/dev/null && mount -t ext4 /dev/ram0 "$scratch"; then
+  :
+else
+  echo "podagent-vm stage2: no ext4 RAM disk (brd, mkfs.ext4), /tmp is tmpfs: no user xattrs there" >&2
+  mount -t tmpfs -o mode=0755 tmpfs "$scratch" || die "mount scratch tmpfs failed"
+fi
+for d in /tmp /var/tmp /var/lib/podagent /var/lib/cni; do
+  mkdir -p "$scratch$d" "$d" && mount --bind "$scratch$d" "$d" || die "bind $d onto the scratch failed"
+done
+chmod 1777 /tmp /var/tmp
+
 i=0
 while IFS= read -r dir; do
   ovl=/run/podagent-vm-ovl/$i
