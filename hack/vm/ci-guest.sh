@@ -14,7 +14,9 @@ for c in cpu cpuset io memory pids hugetlb; do
 done
 echo "vm-ci: kernel $(uname -r), cgroup2 with: $enabled"
 
-ctest --test-dir "$build" -N -L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE" | tail -n 1
-ctest --test-dir "$build" -L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE" \
+select=(-L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE")
+[ -n "${PODAGENT_VM_CI_INCLUDE:-}" ] && select+=(-R "$PODAGENT_VM_CI_INCLUDE")
+ctest --test-dir "$build" -N "${select[@]}" | tail -n 1
+ctest --test-dir "$build" "${select[@]}" \
   --timeout "$PODAGENT_VM_CI_TEST_TIMEOUT" --output-on-failure --no-tests=error \
   --output-junit "$out/junit.xml" --output-log "$out/ctest.log"
