@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "agent/container/container_resources.h"
 
 namespace podagent {
@@ -56,6 +57,17 @@ void FillContainerStatus(const ContainerRecord& r, cri::ContainerStatus* out) {
   }
   out->set_log_path(r.log_path);
   ToCriResources(r.resources, out->mutable_resources()->mutable_linux());
+}
+
+bool MatchesFilter(const ContainerRecord& r, const cri::ContainerFilter& f) {
+  if (!f.id().empty() && !absl::StartsWith(r.id, f.id())) return false;
+  if (f.has_state() && ToCriState(r.state) != f.state().state()) return false;
+  if (!f.pod_sandbox_id().empty() && !absl::StartsWith(r.pod_id, f.pod_sandbox_id())) return false;
+  for (const auto& [k, v] : f.label_selector()) {
+    auto it = r.labels.find(k);
+    if (it == r.labels.end() || it->second != v) return false;
+  }
+  return true;
 }
 
 std::string VerboseInfo(const ContainerRecord& r) {

@@ -9,6 +9,8 @@ namespace podagent {
 cri::ContainerState ToCriState(CtrState s);
 void FillContainer(const ContainerRecord& r, cri::Container* out);
 void FillContainerStatus(const ContainerRecord& r, cri::ContainerStatus* out);
+// ListContainers' filter: id and pod id by prefix, state, every label of the selector.
+bool MatchesFilter(const ContainerRecord& r, const cri::ContainerFilter& f);
 // The verbose "info" JSON (as containerd: pid, sandbox id, cgroup path, ...).
 std::string VerboseInfo(const ContainerRecord& r);
 
