@@ -112,7 +112,7 @@ TEST_F(ImageE2E, PullListStatusRemove) {
   ASSERT_TRUE(client_->Call(&cri::ImageService::Stub::ImageFsInfo, cri::ImageFsInfoRequest(), &fs).ok());
   ASSERT_EQ(fs.image_filesystems_size(), 1);
   EXPECT_GT(fs.image_filesystems(0).used_bytes().value(), 1000000u);
-  EXPECT_GT(fs.image_filesystems(0).inodes_used().value(), 300u);
+  EXPECT_GT(fs.image_filesystems(0).inodes_used().value(), 250u) << "busybox has ~270 applet links";
   EXPECT_EQ(fs.image_filesystems(0).fs_id().mountpoint(), daemon_.root_dir() + "/images");
   ASSERT_EQ(fs.container_filesystems_size(), 1);
   EXPECT_EQ(fs.container_filesystems(0).fs_id().mountpoint(), daemon_.root_dir() + "/containers");
