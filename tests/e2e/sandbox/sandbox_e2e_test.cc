@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,11 @@ using testing::CriClient;
 using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
+std::string SourceDir() {
+  const char* dir = std::getenv("PODAGENT_SOURCE_DIR");
+  return dir ? dir : PODAGENT_TEST_SOURCE_DIR;
+}
+
 class SandboxE2E : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,7 +46,7 @@ class SandboxE2E : public ::testing::Test {
     conf_dir_ = daemon_->dir().Sub("cni-conf");
     ipam_dir_ = daemon_->dir().Sub("ipam");
     ASSERT_TRUE(MakeDirs(conf_dir_).ok());
-    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
+    auto text = ReadFile(SourceDir() + "/deploy/cni/10-podagent.conflist");
     ASSERT_TRUE(text.ok()) << text.status();
     nlohmann::json conf = nlohmann::json::parse(*text);
     conf["plugins"][0]["bridge"] = bridge_;

@@ -130,8 +130,13 @@ TEST_F(RootCgroupV1, MemorySwapAndRaisingLimits) {
 
 TEST_F(RootCgroupV1, DestroyKillsAForkingTree) {
   ASSERT_TRUE(driver_->Create(path_ + "/c").ok());
+  int go[2];
+  ASSERT_EQ(::pipe(go), 0);
   pid_t child = ::fork();
-  if (child == 0) {  // a parent with a few children of its own
+  if (child == 0) {  // waits until it is in the cgroup, then makes children of its own there
+    char c;
+    ::close(go[1]);
+    if (::read(go[0], &c, 1) != 1) ::_exit(1);
     for (int i = 0; i < 3; ++i) {
       if (::fork() == 0) {
         for (;;) ::pause();
@@ -139,13 +144,18 @@ TEST_F(RootCgroupV1, DestroyKillsAForkingTree) {
     }
     for (;;) ::pause();
   }
-  ASSERT_TRUE(driver_->AddProcess(path_ + "/c", child).ok());
-  // The grandchildren are forked after the join or before: either way wait until all 4 are in.
-  for (int i = 0; i < 200; ++i) {
+  ::close(go[0]);
+  absl::Status added = driver_->AddProcess(path_ + "/c", child);
+  EXPECT_EQ(::write(go[1], "g", 1), 1);
+  ::close(go[1]);
+  ASSERT_TRUE(added.ok()) << added;
+  size_t seen = 0;
+  for (int i = 0; i < 500 && seen < 4; ++i) {
     auto p = driver_->Pids(path_);
-    if (p.ok() && p->size() == 4) break;
-    ::usleep(10000);
+    seen = p.ok() ? p->size() : 0;
+    if (seen < 4) ::usleep(10000);
   }
+  EXPECT_EQ(seen, 4u) << "the grandchildren are born inside the cgroup";
   absl::Status st = driver_->Destroy(path_);
   ASSERT_TRUE(st.ok()) << st;
   EXPECT_EQ(ReapSignal(child), SIGKILL);

@@ -25,6 +25,7 @@ using testing::Sh;
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
+  if (v == nullptr && std::string(name) == "PODAGENT_SOURCE_DIR") return PODAGENT_TEST_SOURCE_DIR;
   return v ? v : "";
 }
 

@@ -22,7 +22,7 @@ class CniExecutorTest : public ::testing::Test {
     ASSERT_TRUE(MakeDirs(dir_ + "/conf").ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/bin").ok());
     const char* src = std::getenv("PODAGENT_SOURCE_DIR");
-    ASSERT_NE(src, nullptr) << "PODAGENT_SOURCE_DIR is not set";
+    if (src == nullptr) src = PODAGENT_TEST_SOURCE_DIR;
     std::string plugin = std::string(src) + "/tests/integration/cni/failpoint-cni";
     ASSERT_TRUE(PathExists(plugin)) << plugin;
     for (const char* name : {"fake-a", "fake-b", "fake-ports"}) {
