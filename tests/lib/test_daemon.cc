@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
+#include "runtime/ns/pinned_namespace.h"
 #include "tests/lib/cri_client.h"
 
 namespace podagent::testing {
@@ -55,6 +57,10 @@ TestDaemon::~TestDaemon() {
       ::waitpid(pid_, nullptr, 0);
     }
   }
+  // The daemon keeps RUN_DIR/netns mounted (pods outlive it); the test's pods are gone by now, so
+  // the mount goes before the temp dir does.
+  absl::Status st = UnmountSharedMountDir(run_dir_ + "/netns");
+  if (!st.ok()) std::fprintf(stderr, "TestDaemon: %s\n", std::string(st.message()).c_str());
 }
 
 absl::Status TestDaemon::Start(const std::string& extra_yaml) {
