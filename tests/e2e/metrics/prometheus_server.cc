@@ -1,0 +1,192 @@
+#include "tests/e2e/metrics/prometheus_server.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/files.h"
+#include "tests/lib/test_daemon.h"
+
+namespace podagent::testing {
+namespace {
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::string UrlEncode(const std::string& s) {
+  CURL* curl = curl_easy_init();
+  char* e = curl_easy_escape(curl, s.c_str(), static_cast<int>(s.size()));
+  std::string out = e;
+  curl_free(e);
+  curl_easy_cleanup(curl);
+  return out;
+}
+
+// SIGTERM, then SIGKILL after `grace`; reaps.
+void StopPid(pid_t pid, absl::Duration grace) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  absl::Time deadline = absl::Now() + grace;
+  while (absl::Now() < deadline) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+absl::StatusOr<std::string> HttpGet(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  CURLcode rc = curl_easy_perform(curl);
+  long code = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) return absl::UnavailableError(absl::StrCat("GET ", url, ": ", curl_easy_strerror(rc)));
+  if (code / 100 != 2) return absl::UnavailableError(absl::StrCat("GET ", url, ": HTTP ", code, ": ", body));
+  return body;
+}
+
+absl::StatusOr<std::string> Shell(const std::string& cmd) {
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return absl::InternalError("popen " + cmd);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int rc = ::pclose(p);
+  if (rc != 0) return absl::InternalError(absl::StrCat("command failed (", rc, "): ", cmd, ": ", out));
+  return std::string(absl::StripAsciiWhitespace(out));
+}
+
+absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(const std::string& dir,
+                                                                          const std::string& target) {
+  std::unique_ptr<PrometheusServer> s(new PrometheusServer());
+  s->dir_ = dir;
+  s->addr_ = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+  std::string config = absl::StrCat(
+      "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+      "scrape_configs:\n  - job_name: podagent\n    scrape_timeout: 1s\n    static_configs:\n"
+      "      - targets: [\"", target, "\"]\n");
+  RETURN_IF_ERROR(MakeDirs(dir + "/data"));
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/prometheus.yml", config));
+  std::string log = dir + "/prometheus.log";
+  std::vector<std::string> args = {"/usr/bin/prometheus",
+                                   "--config.file=" + dir + "/prometheus.yml",
+                                   "--storage.tsdb.path=" + dir + "/data",
+                                   "--web.listen-address=" + s->addr_,
+                                   "--log.level=warn"};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  if (pid < 0) return absl::InternalError("fork for prometheus failed");
+  s->pid_ = pid;
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    if (HttpGet(absl::StrCat("http://", s->addr_, "/-/ready")).ok()) return s;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) {
+      s->pid_ = -1;
+      return absl::UnavailableError(absl::StrCat("prometheus exited at start: ", s->Log()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("prometheus not ready on ", s->addr_, " after 30s: ", s->Log()));
+}
+
+PrometheusServer::~PrometheusServer() { StopPid(pid_, absl::Seconds(10)); }
+
+std::string PrometheusServer::Log() const {
+  auto log = ReadFile(dir_ + "/prometheus.log");
+  return log.ok() ? *log : std::string(log.status().message());
+}
+
+absl::StatusOr<nlohmann::json> PrometheusServer::Query(const std::string& promql) {
+  ASSIGN_OR_RETURN(std::string body, HttpGet(absl::StrCat("http://", addr_, "/api/v1/query?query=", UrlEncode(promql))));
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || j.value("status", "") != "success") {
+    return absl::InternalError(absl::StrCat("query ", promql, ": ", body));
+  }
+  return j["data"]["result"];
+}
+
+absl::StatusOr<double> PrometheusServer::WaitFor(const std::string& promql, const std::function<bool(double)>& ok,
+                                                 absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  std::string last = "no answer";
+  while (absl::Now() < deadline) {
+    absl::StatusOr<nlohmann::json> r = Query(promql);
+    if (r.ok() && !r->empty()) {
+      double v = std::stod((*r)[0]["value"][1].get<std::string>());
+      if (ok(v)) return v;
+      last = r->dump();
+    } else {
+      last = r.ok() ? "empty result" : std::string(r.status().message());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return absl::DeadlineExceededError(absl::StrCat("query ", promql, " after ", absl::FormatDuration(timeout), ": ",
+                                                  last));
+}
+
+absl::StatusOr<std::unique_ptr<TestImageRegistry>> TestImageRegistry::Start(const std::string& dir) {
+  std::string hack = SourceDir() + "/hack";
+  RETURN_IF_ERROR(Shell(absl::StrCat(hack, "/make-test-images.sh ", dir, "/images")).status());
+  std::unique_ptr<TestImageRegistry> r(new TestImageRegistry());
+  r->dir_ = dir + "/registry";
+  ASSIGN_OR_RETURN(std::string started, Shell(absl::StrCat(hack, "/registry.sh start ", r->dir_)));
+  r->addr_ = started.substr(started.rfind('\n') + 1);  // the address is the last line
+  RETURN_IF_ERROR(
+      Shell(absl::StrCat(hack, "/registry.sh push ", r->dir_, " ", dir, "/images/busybox busybox:latest")).status());
+  return r;
+}
+
+TestImageRegistry::~TestImageRegistry() {
+  if (!addr_.empty()) (void)Shell(absl::StrCat(SourceDir(), "/hack/registry.sh stop ", dir_));
+}
+
+}  // namespace podagent::testing
