@@ -80,7 +80,7 @@ AgentMetrics::AgentMetrics(const BuildInfo& build)
                  .Register(*registry_)),
       pull_bytes_(prometheus::BuildCounter()
                       .Name("podagent_image_pull_bytes_total")
-                      .Help("Bytes fetched from registries by image pulls.")
+                      .Help("Bytes (config and compressed layers) of the images that pulls delivered.")
                       .Register(*registry_)
                       .Add({})) {
   prometheus::BuildGauge()

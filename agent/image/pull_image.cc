@@ -2,6 +2,7 @@
 #include "agent/image/image_convert.h"
 #include "agent/image/image_manager.h"
 #include "agent/services.h"
+#include "agent/stats/stats_manager.h"
 #include "spdlog/spdlog.h"
 
 namespace podagent {
@@ -12,6 +13,7 @@ grpc::Status ImageServiceImpl::PullImage(grpc::ServerContext*, const cri::PullIm
   // Never log the auth config: it carries credentials.
   spdlog::info("image {}: pull requested{}", ref, request->has_auth() ? " (with credentials)" : "");
   auto r = m_.images->Pull(ref, FromCriAuth(request->auth()));
+  m_.stats->Metrics().ObserveImagePull(r.ok(), r.ok() ? static_cast<uint64_t>(r->size) : 0);
   if (!r.ok()) {
     spdlog::error("image {}: pull failed: {}", ref, std::string(r.status().message()));
     return ToGrpc(r.status());
