@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 bash hack/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)"
+cmake --build build -j"$(nproc)" --target podagent podagent-pause podagent-shim
 
 if [ ! -f /etc/podagent/podagent.yaml ]; then
   install -D -m 0644 deploy/podagent.yaml /etc/podagent/podagent.yaml

@@ -16,7 +16,10 @@ namespace {
 
 constexpr char kKind[] = "pods";
 constexpr absl::Duration kPauseGrace = absl::Seconds(10);
-constexpr int64_t kStopContainersTimeoutSeconds = 10;
+// kubelet gives each container its grace period through StopContainer before it stops the pod;
+// what still runs at StopPodSandbox is killed at once, as containerd does (crictl's default
+// deadline for the whole call is 2 s).
+constexpr int64_t kStopContainersTimeoutSeconds = 0;
 
 std::unique_ptr<SandboxRuntime> MakeRuntime(AgentContext& ctx) {
   if (ctx.cgroups == nullptr) return nullptr;
