@@ -116,13 +116,16 @@ TEST_F(RootMetrics, ReadsARunningProcess) {
   CgroupStats s = ReadCgroupStats(layout_, ctr_);
   ASSERT_TRUE(s.cpu.usage_ns);
   EXPECT_GT(*s.cpu.usage_ns, 10'000'000u);   // >= 10 ms of CPU in 0.6 s at 0.1 core
-  EXPECT_LT(*s.cpu.usage_ns, 200'000'000u);  // the quota holds it to about 60 ms (+ memory touching)
+  // The quota holds the spinning to about 60 ms; touching the memory comes on top, and takes far
+  // longer under the software-emulated v2 guest. Below a full core of the 0.6 s is what it proves.
+  EXPECT_LT(*s.cpu.usage_ns, 600'000'000u);
   EXPECT_TRUE(s.cpu.user_ns);
   EXPECT_TRUE(s.cpu.system_ns);
   EXPECT_GT(s.cpu.nr_periods.value_or(0), 0u);
   EXPECT_GT(s.cpu.nr_throttled.value_or(0), 0u);  // a spinning loop at 0.1 core is throttled
   EXPECT_GT(s.cpu.throttled_ns.value_or(0), 0u);
-  EXPECT_EQ(s.cpu.shares, 512u);
+  // v2 stores cpu.weight; shares read back through the Kubernetes mapping lose a little (512 -> 500).
+  EXPECT_NEAR(static_cast<double>(s.cpu.shares.value_or(0)), 512.0, 16.0);
   EXPECT_EQ(s.cpu.quota_us, 10000);
   EXPECT_EQ(s.cpu.period_us, 100000u);
   ASSERT_TRUE(s.memory.usage);
@@ -131,7 +134,8 @@ TEST_F(RootMetrics, ReadsARunningProcess) {
   EXPECT_GE(s.memory.rss.value_or(0), kTouchBytes);
   EXPECT_GE(s.memory.max_usage.value_or(0), *s.memory.usage);
   EXPECT_EQ(s.memory.limit, uint64_t{256} << 20);
-  EXPECT_GE(s.memory.pgfault.value_or(0), kTouchBytes / 4096);
+  // One fault per 4 KiB page on v1; with transparent huge pages (the v2 guest) one per 2 MiB.
+  EXPECT_GE(s.memory.pgfault.value_or(0), kTouchBytes / (2u << 20));
   EXPECT_EQ(s.memory.oom_kills, 0u);
   EXPECT_EQ(s.pids.current, 1u);
   EXPECT_EQ(s.pids.processes, 1u);
