@@ -13,7 +13,7 @@ namespace {
 
 std::string CorpusDir() {
   const char* s = std::getenv("PODAGENT_SOURCE_DIR");
-  return std::string(s ? s : "/work/main") + "/tests/fuzz/image/corpus";
+  return std::string(s ? s : PODAGENT_TEST_SOURCE_DIR) + "/tests/fuzz/image/corpus";
 }
 
 void Feed(const std::string& input) {
