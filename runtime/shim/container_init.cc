@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/files.h"
+#include "runtime/shim/cgroup_view.h"
 #include "runtime/shim/process_setup.h"
 #include "runtime/shim/rootfs.h"
 #include "runtime/shim/setup_channel.h"
@@ -68,6 +69,8 @@ void RunNamespaceStage(const ContainerSpec& spec, const InitFds& fds) {
   for (const std::string& procs : spec.cgroup_procs_files) {
     if (auto st = WriteFile(procs, self); !st.ok()) Fail(ch, st);
   }
+  // After joining the cgroups: the new cgroup namespace is rooted at the container's cgroup.
+  if (WantsCgroupNamespace(spec) && ::unshare(CLONE_NEWCGROUP) != 0) FailErrno(ch, "unshare cgroup namespace");
   pid_t init = ::fork();
   if (init < 0) FailErrno(ch, "fork container init");
   if (init == 0) RunInitStage(spec, fds);

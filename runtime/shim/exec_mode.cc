@@ -45,7 +45,8 @@ int RunExec(int argc, char** argv) {
 
   // Open every namespace before entering any: after the mnt switch /proc is the container's.
   static const std::pair<const char*, int> kNs[] = {
-      {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+      // cgroup: the container's own (v2) or the host's, so /proc/self/cgroup reads as for the entrypoint.
+      {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET}, {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
   std::vector<std::pair<UniqueFd, int>> ns;
   for (const auto& [name, type] : kNs) {
     std::string path = absl::StrCat("/proc/", pid, "/ns/", name);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
+#include "runtime/shim/cgroup_view.h"
 #include "runtime/shim/in_root.h"
 
 namespace podagent::shim {
@@ -214,6 +215,7 @@ absl::Status BuildRootfs(const ContainerSpec& spec) {
   UniqueFd root_fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) return ErrnoError("open " + rootfs);
   RETURN_IF_ERROR(MountProcAndSys(spec, root_fd.Get()));
+  RETURN_IF_ERROR(MountCgroupView(spec, root_fd.Get()));
   RETURN_IF_ERROR(MountDev(spec, root_fd.Get()));
   const std::pair<const std::string*, const char*> pod_files[] = {
       {&spec.hosts_path, "/etc/hosts"}, {&spec.resolv_conf_path, "/etc/resolv.conf"}, {&spec.hostname_path, "/etc/hostname"}};

@@ -2,7 +2,7 @@
 // The container's root filesystem, built by the container's init process inside its own mount
 // namespace (so nothing here is visible on the host, and it all goes away with the container):
 // overlayfs over the image layers (or a plain directory), /proc, /dev, /dev/pts, /dev/shm,
-// /dev/mqueue, /sys, the pod's /etc files, the CRI mounts and devices, then pivot_root, then
+// /dev/mqueue, /sys, /sys/fs/cgroup (cgroup_view.h), the pod's /etc files, the CRI mounts and devices, then pivot_root, then
 // masked and read-only paths and a read-only root.
 
 #include <string>
