@@ -103,6 +103,15 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
       rec.started_at_ns = (*started)->started_at_ns;
       rec.state = CtrState::kRunning;
       Persist(rec);
+    } else if (recovering && !PathExists(rec.state_dir)) {
+      // A node reboot took the spec with the run dir: this container can never start.
+      rec.state = CtrState::kExited;
+      rec.exit_code = 255;
+      rec.finished_at_ns = NowNs();
+      rec.reason = "Error";
+      rec.message = "the node restarted before the container started: its state under the run dir is gone";
+      Persist(rec);
+      spdlog::warn("container {}: {}", rec.id, rec.message);
     }
   }
   if (rec.state != CtrState::kRunning) return;
@@ -118,15 +127,20 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
     return;
   }
   if (recovering && !ProcessAlive(rec)) {
-    // Give a shim that is still writing a moment; then the status is lost.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    exit = ReadExitRecord(rec.state_dir);
-    if (exit.ok() && exit->has_value()) return Refresh(rec, false);
+    // After a node reboot the run dir is empty: no shim can still be writing, so say so at once.
+    bool rebooted = !PathExists(rec.state_dir);
+    if (!rebooted) {
+      // Give a shim that is still writing a moment; then the status is lost.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      exit = ReadExitRecord(rec.state_dir);
+      if (exit.ok() && exit->has_value()) return Refresh(rec, false);
+    }
     rec.state = CtrState::kExited;
     rec.exit_code = 255;
     rec.finished_at_ns = NowNs();
     rec.reason = "Error";
-    rec.message = "the container process is gone and its shim did not record an exit status";
+    rec.message = rebooted ? "the node restarted: the container's processes and its state under the run dir are gone"
+                           : "the container process is gone and its shim did not record an exit status";
     Persist(rec);
     spdlog::warn("container {}: {}", rec.id, rec.message);
   }
@@ -157,6 +171,31 @@ absl::Status ContainerManager::Recover() {
   return absl::OkStatus();
 }
 
+namespace {
+
+// The host pid of `target` for pid namespace mode TARGET: a running container of `pod_id`.
+absl::StatusOr<pid_t> TargetPid(ContainerManager& containers, const std::string& pod_id, const std::string& target) {
+  if (target.empty()) {
+    return absl::InvalidArgumentError("pid namespace TARGET needs namespace_options.target_id: a container of the same pod");
+  }
+  auto t = containers.Get(target);
+  if (absl::IsNotFound(t.status())) {
+    return absl::NotFoundError(absl::StrCat("pid namespace target container ", target, " not found"));
+  }
+  if (!t.ok()) return t.status();
+  if (t->pod_id != pod_id) {
+    return absl::InvalidArgumentError(absl::StrCat("pid namespace target container ", t->id, " belongs to pod ",
+                                                   t->pod_id, ", not to pod ", pod_id));
+  }
+  if (t->state != CtrState::kRunning || !ProcessAlive(*t)) {
+    return absl::FailedPreconditionError(absl::StrCat("pid namespace target container ", t->id, " is ",
+                                                      CtrStateName(t->state), ", not running: start it first"));
+  }
+  return t->pid;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, const cri::ContainerConfig& config) {
   if (!ctx_.pods || !ctx_.images) return absl::FailedPreconditionError("pods or images are not available");
   ASSIGN_OR_RETURN(PodInfo pod, ctx_.pods->GetPod(pod_id));
@@ -183,14 +222,7 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   in.own_oom_score_adj = ReadOomScoreAdj(0).value_or(0);
   in.can_lower_oom_score = HasCapSysResource();
   in.oom_score_adj_policy = ctx_.config.oom_score_adj_policy;
-  in.target_pid = [this, &pod](const std::string& target) -> absl::StatusOr<pid_t> {
-    auto t = Get(target);
-    if (!t.ok()) return t.status();
-    if (t->pod_id != pod.id || t->state != CtrState::kRunning) {
-      return absl::FailedPreconditionError(absl::StrCat("target container ", target, " is not running in pod ", pod.id));
-    }
-    return t->pid;
-  };
+  in.target_pid = [this, &pod](const std::string& target) { return TargetPid(*this, pod.id, target); };
   auto built = BuildContainerSpec(config, pod, *image, in);
   if (!built.ok()) return Annotate(built.status(), absl::StrCat("create container ", name));
   if (built->oom_score_clamped) {
@@ -515,7 +547,9 @@ std::vector<ContainerInfo> ContainerManager::ListContainerInfos() const {
     i.pod_id = r.pod_id;
     i.name = r.name;
     i.attempt = r.attempt;
-    i.image_ref = r.image_ref;
+    // The metrics' only use of it: cAdvisor's `image` label is the image as the container asked
+    // for it (CRI image.image, as kubelet's cAdvisor shows it), not the resolved digest or id.
+    i.image_ref = r.image_spec.empty() ? r.image_ref : r.image_spec;
     i.image_id = r.image_id;
     i.state = r.state == CtrState::kRunning ? "running" : r.state == CtrState::kExited ? "exited" : "created";
     i.pid = r.pid;
