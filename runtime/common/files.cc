@@ -95,32 +95,109 @@ absl::Status MakeDirs(const std::string& path, mode_t mode) {
   return absl::OkStatus();
 }
 
-absl::Status RemoveTree(const std::string& path) {
-  struct stat root;
-  if (::lstat(path.c_str(), &root) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();
-    return ErrnoError(absl::StrCat("stat ", path));
+namespace {
+
+// Deeper trees are refused rather than walked: each level holds one directory fd.
+constexpr int kMaxRemoveDepth = 512;
+
+// Names in the directory `dfd` (read through a duplicate, so `dfd` keeps its offset-free use).
+absl::StatusOr<std::vector<std::string>> NamesAt(int dfd, const std::string& what) {
+  int dup = ::fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return ErrnoError(absl::StrCat("dup ", what));
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    return ErrnoError(absl::StrCat("fdopendir ", what));
   }
-  if (!S_ISDIR(root.st_mode)) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoError(absl::StrCat("unlink ", path));
-    return absl::OkStatus();
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* ent = ::readdir(dir)) {
+    std::string_view name = ent->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+    errno = 0;
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(path));
-  for (const std::string& name : names) {
-    std::string child = absl::StrCat(path, "/", name);
-    struct stat st;
-    if (::lstat(child.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      if (st.st_dev != root.st_dev) {
-        return absl::FailedPreconditionError(absl::StrCat("remove ", child, ": a mount point, not crossing it"));
-      }
-      RETURN_IF_ERROR(RemoveTree(child));
-    } else if (::unlink(child.c_str()) != 0 && errno != ENOENT) {
-      return ErrnoError(absl::StrCat("unlink ", child));
-    }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return ErrnoError(err, absl::StrCat("readdir ", what));
+  return names;
+}
+
+absl::Status RemoveEntryAt(int pfd, const std::string& name, dev_t dev, int depth, const std::string& what);
+
+// Empties the directory open as `dfd`.
+absl::Status EmptyDir(int dfd, dev_t dev, int depth, const std::string& what) {
+  if (depth > kMaxRemoveDepth) {
+    return absl::FailedPreconditionError(absl::StrCat("remove ", what, ": deeper than ", kMaxRemoveDepth, " levels"));
   }
-  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) return ErrnoError(absl::StrCat("rmdir ", path));
+  struct stat st;
+  if (::fstat(dfd, &st) != 0) return ErrnoError(absl::StrCat("stat ", what));
+  if (st.st_dev != dev) {
+    return absl::FailedPreconditionError(absl::StrCat("remove ", what, ": a mount point, not crossing it"));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::string> names, NamesAt(dfd, what));
+  for (const std::string& child : names) {
+    RETURN_IF_ERROR(RemoveEntryAt(dfd, child, dev, depth + 1, absl::StrCat(what, "/", child)));
+  }
   return absl::OkStatus();
+}
+
+// Removes `name` in `pfd` whatever it is; a symlink is removed itself, never its target. A
+// directory is opened with O_NOFOLLOW relative to its parent's fd, so one swapped for a symlink
+// after the fstatat is refused by the kernel (ELOOP/ENOTDIR) and looked at again.
+absl::Status RemoveEntryAt(int pfd, const std::string& name, dev_t dev, int depth, const std::string& what) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    struct stat st;
+    if (::fstatat(pfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return absl::OkStatus();
+      return ErrnoError(absl::StrCat("stat ", what));
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (::unlinkat(pfd, name.c_str(), 0) == 0 || errno == ENOENT) return absl::OkStatus();
+      if (errno == EISDIR) continue;  // replaced by a directory since the fstatat
+      return ErrnoError(absl::StrCat("unlink ", what));
+    }
+    UniqueFd dfd(::openat(pfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dfd) {
+      if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT) continue;
+      return ErrnoError(absl::StrCat("open ", what));
+    }
+    RETURN_IF_ERROR(EmptyDir(dfd.Get(), dev, depth, what));
+    if (::unlinkat(pfd, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) return absl::OkStatus();
+    if (errno == ENOTEMPTY || errno == ENOTDIR) continue;  // refilled or replaced meanwhile
+    return ErrnoError(absl::StrCat("rmdir ", what));
+  }
+  return absl::AbortedError(absl::StrCat("remove ", what, ": it keeps changing under the walk"));
+}
+
+}  // namespace
+
+absl::Status RemoveTreeAt(int dirfd, const std::string& name, const std::string& what) {
+  struct stat parent;
+  if (::fstat(dirfd, &parent) != 0) return ErrnoError(absl::StrCat("stat parent of ", what));
+  struct stat st;
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("stat ", what));
+  }
+  // The tree's own device: a directory below on another device is a mount point.
+  dev_t dev = S_ISDIR(st.st_mode) ? st.st_dev : parent.st_dev;
+  return RemoveEntryAt(dirfd, name, dev, 0, what);
+}
+
+absl::Status RemoveTree(const std::string& path) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  std::string dir = DirName(trimmed);
+  std::string base = trimmed.substr(trimmed.rfind('/') + 1);
+  if (base.empty() || base == "." || base == "..") {
+    return absl::InvalidArgumentError(absl::StrCat("remove ", path, ": not a removable path"));
+  }
+  UniqueFd pfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!pfd) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("open ", dir));
+  }
+  return RemoveTreeAt(pfd.Get(), base, trimmed);
 }
 
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {

@@ -25,8 +25,17 @@ absl::Status WriteFile(const std::string& path, std::string_view content);
 // mkdir -p; existing directories are fine.
 absl::Status MakeDirs(const std::string& path, mode_t mode = 0755);
 
-// rm -rf that never crosses a mount point; absent path is fine.
+// rm -rf that never crosses a mount point and never follows a symlink; absent path is fine.
+// The walk goes by directory fds (openat O_NOFOLLOW|O_DIRECTORY, fstatat AT_SYMLINK_NOFOLLOW,
+// unlinkat), so a process that swaps a directory of the tree for a symlink mid-walk cannot
+// redirect it outside the tree: at worst the symlink itself is removed. Trees deeper than 512
+// levels are refused (FailedPrecondition). Only the components of `path` above the tree are
+// resolved by name; they must be the caller's own.
 absl::Status RemoveTree(const std::string& path);
+
+// The same for the entry `name` (one component) of the directory open as `dirfd`; `what` names
+// it in errors.
+absl::Status RemoveTreeAt(int dirfd, const std::string& name, const std::string& what);
 
 // Names of entries in a directory (no "." or ".."), sorted.
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path);

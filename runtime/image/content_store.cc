@@ -4,21 +4,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <random>
-
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 #include "runtime/image/reference.h"
+#include "runtime/image/temp_owner.h"
 
 namespace podagent {
 namespace {
 
-std::string RandomSuffix() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return absl::StrCat(rng() % 100000000000ULL);
-}
+constexpr char kBlobTempPrefix[] = "blob-";
 
 absl::Status CheckDigest(absl::string_view digest) {
   if (!IsSha256Digest(digest)) return absl::InvalidArgumentError(absl::StrCat("invalid digest \"", digest, "\""));
@@ -86,8 +83,15 @@ absl::Status BlobWriter::Commit() {
 
 absl::Status ContentStore::Init() {
   RETURN_IF_ERROR(MakeDirs(dir_ + "/sha256", 0700));
-  RETURN_IF_ERROR(RemoveTree(dir_ + "/tmp"));
-  return MakeDirs(dir_ + "/tmp", 0700);
+  RETURN_IF_ERROR(MakeDirs(dir_ + "/tmp", 0700));
+  // Only temps whose writer is gone: `podagent image import` runs beside a live daemon.
+  ASSIGN_OR_RETURN(auto names, ListDir(dir_ + "/tmp"));
+  for (const auto& n : names) {
+    if (TempOwnerGone(n, kBlobTempPrefix) || !absl::StartsWith(n, kBlobTempPrefix)) {
+      RETURN_IF_ERROR(RemoveTree(absl::StrCat(dir_, "/tmp/", n)));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string ContentStore::BlobPath(absl::string_view digest) const {
@@ -111,7 +115,7 @@ absl::StatusOr<std::string> ContentStore::Read(absl::string_view digest, int64_t
 
 absl::StatusOr<std::unique_ptr<BlobWriter>> ContentStore::NewWriter(absl::string_view digest, int64_t expected_size) {
   RETURN_IF_ERROR(CheckDigest(digest));
-  std::string temp = absl::StrCat(dir_, "/tmp/", digest.substr(7, 16), "-", RandomSuffix());
+  std::string temp = absl::StrCat(dir_, "/tmp/", OwnedTempName(kBlobTempPrefix));
   UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd) return ErrnoError(absl::StrCat("create ", temp));
   return std::make_unique<BlobWriter>(std::string(digest), expected_size, temp, BlobPath(digest), std::move(fd));
@@ -124,7 +128,8 @@ absl::Status ContentStore::Put(absl::string_view digest, absl::string_view data)
   return writer->Commit();
 }
 
-absl::Status ContentStore::Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch) {
+absl::Status ContentStore::Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch,
+                                  const InterruptFn& interrupt) {
   RETURN_IF_ERROR(CheckDigest(digest));
   if (Has(digest)) return absl::OkStatus();
   return flights_.Do(std::string(digest), [&]() -> absl::Status {
@@ -136,7 +141,7 @@ absl::Status ContentStore::Ensure(absl::string_view digest, int64_t size, const 
     ASSIGN_OR_RETURN(auto writer, NewWriter(digest, size));
     RETURN_IF_ERROR(fetch(*writer));
     return writer->Commit();
-  });
+  }, nullptr, interrupt);
 }
 
 absl::Status ContentStore::Remove(absl::string_view digest) {

@@ -66,8 +66,10 @@ class ContentStore {
   // Stores a small blob held in memory, verifying its digest.
   absl::Status Put(absl::string_view digest, absl::string_view data);
   // Makes the blob present: returns at once when it is, else runs `fetch` once for all concurrent
-  // callers asking for this digest, and commits what it wrote.
-  absl::Status Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch);
+  // callers asking for this digest, and commits what it wrote. A caller waiting on another's
+  // fetch gives up when `interrupt` says so (see SingleFlight).
+  absl::Status Ensure(absl::string_view digest, int64_t size, const FetchFn& fetch,
+                      const InterruptFn& interrupt = nullptr);
   // Absent blobs are fine.
   absl::Status Remove(absl::string_view digest);
   std::vector<std::string> List() const;  // digests present

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -46,6 +47,15 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
     t->response->headers[name] = std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
   }
   return size * n;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->request->interrupt) return 0;
+  absl::Status st = t->request->interrupt();
+  if (st.ok()) return 0;
+  t->sink_status = st;
+  return 1;  // aborts the transfer
 }
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -96,7 +106,19 @@ absl::StatusOr<HttpResponse> HttpDo(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Never from https down to http: a redirect could otherwise expose what the request carries.
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+                   absl::StartsWith(absl::AsciiStrToLower(request.url), "https://") ? "https" : "http,https");
+  if (request.deadline != absl::InfiniteFuture()) {
+    int64_t ms = absl::ToInt64Milliseconds(request.deadline - absl::Now());
+    if (ms <= 0) return absl::DeadlineExceededError(absl::StrCat(request.method, " ", request.url, ": deadline passed"));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(ms));
+  }
+  if (request.interrupt) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+  }
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(request.timeout_seconds));
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(request.timeout_seconds));

@@ -7,7 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
+#include <cstring>
+#include <ctime>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/scope_guard.h"
 #include "runtime/image/reference.h"
+#include "runtime/image/temp_owner.h"
 #include "runtime/image/unpack.h"
 #include "spdlog/spdlog.h"
 
@@ -23,8 +25,10 @@ namespace podagent {
 namespace {
 
 constexpr char kKind[] = "images";
-constexpr size_t kLayerIdLength = 12;
+constexpr size_t kOldLayerIdLength = 12;  // the older layout's l/<12 hex of diff_id>
 constexpr char kTempPrefix[] = ".tmp-";
+// A claimed or unpublished l/<n> younger than this may be another process's work in flight.
+constexpr int64_t kOrphanAgeSeconds = 3600;
 
 bool IsHex(absl::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -44,6 +48,13 @@ int CountEntry(const char*, const struct stat* st, int, struct FTW*) {
   return 0;
 }
 
+// Seconds since the inode last changed (a rename changes it); 0 when it cannot be read.
+int64_t AgeSeconds(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return 0;
+  return static_cast<int64_t>(::time(nullptr)) - static_cast<int64_t>(st.st_ctim.tv_sec);
+}
+
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -59,22 +70,75 @@ StoreUsage MeasureTree(const std::string& path) {
   return usage;
 }
 
-ImageStore::ImageStore(std::string root_dir)
+ImageStore::ImageStore(std::string root_dir, UnpackOptions unpack_options)
     : root_dir_(std::move(root_dir)),
       images_dir_(root_dir_ + "/images"),
       layers_dir_(root_dir_ + "/l"),
+      unpack_options_(unpack_options),
       content_(images_dir_ + "/blobs"),
-      records_store_(images_dir_ + "/records") {}
+      records_store_(images_dir_ + "/records"),
+      index_(images_dir_ + "/layers", layers_dir_) {}
 
 absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
+  // MakeDirs also tightens directories that exist with a looser mode (older stores had l/ 0711).
+  RETURN_IF_ERROR(MakeDirs(root_dir_, 0700));
   RETURN_IF_ERROR(MakeDirs(images_dir_, 0700));
-  RETURN_IF_ERROR(MakeDirs(layers_dir_, 0711));
+  RETURN_IF_ERROR(MakeDirs(layers_dir_, 0700));
   RETURN_IF_ERROR(content_.Init());
+  RETURN_IF_ERROR(index_.Init());
   ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
   for (const auto& n : names) {
-    if (absl::StartsWith(n, kTempPrefix)) RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
+    if (TempOwnerGone(n, kTempPrefix)) RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
   }
-  return LoadRecords();
+  ASSIGN_OR_RETURN(auto image_names, ListDir(images_dir_));
+  for (const auto& n : image_names) {
+    if (TempOwnerGone(n, kImportTempPrefix)) RETURN_IF_ERROR(RemoveTree(images_dir_ + "/" + n));
+  }
+  std::vector<std::string> problems = LoadRecords();
+  MigrateOldLayers();
+  return problems;
+}
+
+void ImageStore::MigrateOldLayers() {
+  auto names = ListDir(layers_dir_);
+  if (!names.ok()) return;
+  std::set<std::string> diff_ids;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, r] : images_) {
+      for (const auto& l : r.layers) diff_ids.insert(l.diff_id);
+    }
+  }
+  for (const auto& n : *names) {
+    if (n.size() != kOldLayerIdLength || !IsHex(n)) continue;
+    std::vector<std::string> owners;
+    for (const auto& d : diff_ids) {
+      if (absl::StartsWith(absl::string_view(d).substr(7), n)) owners.push_back(d);
+    }
+    std::string old_dir = absl::StrCat(layers_dir_, "/", n);
+    if (owners.size() != 1 || index_.Lookup(owners[0]).ok()) {
+      spdlog::warn("layer dir {} (older layout): {} recorded layers have its prefix; not adopted, left in place "
+                   "(remove it once no container uses it)", old_dir, owners.size());
+      continue;
+    }
+    auto id = index_.Claim();
+    if (!id.ok()) {
+      spdlog::warn("layer dir {}: migrate: {}", old_dir, std::string(id.status().message()));
+      return;
+    }
+    std::string new_dir = absl::StrCat(layers_dir_, "/", *id);
+    if (::rename(old_dir.c_str(), new_dir.c_str()) != 0) {
+      spdlog::warn("layer dir {}: migrate: rename to {}: {}", old_dir, new_dir, std::strerror(errno));
+      ::rmdir(new_dir.c_str());
+      continue;
+    }
+    auto published = index_.Publish(owners[0], *id);
+    if (!published.ok() || *published != *id) {
+      spdlog::warn("layer {}: migrate: index: {}", owners[0], published.ok() ? std::string("taken meanwhile") : std::string(published.status().message()));
+      continue;
+    }
+    spdlog::info("layer {}: migrated from the older layout {} to {}", owners[0], old_dir, new_dir);
+  }
 }
 
 std::vector<std::string> ImageStore::LoadRecords() {
@@ -99,38 +163,61 @@ absl::Status ImageStore::Reload() {
 }
 
 std::string ImageStore::LayerDir(const std::string& diff_id) const {
-  return absl::StrCat(layers_dir_, "/", diff_id.substr(7, kLayerIdLength));
+  auto id = index_.Lookup(diff_id);
+  return id.ok() ? absl::StrCat(layers_dir_, "/", *id) : "";
 }
 
-bool ImageStore::HasLayer(const std::string& diff_id) const { return PathExists(LayerDir(diff_id)); }
+bool ImageStore::HasLayer(const std::string& diff_id) const {
+  std::string dir = LayerDir(diff_id);
+  return !dir.empty() && PathExists(dir);
+}
 
 absl::Status ImageStore::EnsureLayer(const LayerRef& layer) {
   if (!IsSha256Digest(layer.diff_id)) return absl::InvalidArgumentError(absl::StrCat("invalid diff_id ", layer.diff_id));
   if (HasLayer(layer.diff_id)) return absl::OkStatus();
   return layer_flights_.Do(layer.diff_id, [&]() -> absl::Status {
     if (HasLayer(layer.diff_id)) return absl::OkStatus();
-    ASSIGN_OR_RETURN(Compression compression, LayerCompression(layer.media_type));
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::string tmp = absl::StrCat(layers_dir_, "/", kTempPrefix, layer.diff_id.substr(7, kLayerIdLength), "-", rng() % 1000000);
-    if (::mkdir(tmp.c_str(), 0755) != 0) return ErrnoError(absl::StrCat("mkdir ", tmp));
-    ::chmod(tmp.c_str(), 0755);
-    ScopeGuard cleanup([&] { (void)RemoveTree(tmp); });
-    auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(UnpackResult result, UnpackLayer(content_.BlobPath(layer.digest), compression, tmp));
-    if (result.diff_id != layer.diff_id) {
-      return absl::DataLossError(absl::StrCat("layer ", layer.digest, ": uncompressed content hashes to ", result.diff_id,
-                                              ", the image config says ", layer.diff_id));
+    if (!LayerDir(layer.diff_id).empty()) {  // indexed, but its directory is gone
+      spdlog::warn("layer {}: indexed as {} which is missing; unpacking again", layer.diff_id, LayerDir(layer.diff_id));
+      RETURN_IF_ERROR(index_.Forget(layer.diff_id));
     }
-    std::string final_dir = LayerDir(layer.diff_id);
-    if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
-      return ErrnoError(absl::StrCat("rename ", tmp, " to ", final_dir));
-    }
-    cleanup.Cancel();
-    spdlog::info("layer {}: unpacked {} entries, {} bytes into {} in {} ms", layer.diff_id, result.entries,
-                 result.bytes, final_dir,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-    return absl::OkStatus();
+    return UnpackLayer(layer);
   });
+}
+
+// Unpacks into a temp dir, checks the diff_id, moves it to a fresh l/<n> and publishes n.
+absl::Status ImageStore::UnpackLayer(const LayerRef& layer) {
+  ASSIGN_OR_RETURN(Compression compression, LayerCompression(layer.media_type));
+  std::string tmp = absl::StrCat(layers_dir_, "/", OwnedTempName(kTempPrefix));
+  if (::mkdir(tmp.c_str(), 0755) != 0) return ErrnoError(absl::StrCat("mkdir ", tmp));
+  ::chmod(tmp.c_str(), 0755);  // the layer's root entry usually sets it; 0755 otherwise, as runc's rootfs
+  ScopeGuard cleanup([&] { (void)RemoveTree(tmp); });
+  auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(UnpackResult result,
+                   podagent::UnpackLayer(content_.BlobPath(layer.digest), compression, tmp, unpack_options_));
+  if (result.diff_id != layer.diff_id) {
+    return absl::DataLossError(absl::StrCat("layer ", layer.digest, ": uncompressed content hashes to ", result.diff_id,
+                                            ", the image config says ", layer.diff_id));
+  }
+  ASSIGN_OR_RETURN(std::string id, index_.Claim());
+  std::string final_dir = absl::StrCat(layers_dir_, "/", id);
+  if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {  // onto the empty directory Claim made
+    absl::Status st = ErrnoError(absl::StrCat("rename ", tmp, " to ", final_dir));
+    ::rmdir(final_dir.c_str());
+    return st;
+  }
+  cleanup.Cancel();
+  auto published = index_.Publish(layer.diff_id, id);
+  if (!published.ok() || *published != id) {
+    (void)RemoveTree(final_dir);  // never used: nobody found it through the index
+    if (!published.ok()) return Annotate(published.status(), absl::StrCat("layer ", layer.diff_id, ": index"));
+    spdlog::info("layer {}: unpacked by another process into {}/{}; using that", layer.diff_id, layers_dir_, *published);
+    return absl::OkStatus();
+  }
+  spdlog::info("layer {}: unpacked {} entries, {} bytes into {} in {} ms", layer.diff_id, result.entries, result.bytes,
+               final_dir,
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+  return absl::OkStatus();
 }
 
 absl::Status ImageStore::Persist(const ImageRecord& r) { return records_store_.Put(kKind, r.id.substr(7), r.ToJson()); }
@@ -237,7 +324,7 @@ std::set<std::string> ImageStore::ReferencedLocked() const {
 
 absl::Status ImageStore::CollectGarbage(const std::set<std::string>& in_use) {
   std::set<std::string> refs;
-  std::vector<std::string> doomed_blobs, doomed_layers;
+  std::vector<std::string> doomed_blobs;
   absl::MutexLock lock(&mu_);
   for (auto it = images_.begin(); it != images_.end();) {
     if (it->second.removed && !in_use.count(it->first)) {
@@ -252,19 +339,31 @@ absl::Status ImageStore::CollectGarbage(const std::set<std::string>& in_use) {
   for (const auto& d : content_.List()) {
     if (!refs.count(d)) doomed_blobs.push_back(d);
   }
-  std::set<std::string> layer_names;
-  for (const auto& r : refs) {
-    if (IsSha256Digest(r)) layer_names.insert(r.substr(7, kLayerIdLength));
+  // Deleting under the lock: a pull takes its lease under it too, so nothing it needs goes away.
+  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(content_.Remove(d));
+  return CollectLayers(refs);
+}
+
+// Unreferenced indexed layers go (index entry first, so nobody finds a half-deleted directory);
+// so do numbered directories nobody indexed (a crash between unpack and publish) once they are
+// old enough not to be another process's unpack in flight. Other names are never touched.
+absl::Status ImageStore::CollectLayers(const std::set<std::string>& refs) {
+  std::set<std::string> indexed;
+  for (const auto& [diff_id, id] : index_.All()) {
+    if (refs.count(diff_id)) {
+      indexed.insert(id);
+      continue;
+    }
+    RETURN_IF_ERROR(index_.Forget(diff_id));
+    RETURN_IF_ERROR(RemoveTree(absl::StrCat(layers_dir_, "/", id)));
+    spdlog::info("layer {}: unused; deleted {}/{}", diff_id, layers_dir_, id);
   }
   ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
   for (const auto& n : names) {
-    if (!absl::StartsWith(n, kTempPrefix) && !layer_names.count(n)) doomed_layers.push_back(n);
-  }
-  // Deleting under the lock: a pull takes its lease under it too, so nothing it needs goes away.
-  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(content_.Remove(d));
-  for (const auto& n : doomed_layers) {
-    RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
-    spdlog::info("layer dir {}/{}: unused; deleted", layers_dir_, n);
+    std::string dir = absl::StrCat(layers_dir_, "/", n);
+    if (!LayerIndex::IsShortId(n) || indexed.count(n) || AgeSeconds(dir) < kOrphanAgeSeconds) continue;
+    RETURN_IF_ERROR(RemoveTree(dir));
+    spdlog::info("layer dir {}: not in the layer index; deleted", dir);
   }
   return absl::OkStatus();
 }

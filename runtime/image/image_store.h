@@ -3,8 +3,15 @@
 //
 //   <root>/images/blobs/sha256/<hex>   verified blobs (ContentStore)
 //   <root>/images/records/images/      one JSON record per image (RecordStore)
-//   <root>/l/<12 hex of diff_id>       unpacked layers, stacked by overlayfs (short on purpose:
-//                                      lowerdir strings are limited to a page)
+//   <root>/images/layers/<hex>         the layer index: whole diff_id -> short id (LayerIndex)
+//   <root>/l/<n>                       unpacked layers, stacked by overlayfs (n a counter, short on
+//                                      purpose: lowerdir strings are limited to a page)
+//
+// The store is private: <root>, images/ and l/ are 0700, so the set-user-ID files, FIFOs and
+// anything else an image brings are unreachable by host users (CVE-2021-41103 in containerd).
+// Layer directories are found through the index by the whole diff_id, never by a name prefix.
+// A store of the older layout (l/<12 hex of diff_id>) is migrated at Init: a directory is adopted
+// when exactly one recorded diff_id has its prefix, and left alone (logged) otherwise.
 //
 // Layers are shared between images and reference-counted from the records: removing an image
 // deletes the blobs and layer directories no other image (nor a container, via `in_use`) needs.
@@ -23,7 +30,9 @@
 #include "absl/synchronization/mutex.h"
 #include "runtime/image/content_store.h"
 #include "runtime/image/image_record.h"
+#include "runtime/image/layer_index.h"
 #include "runtime/image/single_flight.h"
+#include "runtime/image/unpack.h"
 #include "runtime/store/record_store.h"
 
 namespace podagent {
@@ -38,9 +47,13 @@ StoreUsage MeasureTree(const std::string& path);
 
 class ImageStore {
  public:
-  explicit ImageStore(std::string root_dir);
+  // `podagent image import` unpacks archives into <images>/<this><owner> (see temp_owner.h).
+  static constexpr char kImportTempPrefix[] = ".tmp-import-";
 
-  // Creates directories, removes temp files and unfinished layer dirs, loads the records.
+  explicit ImageStore(std::string root_dir, UnpackOptions unpack_options = {});
+
+  // Creates directories (0700), removes temp files and unfinished layer dirs whose owning process
+  // is gone (never another live process's), loads the records, migrates an old-layout store.
   // Returns the problems met (unreadable records), one line each.
   absl::StatusOr<std::vector<std::string>> Init();
 
@@ -51,6 +64,7 @@ class ImageStore {
   const std::string& images_dir() const { return images_dir_; }
   const std::string& layers_dir() const { return layers_dir_; }
 
+  // The unpacked layer's directory; "" when the layer is not unpacked on this node.
   std::string LayerDir(const std::string& diff_id) const;
   bool HasLayer(const std::string& diff_id) const;
   // Unpacks the layer's blob (which must be present) into its directory unless it is there;
@@ -88,12 +102,17 @@ class ImageStore {
 
  private:
   std::vector<std::string> LoadRecords();
+  void MigrateOldLayers();
+  absl::Status UnpackLayer(const LayerRef& layer);
+  absl::Status CollectLayers(const std::set<std::string>& refs) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Persist(const ImageRecord& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::set<std::string> ReferencedLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::string root_dir_, images_dir_, layers_dir_;
+  UnpackOptions unpack_options_;
   ContentStore content_;
   RecordStore records_store_;
+  LayerIndex index_;
   SingleFlight layer_flights_;
   mutable absl::Mutex mu_;
   std::map<std::string, ImageRecord> images_ ABSL_GUARDED_BY(mu_);  // by id

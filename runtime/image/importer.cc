@@ -17,6 +17,7 @@
 #include "runtime/image/path_safety.h"
 #include "runtime/image/reference.h"
 #include "runtime/image/store_image.h"
+#include "runtime/image/temp_owner.h"
 #include "runtime/image/unpack.h"
 #include "spdlog/spdlog.h"
 
@@ -25,41 +26,89 @@ namespace {
 
 using nlohmann::json;
 
-absl::Status StreamFile(const std::string& path, BlobWriter& w) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return ErrnoError(absl::StrCat("open ", path));
-  char buf[64 * 1024];
-  for (;;) {
-    ssize_t n = ::read(fd.Get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError(absl::StrCat("read ", path));
-    }
-    if (n == 0) return absl::OkStatus();
-    RETURN_IF_ERROR(w.Write(absl::string_view(buf, static_cast<size_t>(n))));
+// Archives and layouts are untrusted: every file in them is opened beneath the layout's root
+// directory fd with no symlink followed at any component (openat2 RESOLVE_BENEATH|NO_SYMLINKS),
+// so a "blobs" symlinked to a host directory is refused, not read.
+class Layout {
+ public:
+  static absl::StatusOr<Layout> Open(const std::string& dir) {
+    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return ErrnoError(absl::StrCat("open ", dir));
+    return Layout(dir, std::move(fd));
   }
-}
+  const std::string& dir() const { return dir_; }
 
-absl::StatusOr<std::string> HashFile(const std::string& path, int64_t* size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!fd) return ErrnoError(absl::StrCat("open ", path));
-  Sha256 h;
-  char buf[64 * 1024];
-  *size = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.Get(), buf, sizeof buf);
-    if (n < 0) return ErrnoError(absl::StrCat("read ", path));
-    if (n == 0) break;
-    h.Update(buf, static_cast<size_t>(n));
-    *size += n;
+  absl::StatusOr<UniqueFd> OpenFile(const std::string& rel) const {
+    ASSIGN_OR_RETURN(std::string clean, CleanEntryPath(rel));
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenBeneath(fd_.Get(), clean, O_RDONLY | O_NONBLOCK,
+                                              absl::StrCat("import ", dir_)));
+    struct stat st;
+    if (::fstat(fd.Get(), &st) != 0) return ErrnoError(absl::StrCat("stat ", dir_, "/", clean));
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(absl::StrCat("import ", dir_, ": \"", clean, "\" is not a regular file"));
+    }
+    return fd;
   }
+
+  // Streams the file to `w`, or hashes it when `w` is null.
+  absl::Status Stream(const std::string& rel, BlobWriter* w, Sha256* hash, int64_t* size) const {
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(rel));
+    char buf[64 * 1024];
+    if (size) *size = 0;
+    for (;;) {
+      ssize_t n = ::read(fd.Get(), buf, sizeof buf);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoError(absl::StrCat("read ", dir_, "/", rel));
+      }
+      if (n == 0) return absl::OkStatus();
+      absl::string_view chunk(buf, static_cast<size_t>(n));
+      if (w) RETURN_IF_ERROR(w->Write(chunk));
+      if (hash) hash->Update(chunk);
+      if (size) *size += n;
+    }
+  }
+
+  absl::StatusOr<std::string> Read(const std::string& rel, int64_t max_size = 64 << 20) const {
+    ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(rel));
+    std::string out;
+    char buf[64 * 1024];
+    for (;;) {
+      ssize_t n = ::read(fd.Get(), buf, sizeof buf);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoError(absl::StrCat("read ", dir_, "/", rel));
+      }
+      if (n == 0) return out;
+      out.append(buf, static_cast<size_t>(n));
+      if (static_cast<int64_t>(out.size()) > max_size) {
+        return absl::InvalidArgumentError(absl::StrCat("import ", dir_, "/", rel, ": larger than ", max_size, " bytes"));
+      }
+    }
+  }
+
+  bool Has(const std::string& rel) const { return OpenFile(rel).ok(); }
+
+ private:
+  Layout(std::string dir, UniqueFd fd) : dir_(std::move(dir)), fd_(std::move(fd)) {}
+  std::string dir_;
+  UniqueFd fd_;
+};
+
+absl::StatusOr<std::string> HashFile(const Layout& layout, const std::string& rel, int64_t* size) {
+  Sha256 h;
+  RETURN_IF_ERROR(layout.Stream(rel, nullptr, &h, size));
   return h.Digest();
 }
 
-bool IsGzipFile(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+bool IsGzipFd(int fd) {
   unsigned char magic[2] = {0, 0};
-  return fd && ::read(fd.Get(), magic, 2) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  return fd >= 0 && ::pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+bool IsGzipFile(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  return IsGzipFd(fd.Get());
 }
 
 std::string BaseName(std::string path) {
@@ -87,20 +136,25 @@ absl::StatusOr<ImageReference> NameFor(const std::string& override_name, const D
   return ParseImageReference(name);
 }
 
-absl::StatusOr<std::string> ReadLayoutBlob(const std::string& layout, const std::string& digest) {
+std::string BlobRel(const std::string& digest) { return absl::StrCat("blobs/sha256/", digest.substr(7)); }
+
+absl::StatusOr<std::string> ReadLayoutBlob(const Layout& layout, const std::string& digest) {
   if (!IsSha256Digest(digest)) return absl::InvalidArgumentError(absl::StrCat("invalid digest ", digest));
-  ASSIGN_OR_RETURN(std::string body, ReadFile(absl::StrCat(layout, "/blobs/sha256/", digest.substr(7))));
-  if (Sha256Digest(body) != digest) return absl::DataLossError(absl::StrCat("blob ", digest, " in ", layout, ": digest mismatch"));
+  ASSIGN_OR_RETURN(std::string body, layout.Read(BlobRel(digest)));
+  if (Sha256Digest(body) != digest) {
+    return absl::DataLossError(absl::StrCat("blob ", digest, " in ", layout.dir(), ": digest mismatch"));
+  }
   return body;
 }
 
-absl::StatusOr<std::vector<ImageRecord>> ImportLayout(ImageStore& store, const std::string& layout,
+absl::StatusOr<std::vector<ImageRecord>> ImportLayout(ImageStore& store, const Layout& layout,
                                                       const std::string& file, const std::string& override_name) {
-  ASSIGN_OR_RETURN(std::string index_body, ReadFile(layout + "/index.json"));
+  ASSIGN_OR_RETURN(std::string index_body, layout.Read("index.json"));
   auto index = ParseIndex(index_body);
-  if (!index.ok()) return Annotate(index.status(), absl::StrCat(layout, "/index.json"));
+  if (!index.ok()) return Annotate(index.status(), absl::StrCat(layout.dir(), "/index.json"));
   BlobSource source = [&](const Descriptor& blob, BlobWriter& w) {
-    return StreamFile(absl::StrCat(layout, "/blobs/sha256/", blob.digest.substr(7)), w);
+    if (!IsSha256Digest(blob.digest)) return absl::InvalidArgumentError(absl::StrCat("invalid digest ", blob.digest));
+    return layout.Stream(BlobRel(blob.digest), &w, nullptr, nullptr);
   };
   std::vector<ImageRecord> out;
   for (const Descriptor& entry : index->manifests) {
@@ -132,9 +186,9 @@ absl::StatusOr<std::vector<ImageRecord>> ImportLayout(ImageStore& store, const s
   return out;
 }
 
-absl::StatusOr<std::vector<ImageRecord>> ImportDockerArchive(ImageStore& store, const std::string& dir,
+absl::StatusOr<std::vector<ImageRecord>> ImportDockerArchive(ImageStore& store, const Layout& dir,
                                                              const std::string& file, const std::string& override_name) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(dir + "/manifest.json"));
+  ASSIGN_OR_RETURN(std::string text, dir.Read("manifest.json"));
   json list = json::parse(text, nullptr, false);
   if (!list.is_array()) return absl::InvalidArgumentError(absl::StrCat("import ", file, ": manifest.json is not a list"));
   std::vector<ImageRecord> out;
@@ -145,14 +199,13 @@ absl::StatusOr<std::vector<ImageRecord>> ImportDockerArchive(ImageStore& store, 
     }
     auto local = [&](const json& p) -> absl::StatusOr<std::string> {
       if (!p.is_string()) return absl::InvalidArgumentError(absl::StrCat("import ", file, ": path is not a string"));
-      ASSIGN_OR_RETURN(std::string clean, CleanEntryPath(p.get<std::string>()));
-      return absl::StrCat(dir, "/", clean);
+      return CleanEntryPath(p.get<std::string>());
     };
     std::map<std::string, std::string> paths;  // digest -> file
     ASSIGN_OR_RETURN(std::string config_path, local(item["Config"]));
     Manifest m;
     m.media_type = media::kDockerManifest;
-    ASSIGN_OR_RETURN(m.config.digest, HashFile(config_path, &m.config.size));
+    ASSIGN_OR_RETURN(m.config.digest, HashFile(dir, config_path, &m.config.size));
     m.config.media_type = media::kDockerConfig;
     paths[m.config.digest] = config_path;
     json manifest_json = {{"schemaVersion", 2}, {"mediaType", media::kDockerManifest}};
@@ -161,8 +214,9 @@ absl::StatusOr<std::vector<ImageRecord>> ImportDockerArchive(ImageStore& store, 
     for (const auto& l : item["Layers"]) {
       ASSIGN_OR_RETURN(std::string layer_path, local(l));
       Descriptor d;
-      ASSIGN_OR_RETURN(d.digest, HashFile(layer_path, &d.size));
-      d.media_type = IsGzipFile(layer_path) ? media::kDockerLayerGzip : "application/vnd.docker.image.rootfs.diff.tar";
+      ASSIGN_OR_RETURN(d.digest, HashFile(dir, layer_path, &d.size));
+      ASSIGN_OR_RETURN(UniqueFd layer_fd, dir.OpenFile(layer_path));
+      d.media_type = IsGzipFd(layer_fd.Get()) ? media::kDockerLayerGzip : "application/vnd.docker.image.rootfs.diff.tar";
       paths[d.digest] = layer_path;
       manifest_json["layers"].push_back({{"mediaType", d.media_type}, {"digest", d.digest}, {"size", d.size}});
       m.layers.push_back(std::move(d));
@@ -184,7 +238,9 @@ absl::StatusOr<std::vector<ImageRecord>> ImportDockerArchive(ImageStore& store, 
       req.repo_tags.push_back(ref.TagRef());
     }
     req.name = names.empty() ? req.manifest.config.digest : names.front();
-    req.source = [&paths](const Descriptor& blob, BlobWriter& w) { return StreamFile(paths.at(blob.digest), w); };
+    req.source = [&paths, &dir](const Descriptor& blob, BlobWriter& w) {
+      return dir.Stream(paths.at(blob.digest), &w, nullptr, nullptr);
+    };
     ASSIGN_OR_RETURN(ImageRecord rec, StoreImage(store, req));
     out.push_back(std::move(rec));
   }
@@ -198,19 +254,21 @@ absl::StatusOr<std::vector<ImageRecord>> ImportImages(ImageStore& store, const s
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return ErrnoError(absl::StrCat("import: stat ", path));
   if (S_ISDIR(st.st_mode)) {
-    if (!PathExists(path + "/index.json")) {
+    ASSIGN_OR_RETURN(Layout layout, Layout::Open(path));
+    if (!layout.Has("index.json")) {
       return absl::InvalidArgumentError(absl::StrCat("import ", path, ": not an OCI image layout (no index.json)"));
     }
-    return ImportLayout(store, path, path, name);
+    return ImportLayout(store, layout, path, name);
   }
-  std::string tmpl = store.images_dir() + "/import-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) return ErrnoError(absl::StrCat("mkdtemp ", tmpl));
-  std::string dir = tmpl;
+  // Named for this process, so a daemon's or another import's Init leaves it alone while we run.
+  std::string dir = absl::StrCat(store.images_dir(), "/", OwnedTempName(ImageStore::kImportTempPrefix));
+  if (::mkdir(dir.c_str(), 0700) != 0) return ErrnoError(absl::StrCat("mkdir ", dir));
   ScopeGuard cleanup([&] { (void)RemoveTree(dir); });
   auto unpacked = UnpackLayer(path, IsGzipFile(path) ? Compression::kGzip : Compression::kNone, dir);
   if (!unpacked.ok()) return Annotate(unpacked.status(), absl::StrCat("import ", path));
-  if (PathExists(dir + "/index.json")) return ImportLayout(store, dir, path, name);
-  if (PathExists(dir + "/manifest.json")) return ImportDockerArchive(store, dir, path, name);
+  ASSIGN_OR_RETURN(Layout layout, Layout::Open(dir));
+  if (layout.Has("index.json")) return ImportLayout(store, layout, path, name);
+  if (layout.Has("manifest.json")) return ImportDockerArchive(store, layout, path, name);
   return absl::InvalidArgumentError(
       absl::StrCat("import ", path, ": neither an OCI image layout nor a docker archive (no index.json or manifest.json)"));
 }

@@ -1,5 +1,6 @@
 #include "runtime/image/puller.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -9,10 +10,29 @@
 
 namespace podagent {
 
+namespace {
+
+InterruptFn PullInterrupt(const std::string& name, const PullOptions& options, absl::Time deadline) {
+  return [name, cancelled = options.cancelled, deadline, limit = options.deadline]() -> absl::Status {
+    if (cancelled && cancelled()) return absl::CancelledError(absl::StrCat("image ", name, ": pull cancelled by the client"));
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat("image ", name, ": pull did not finish within ",
+                                                      absl::FormatDuration(limit),
+                                                      " (registry.pull_deadline_seconds or the RPC's deadline)"));
+    }
+    return absl::OkStatus();
+  };
+}
+
+}  // namespace
+
 absl::StatusOr<ImageRecord> PullImage(ImageStore& store, const ImageReference& ref, const PullOptions& options) {
   auto start = std::chrono::steady_clock::now();
   std::string name = ref.String();
-  RegistryClient client(options.registry, ref, options.auth);
+  RegistryOptions registry = options.registry;
+  registry.deadline = std::min(registry.deadline, absl::Now() + options.deadline);
+  registry.interrupt = PullInterrupt(name, options, registry.deadline);
+  RegistryClient client(registry, ref, options.auth);
   ASSIGN_OR_RETURN(FetchedManifest top, client.GetManifest(ref.Selector()));
   ASSIGN_OR_RETURN(DocumentKind kind, ClassifyDocument(top.media_type, top.body));
   FetchedManifest platform = top;
@@ -36,6 +56,7 @@ absl::StatusOr<ImageRecord> PullImage(ImageStore& store, const ImageReference& r
   req.manifest = std::move(*manifest);
   req.manifest_body = platform.body;
   req.manifest_digest = platform.digest;
+  req.interrupt = registry.interrupt;
   if (!ref.tag.empty()) req.repo_tags.push_back(ref.TagRef());
   req.repo_digests.push_back(ref.DigestRef(top.digest));
   int64_t last_logged = 0;

@@ -1,5 +1,8 @@
 #include "runtime/image/registry_client.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <chrono>
 #include <thread>
 
@@ -54,7 +57,21 @@ absl::Status HttpStatusError(long status, const std::string& what, const std::st
 
 bool IsLoopbackHost(absl::string_view host_port) {
   std::string host = absl::AsciiStrToLower(HostOnly(host_port));
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+  if (host == "localhost") return true;
+  struct in_addr v4;
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  struct in6_addr v6;
+  return ::inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+bool MaySendCredentials(absl::string_view url) {
+  std::string lower = absl::AsciiStrToLower(url);
+  absl::string_view rest = lower;
+  if (absl::ConsumePrefix(&rest, "https://")) return true;
+  if (!absl::ConsumePrefix(&rest, "http://")) return false;
+  absl::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != absl::string_view::npos) return false;  // userinfo: refuse to guess
+  return IsLoopbackHost(authority);
 }
 
 absl::StatusOr<AuthChallenge> ParseAuthChallenge(absl::string_view header) {
@@ -114,9 +131,27 @@ RegistryClient::RegistryClient(RegistryOptions options, ImageReference ref, Regi
   for (const auto& ep : eps_) endpoints_.push_back(ep.base);
 }
 
-void RegistryClient::Backoff(int attempt) const {
-  int64_t ms = options_.retry_backoff_ms << std::min(attempt, 5);
-  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+absl::Status RegistryClient::Interrupted() const {
+  RETURN_IF_ERROR(CheckInterrupt(options_.interrupt));
+  if (absl::Now() >= options_.deadline) {
+    return absl::DeadlineExceededError(absl::StrCat("image ", ref_.String(), ": the pull's deadline passed"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RegistryClient::Backoff(int attempt) const {
+  absl::Time until = absl::Now() + absl::Milliseconds(options_.retry_backoff_ms << std::min(attempt, 5));
+  while (absl::Now() < until) {
+    RETURN_IF_ERROR(Interrupted());
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(50, options_.retry_backoff_ms + 1)));
+  }
+  return Interrupted();
+}
+
+void RegistryClient::Prepare(HttpRequest& request) const {
+  request.timeout_seconds = options_.timeout_seconds;
+  request.deadline = options_.deadline;
+  request.interrupt = options_.interrupt;
 }
 
 void RegistryClient::AddAuth(const Endpoint& ep, HttpRequest& request) const {
@@ -130,11 +165,18 @@ void RegistryClient::AddAuth(const Endpoint& ep, HttpRequest& request) const {
 
 absl::Status RegistryClient::Authorize(Endpoint& ep, const std::string& header) {
   ASSIGN_OR_RETURN(AuthChallenge c, ParseAuthChallenge(header));
-  // Credentials belong to the registry; mirrors are only ever asked anonymously.
-  bool may_send_credentials = !ep.is_mirror;
+  // Credentials belong to the registry; mirrors are only ever asked anonymously, and nothing
+  // secret goes over plain HTTP to a host that is not loopback.
+  const bool secure_endpoint = MaySendCredentials(ep.base);
+  bool may_send_credentials = !ep.is_mirror && secure_endpoint;
+  if (!ep.is_mirror && !secure_endpoint && !auth_.Empty()) {
+    spdlog::warn("image {}: registry {} is plain HTTP and not loopback; credentials withheld", ref_.String(), ep.base);
+  }
   if (c.scheme == "basic") {
     if (!may_send_credentials || basic_user_.empty()) {
-      return absl::UnauthenticatedError(absl::StrCat("registry ", ep.base, " requires basic auth and no credentials were given"));
+      return absl::UnauthenticatedError(absl::StrCat(
+          "registry ", ep.base, " requires basic auth and no credentials ",
+          basic_user_.empty() ? "were given" : "may be sent to it (only over HTTPS or to a loopback address)"));
     }
     ep.use_basic = true;
     return absl::OkStatus();
@@ -151,8 +193,13 @@ absl::Status RegistryClient::Authorize(Endpoint& ep, const std::string& header) 
     return absl::UnauthenticatedError(absl::StrCat("registry ", ep.base, ": bearer challenge without a usable realm"));
   }
   std::string scope = c.params.count("scope") ? c.params["scope"] : absl::StrCat("repository:", ref_.path, ":pull");
+  if (may_send_credentials && !MaySendCredentials(realm)) {
+    spdlog::warn("image {}: token realm {} is plain HTTP and not loopback; asking it anonymously", ref_.String(),
+                 realm.substr(0, realm.find('?')));
+    may_send_credentials = false;
+  }
   HttpRequest req;
-  req.timeout_seconds = options_.timeout_seconds;
+  Prepare(req);
   if (may_send_credentials && !auth_.identity_token.empty()) {
     req.method = "POST";
     req.url = realm;
@@ -186,7 +233,8 @@ absl::Status RegistryClient::Authorize(Endpoint& ep, const std::string& header) 
 }
 
 absl::StatusOr<HttpResponse> RegistryClient::Request(Endpoint& ep, HttpRequest request) {
-  request.timeout_seconds = options_.timeout_seconds;
+  RETURN_IF_ERROR(Interrupted());
+  Prepare(request);
   HttpRequest first = request;
   AddAuth(ep, first);
   ASSIGN_OR_RETURN(HttpResponse resp, HttpDo(first));
@@ -215,7 +263,7 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifestFrom(Endpoint& ep, co
     ++retries_done_;
     spdlog::warn("image {}: {} (retrying, attempt {} of {})", ref_.String(), std::string(resp.status().message()), attempt + 2,
                  options_.retries + 1);
-    Backoff(attempt);
+    if (absl::Status st = Backoff(attempt); !st.ok()) return st;
   }
   if (!resp.ok()) return Annotate(resp.status(), what);
   if (resp->status != 200) return HttpStatusError(resp->status, what, resp->body);
@@ -230,6 +278,12 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifestFrom(Endpoint& ep, co
   if (IsSha256Digest(selector) && m.digest != selector) {
     return absl::DataLossError(absl::StrCat(what, ": content hashes to ", m.digest));
   }
+  // By tag: the registry's own word on the digest, when it gives one we can check.
+  auto header = resp->headers.find("docker-content-digest");
+  if (header != resp->headers.end() && absl::StartsWith(header->second, "sha256:") && header->second != m.digest) {
+    return absl::DataLossError(
+        absl::StrCat(what, ": content hashes to ", m.digest, ", the registry's Docker-Content-Digest says ", header->second));
+  }
   return m;
 }
 
@@ -241,6 +295,7 @@ absl::StatusOr<FetchedManifest> RegistryClient::GetManifest(const std::string& s
       preferred_ = i;
       return m;
     }
+    RETURN_IF_ERROR(Interrupted());
     if (eps_[i].is_mirror) spdlog::warn("image {}: mirror failed: {}", ref_.String(), std::string(m.status().message()));
     // A registry that answers "not found" or "unauthorized" is final; a mirror is not.
     last = m.status();
@@ -269,7 +324,7 @@ absl::Status RegistryClient::GetBlobFrom(Endpoint& ep, const Descriptor& blob, B
     ++retries_done_;
     spdlog::warn("image {}: {}: {} (retrying, attempt {} of {})", ref_.String(), what, std::string(st.message()), attempt + 2,
                  options_.retries + 1);
-    Backoff(attempt);
+    if (absl::Status interrupted = Backoff(attempt); !interrupted.ok()) return interrupted;
   }
   if (!st.ok()) {
     return Annotate(st, absl::StrCat(what, Retryable(st) ? absl::StrCat(" (after ", options_.retries + 1, " attempts)") : ""));
@@ -284,6 +339,7 @@ absl::Status RegistryClient::GetBlob(const Descriptor& blob, BlobWriter& writer,
     last = GetBlobFrom(eps_[i], blob, writer, progress);
     if (last.ok()) return last;
     if (last.code() == absl::StatusCode::kDataLoss) return last;
+    RETURN_IF_ERROR(Interrupted());
   }
   return last;
 }

@@ -7,6 +7,13 @@
 // WWW-Authenticate challenge, basic auth and identity/registry tokens from RegistryAuth.
 // Transport errors and 5xx are retried a bounded number of times; errors name the registry,
 // the repository and the blob. Credentials and tokens are never logged or put in messages.
+//
+// Where credentials go: only to the registry itself (never to a mirror) and to the token realm
+// its challenge names, and to either only over HTTPS or to a loopback address
+// (MaySendCredentials); a plain-HTTP registry or realm elsewhere is asked anonymously. Redirects
+// never downgrade https to http (http_client.h). A manifest fetched by digest must hash to it; one
+// fetched by tag must hash to the Docker-Content-Digest header when the registry sends one.
+// Every request and every wait honours `interrupt` and `deadline` (a pull's cancellation).
 
 #include <cstdint>
 #include <functional>
@@ -40,6 +47,8 @@ struct RegistryOptions {
   int64_t timeout_seconds = 60;
   int64_t retries = 3;
   int64_t retry_backoff_ms = 200;  // doubles per attempt
+  absl::Time deadline = absl::InfiniteFuture();  // of the whole pull
+  InterruptFn interrupt;                         // optional: the pull's cancellation
 };
 
 struct FetchedManifest {
@@ -49,8 +58,14 @@ struct FetchedManifest {
   std::string endpoint;  // where it came from
 };
 
-// True for localhost, ::1 and 127.0.0.0/8 (with or without a port).
+// True when the host (with or without a port, IPv6 in brackets) parses as an address in
+// 127.0.0.0/8 or as ::1, or is "localhost" (which libcurl resolves to loopback itself, never
+// through DNS). A name that merely starts with "127." is not loopback.
 bool IsLoopbackHost(absl::string_view host_port);
+
+// True for https:// URLs and for http:// URLs whose host is loopback: the only places
+// credentials may be sent.
+bool MaySendCredentials(absl::string_view url);
 
 class RegistryClient {
  public:
@@ -87,7 +102,10 @@ class RegistryClient {
   absl::StatusOr<FetchedManifest> GetManifestFrom(Endpoint& ep, const std::string& selector);
   absl::Status GetBlobFrom(Endpoint& ep, const Descriptor& blob, BlobWriter& writer, const ProgressFn& progress);
   std::string RegistryName() const { return ref_.domain; }
-  void Backoff(int attempt) const;
+  // Sleeps before retry `attempt`, waking early with the error when interrupted.
+  absl::Status Backoff(int attempt) const;
+  absl::Status Interrupted() const;
+  void Prepare(HttpRequest& request) const;
 
   RegistryOptions options_;
   ImageReference ref_;

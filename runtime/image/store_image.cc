@@ -13,8 +13,8 @@ absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageReques
   ImageStore::Lease blob_lease(store, blobs);
 
   RETURN_IF_ERROR(store.content().Put(req.manifest_digest, req.manifest_body));
-  RETURN_IF_ERROR(store.content().Ensure(m.config.digest, m.config.size,
-                                         [&](BlobWriter& w) { return req.source(m.config, w); }));
+  RETURN_IF_ERROR(store.content().Ensure(
+      m.config.digest, m.config.size, [&](BlobWriter& w) { return req.source(m.config, w); }, req.interrupt));
   ASSIGN_OR_RETURN(std::string config_body, store.content().Read(m.config.digest));
   auto config = ParseImageConfig(config_body);
   if (!config.ok()) return Annotate(config.status(), absl::StrCat("image ", req.name, ": config ", m.config.digest));
@@ -41,8 +41,10 @@ absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageReques
       spdlog::info("image {}: layer {}/{} {} already present", req.name, i + 1, m.layers.size(), blob.digest);
       continue;
     }
+    RETURN_IF_ERROR(CheckInterrupt(req.interrupt));
     spdlog::info("image {}: layer {}/{} {} ({} bytes)", req.name, i + 1, m.layers.size(), blob.digest, blob.size);
-    RETURN_IF_ERROR(store.content().Ensure(blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }));
+    RETURN_IF_ERROR(store.content().Ensure(
+        blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }, req.interrupt));
     RETURN_IF_ERROR(Annotate(store.EnsureLayer(layer), absl::StrCat("image ", req.name)));
   }
   rec.config = std::move(*config);

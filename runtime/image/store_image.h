@@ -23,6 +23,7 @@ struct StoreImageRequest {
   std::string manifest_digest;
   std::vector<std::string> repo_tags, repo_digests;
   BlobSource source;
+  InterruptFn interrupt;  // optional: checked between steps and while waiting on another fetch
 };
 
 absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageRequest& request);

@@ -33,8 +33,27 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 struct Stream {
   archive* outer = nullptr;
   Sha256 hash;
+  int64_t total = 0;  // uncompressed bytes so far
+  int64_t max_bytes = 0;
+  bool over_limit = false;
   char buf[64 * 1024];
 };
+
+absl::Status TooLarge(int64_t max_bytes) {
+  return absl::InvalidArgumentError(absl::StrCat("layer: uncompressed size exceeds the limit of ", max_bytes,
+                                                 " bytes (images.max_layer_bytes); refused"));
+}
+
+// Counts and hashes what the decompressor yields; stops the tar reader at the byte limit.
+bool Account(Stream& s, la_ssize_t n) {
+  s.total += n;
+  if (s.total > s.max_bytes) {
+    s.over_limit = true;
+    return false;
+  }
+  s.hash.Update(s.buf, static_cast<size_t>(n));
+  return true;
+}
 
 la_ssize_t ReadDecompressed(archive* inner, void* user, const void** out) {
   auto* s = static_cast<Stream*>(user);
@@ -43,7 +62,10 @@ la_ssize_t ReadDecompressed(archive* inner, void* user, const void** out) {
     archive_set_error(inner, EIO, "%s", archive_error_string(s->outer));
     return -1;
   }
-  s->hash.Update(s->buf, static_cast<size_t>(n));
+  if (!Account(*s, n)) {
+    archive_set_error(inner, EFBIG, "uncompressed size limit reached");
+    return -1;
+  }
   *out = s->buf;
   return n;
 }
@@ -55,7 +77,7 @@ struct DirTimes {
 
 class Unpacker {
  public:
-  Unpacker(int root_fd, std::string dest) : root_fd_(root_fd), dest_(std::move(dest)) {}
+  Unpacker(int root_fd, const UnpackOptions& options) : root_fd_(root_fd), options_(options) {}
 
   absl::Status Entry(archive* a, archive_entry* e);
   absl::Status FinishDirTimes();
@@ -69,9 +91,10 @@ class Unpacker {
   absl::Status ApplyMeta(archive_entry* e, int fd, const std::string& rel);
   absl::Status ApplyMetaAt(archive_entry* e, int pfd, const std::string& base, const std::string& rel);
   void ApplyXattrs(archive_entry* e, int fd, const std::string& rel);
+  mode_t PermOf(archive_entry* e);
 
   int root_fd_;
-  std::string dest_;
+  const UnpackOptions& options_;
   bool root_ = ::geteuid() == 0;
   std::vector<DirTimes> dir_times_;
   UnpackResult result_;
@@ -106,8 +129,8 @@ absl::Status Unpacker::ClearExisting(int pfd, const std::string& rel, const std:
   if (::fstatat(pfd, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return absl::OkStatus();
   if (S_ISDIR(st.st_mode)) {
     if (keep_dir) return absl::OkStatus();
-    // The parent was opened without following symlinks, so this path stays inside the layer.
-    return RemoveTree(absl::StrCat(dest_, "/", rel));
+    // By the parent's fd, which was opened without following symlinks: stays inside the layer.
+    return RemoveTreeAt(pfd, base, absl::StrCat("layer entry \"", rel, "\""));
   }
   if (::unlinkat(pfd, base.c_str(), 0) != 0) return ErrnoError(absl::StrCat("unlink ", rel));
   return absl::OkStatus();
@@ -129,6 +152,16 @@ void Unpacker::ApplyXattrs(archive_entry* e, int fd, const std::string& rel) {
   }
 }
 
+// The entry's permission bits; set-user/group-ID dropped from non-directories unless asked.
+mode_t Unpacker::PermOf(archive_entry* e) {
+  mode_t perm = archive_entry_perm(e) & 07777;
+  if (options_.keep_setid_bits || archive_entry_filetype(e) == AE_IFDIR || (perm & (S_ISUID | S_ISGID)) == 0) {
+    return perm;
+  }
+  ++result_.setid_stripped;
+  return perm & ~static_cast<mode_t>(S_ISUID | S_ISGID);
+}
+
 absl::Status Unpacker::ApplyMeta(archive_entry* e, int fd, const std::string& rel) {
   if (::fchown(fd, static_cast<uid_t>(archive_entry_uid(e)), static_cast<gid_t>(archive_entry_gid(e))) != 0 &&
       (root_ || errno != EPERM)) {
@@ -136,7 +169,7 @@ absl::Status Unpacker::ApplyMeta(archive_entry* e, int fd, const std::string& re
   }
   ApplyXattrs(e, fd, rel);
   // After chown, which clears set-id bits.
-  if (::fchmod(fd, archive_entry_perm(e) & 07777) != 0) {
+  if (::fchmod(fd, PermOf(e)) != 0) {
     return ErrnoError(absl::StrCat("layer entry \"", rel, "\": chmod"));
   }
   struct timespec times[2] = {MtimeOf(e), MtimeOf(e)};
@@ -152,7 +185,7 @@ absl::Status Unpacker::ApplyMetaAt(archive_entry* e, int pfd, const std::string&
     return ErrnoError(absl::StrCat("layer entry \"", rel, "\": chown"));
   }
   if (archive_entry_filetype(e) != AE_IFLNK &&
-      ::fchmodat(pfd, base.c_str(), archive_entry_perm(e) & 07777, 0) != 0) {
+      ::fchmodat(pfd, base.c_str(), PermOf(e), 0) != 0) {
     return ErrnoError(absl::StrCat("layer entry \"", rel, "\": chmod"));
   }
   struct timespec times[2] = {MtimeOf(e), MtimeOf(e)};
@@ -212,7 +245,10 @@ absl::Status Unpacker::Entry(archive* a, archive_entry* e) {
   const char* raw = archive_entry_pathname(e);
   if (raw == nullptr) return absl::InvalidArgumentError("layer entry without a name");
   ASSIGN_OR_RETURN(std::string rel, CleanEntryPath(raw));
-  ++result_.entries;
+  if (++result_.entries > options_.max_entries) {
+    return absl::InvalidArgumentError(absl::StrCat("layer: more than ", options_.max_entries,
+                                                   " entries (images.max_layer_entries); refused"));
+  }
   mode_t type = archive_entry_filetype(e);
   if (rel.empty()) {  // "./": the root directory itself
     if (type != AE_IFDIR) return EntryError(".", "the root entry is not a directory");
@@ -251,9 +287,11 @@ absl::Status Unpacker::Entry(archive* a, archive_entry* e) {
     }
     case AE_IFCHR:
     case AE_IFBLK:
+      return EntryError(rel, absl::StrCat(type == AE_IFCHR ? "character" : "block", " device node ",
+                                          archive_entry_rdevmajor(e), ":", archive_entry_rdevminor(e),
+                                          ": device nodes in images are refused"));
     case AE_IFIFO: {
-      dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-      if (::mknodat(pfd.Get(), base.c_str(), type | (archive_entry_perm(e) & 07777), dev) != 0) {
+      if (::mknodat(pfd.Get(), base.c_str(), S_IFIFO | 0600, 0) != 0) {  // its mode: ApplyMetaAt
         return ErrnoError(absl::StrCat("layer entry \"", rel, "\": mknod"));
       }
       return ApplyMetaAt(e, pfd.Get(), base, rel);
@@ -292,7 +330,7 @@ absl::StatusOr<ArchivePtr> OpenOuter(Compression compression) {
   return outer;
 }
 
-absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir) {
+absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir, const UnpackOptions& options) {
   archive_entry* raw_entry = nullptr;
   if (archive_read_next_header(outer, &raw_entry) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer)));
@@ -301,23 +339,27 @@ absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir)
   if (!root) return ErrnoError(absl::StrCat("open ", dest_dir));
   auto stream = std::make_unique<Stream>();
   stream->outer = outer;
+  stream->max_bytes = options.max_bytes;
   ArchivePtr inner(archive_read_new());
   archive_read_support_format_tar(inner.get());
   archive_read_support_filter_none(inner.get());
   if (archive_read_open(inner.get(), stream.get(), nullptr, ReadDecompressed, nullptr) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer: not a tar archive: ", archive_error_string(inner.get())));
   }
-  Unpacker unpacker(root.Get(), dest_dir);
+  Unpacker unpacker(root.Get(), options);
   for (;;) {
     archive_entry* e = nullptr;
     int r = archive_read_next_header(inner.get(), &e);
+    if (stream->over_limit) return TooLarge(options.max_bytes);
     if (r == ARCHIVE_EOF) break;
     if (r == ARCHIVE_WARN) {
       spdlog::warn("layer: {}", archive_error_string(inner.get()));
     } else if (r != ARCHIVE_OK) {
       return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(inner.get())));
     }
-    RETURN_IF_ERROR(unpacker.Entry(inner.get(), e));
+    absl::Status st = unpacker.Entry(inner.get(), e);
+    if (stream->over_limit) return TooLarge(options.max_bytes);
+    RETURN_IF_ERROR(st);
   }
   RETURN_IF_ERROR(unpacker.FinishDirTimes());
   // The tar reader stops at the end marker; hash the rest (padding) too.
@@ -325,33 +367,37 @@ absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir)
     la_ssize_t n = archive_read_data(outer, stream->buf, sizeof stream->buf);
     if (n < 0) return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer)));
     if (n == 0) break;
-    stream->hash.Update(stream->buf, static_cast<size_t>(n));
+    if (!Account(*stream, n)) return TooLarge(options.max_bytes);
   }
   UnpackResult result = unpacker.result();
   result.diff_id = stream->hash.Digest();
+  if (result.setid_stripped > 0) {
+    spdlog::warn("layer {}: dropped set-user/group-ID bits of {} files (images.keep_setid_bits is off)",
+                 result.diff_id, result.setid_stripped);
+  }
   return result;
 }
 
 }  // namespace
 
 absl::StatusOr<UnpackResult> UnpackLayer(const std::string& blob_path, Compression compression,
-                                         const std::string& dest_dir) {
+                                         const std::string& dest_dir, const UnpackOptions& options) {
   ASSIGN_OR_RETURN(ArchivePtr outer, OpenOuter(compression));
   if (archive_read_open_filename(outer.get(), blob_path.c_str(), 64 * 1024) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer ", blob_path, ": ", archive_error_string(outer.get())));
   }
-  auto result = Unpack(outer.get(), dest_dir);
+  auto result = Unpack(outer.get(), dest_dir, options);
   if (!result.ok()) return Annotate(result.status(), absl::StrCat("unpack ", blob_path));
   return result;
 }
 
 absl::StatusOr<UnpackResult> UnpackLayerFromMemory(const std::string& data, Compression compression,
-                                                   const std::string& dest_dir) {
+                                                   const std::string& dest_dir, const UnpackOptions& options) {
   ASSIGN_OR_RETURN(ArchivePtr outer, OpenOuter(compression));
   if (archive_read_open_memory(outer.get(), data.data(), data.size()) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer.get())));
   }
-  return Unpack(outer.get(), dest_dir);
+  return Unpack(outer.get(), dest_dir, options);
 }
 
 }  // namespace podagent

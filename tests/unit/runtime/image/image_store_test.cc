@@ -2,12 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include "runtime/common/files.h"
+#include "runtime/image/temp_owner.h"
+#include "tests/fixtures/image/layer_builder.h"
 #include "tests/fixtures/image/temp_dir.h"
 
 namespace podagent {
 namespace {
 
+using imagetest::LayerBuilder;
 using imagetest::TempDir;
 
 std::string D(char c) { return "sha256:" + std::string(64, c); }
@@ -18,7 +23,16 @@ class ImageStoreTest : public ::testing::Test {
     store_ = std::make_unique<ImageStore>(tmp_.path());
     ASSERT_TRUE(store_->Init().ok());
   }
-  // An image whose blobs and unpacked layers exist (made by hand: no unpacking here).
+  // A layer (an uncompressed tar holding one file) unpacked into the store.
+  LayerRef MakeLayer(const std::string& content) {
+    std::string tar = LayerBuilder().File("f", content).Finish();
+    LayerRef ref{Sha256Digest(tar), media::kOciLayer, static_cast<int64_t>(tar.size()), Sha256Digest(tar)};
+    EXPECT_TRUE(store_->content().Put(ref.digest, tar).ok());
+    absl::Status st = store_->EnsureLayer(ref);
+    EXPECT_TRUE(st.ok()) << st;
+    return ref;
+  }
+  // An image whose blobs and unpacked layers exist.
   ImageRecord Make(const std::string& config_data, std::vector<std::string> layer_data,
                    std::vector<std::string> tags) {
     ImageRecord r;
@@ -26,12 +40,7 @@ class ImageStoreTest : public ::testing::Test {
     EXPECT_TRUE(store_->content().Put(r.id, config_data).ok());
     r.manifest_digest = Sha256Digest("manifest" + config_data);
     EXPECT_TRUE(store_->content().Put(r.manifest_digest, "manifest" + config_data).ok());
-    for (const auto& l : layer_data) {
-      LayerRef ref{Sha256Digest(l), media::kOciLayer, static_cast<int64_t>(l.size()), Sha256Digest("diff" + l)};
-      EXPECT_TRUE(store_->content().Put(ref.digest, l).ok());
-      EXPECT_TRUE(MakeDirs(store_->LayerDir(ref.diff_id)).ok());
-      r.layers.push_back(ref);
-    }
+    for (const auto& l : layer_data) r.layers.push_back(MakeLayer(l));
     r.repo_tags = std::move(tags);
     auto c = store_->Commit(r);
     EXPECT_TRUE(c.ok()) << c.status();
@@ -56,6 +65,7 @@ TEST_F(ImageStoreTest, SharedLayersLiveUntilTheLastImageGoes) {
   EXPECT_FALSE(PathExists(base));
   EXPECT_TRUE(store_->content().List().empty());
   EXPECT_TRUE(ListDir(store_->layers_dir())->empty());
+  EXPECT_TRUE(ListDir(tmp_ / "images/layers")->empty()) << "index entries of deleted layers remain";
 }
 
 TEST_F(ImageStoreTest, InUseImageIsHiddenButKept) {
@@ -103,6 +113,78 @@ TEST_F(ImageStoreTest, InitDropsUnfinishedLayers) {
   ImageStore again(tmp_.path());
   ASSERT_TRUE(again.Init().ok());
   EXPECT_FALSE(PathExists(store_->layers_dir() + "/.tmp-abc-1"));
+}
+
+// `podagent image import` runs beside the daemon on one store: Init must not delete what a live
+// process is writing (its temp names carry its pid and start time), only what a dead one left.
+TEST_F(ImageStoreTest, InitKeepsALiveProcessesTempsAndDropsADeadOnes) {
+  std::string mine = store_->layers_dir() + "/" + OwnedTempName(".tmp-");
+  std::string import_mine = tmp_ / ("images/" + OwnedTempName(ImageStore::kImportTempPrefix));
+  std::string blob_mine = tmp_ / ("images/blobs/tmp/" + OwnedTempName("blob-"));
+  // pid 1 lives, but did not start at that tick: a reused pid is not the owner.
+  std::string dead = store_->layers_dir() + "/.tmp-1.999999999999-7";
+  std::string import_dead = tmp_ / "images/.tmp-import-1.999999999999-7";
+  std::string blob_dead = tmp_ / "images/blobs/tmp/blob-1.999999999999-7";
+  for (const auto& d : {mine, import_mine, dead, import_dead}) ASSERT_TRUE(MakeDirs(d + "/x").ok());
+  for (const auto& f : {blob_mine, blob_dead}) ASSERT_TRUE(WriteFileAtomic(f, "partial").ok());
+  ImageStore again(tmp_.path());
+  ASSERT_TRUE(again.Init().ok());
+  EXPECT_TRUE(PathExists(mine + "/x")) << "a live process's layer unpack was deleted";
+  EXPECT_TRUE(PathExists(import_mine + "/x")) << "a live import's archive dir was deleted";
+  EXPECT_TRUE(PathExists(blob_mine)) << "a live process's blob download was deleted";
+  EXPECT_FALSE(PathExists(dead));
+  EXPECT_FALSE(PathExists(import_dead));
+  EXPECT_FALSE(PathExists(blob_dead));
+}
+
+// Layer directories are numbered; which layer a number holds is in the index, by the whole
+// diff_id. Two diff_ids sharing a long prefix get different directories and never each other's.
+TEST_F(ImageStoreTest, LayersAreKeyedByTheWholeDiffId) {
+  LayerRef a = MakeLayer("a");
+  LayerRef b = MakeLayer("b");
+  std::string dir_a = store_->LayerDir(a.diff_id), dir_b = store_->LayerDir(b.diff_id);
+  ASSERT_FALSE(dir_a.empty());
+  ASSERT_NE(dir_a, dir_b);
+  EXPECT_EQ(*ReadFile(dir_a + "/f"), "a");
+  EXPECT_EQ(*ReadFile(dir_b + "/f"), "b");
+  EXPECT_LT(dir_a.size(), store_->layers_dir().size() + 8) << "layer dirs must stay short";
+  // A directory named like the older layout's prefix of an unknown diff_id is not trusted.
+  std::string forged = "sha256:" + a.diff_id.substr(7, 12) + std::string(52, '0');
+  EXPECT_TRUE(MakeDirs(store_->layers_dir() + "/" + forged.substr(7, 12)).ok());
+  EXPECT_FALSE(store_->HasLayer(forged));
+  EXPECT_EQ(store_->LayerDir(forged), "");
+}
+
+TEST_F(ImageStoreTest, StoreDirectoriesArePrivate) {
+  for (const std::string& d : {tmp_.path(), tmp_ / "images", store_->layers_dir()}) {
+    struct stat st;
+    ASSERT_EQ(::stat(d.c_str(), &st), 0) << d;
+    EXPECT_EQ(st.st_mode & 07777, 0700u) << d << " is reachable by host users";
+  }
+  // An older store with a looser l/ is tightened at Init.
+  ASSERT_EQ(::chmod(store_->layers_dir().c_str(), 0711), 0);
+  ImageStore again(tmp_.path());
+  ASSERT_TRUE(again.Init().ok());
+  struct stat st;
+  ASSERT_EQ(::stat(store_->layers_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+}
+
+// A store of the older layout (l/<12 hex of diff_id>) is migrated: the directory is adopted for
+// the one recorded diff_id with that prefix and renamed to a numbered one; a prefix that two
+// recorded diff_ids share is not adopted.
+TEST_F(ImageStoreTest, OldLayoutIsMigrated) {
+  ImageRecord a = Make("config-a", {"la"}, {"docker.io/library/a:1"});
+  const std::string diff_id = a.layers[0].diff_id;
+  std::string old_dir = store_->layers_dir() + "/" + diff_id.substr(7, 12);
+  // Turn the store back into the older layout by hand.
+  ASSERT_EQ(::rename(store_->LayerDir(diff_id).c_str(), old_dir.c_str()), 0);
+  ASSERT_TRUE(RemoveTree(tmp_ / "images/layers").ok());
+  ImageStore again(tmp_.path());
+  ASSERT_TRUE(again.Init().ok());
+  ASSERT_TRUE(again.HasLayer(diff_id));
+  EXPECT_FALSE(PathExists(old_dir));
+  EXPECT_EQ(*ReadFile(again.LayerDir(diff_id) + "/f"), "la");
 }
 
 TEST_F(ImageStoreTest, RecordRoundTrip) {
