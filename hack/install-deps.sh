@@ -33,7 +33,7 @@ packages=("${build_runtime[@]}")
 case "${1:-}" in
   "") ;;
   --test) packages+=("${test_only[@]}") ;;
-  *) sed -n '2,9p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
