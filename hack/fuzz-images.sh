@@ -8,9 +8,9 @@
 # it drives, not just its own entry); the script configures it when it is not one yet. It builds the fuzz
 # targets there and runs each over a scratch copy of its seed corpus for SECONDS:
 #   fuzz_image_parsers     image references, manifests/indexes/configs, auth challenges, layer tars
-#                          (tests/fuzz/image); runs in a private mount namespace whose /tmp is a
-#                          fresh tmpfs and whose / is read-only, so a layer that escapes its root is
-#                          caught by the target's checks and never writes to the host
+#                          (tests/fuzz/image); runs in a private mount namespace with a fresh tmpfs
+#                          as TMPDIR and the root mount read-only, so a layer that escapes its root
+#                          is caught by the target's checks and does not write to the host
 #   fuzz_fuzzcrirequest    CRI requests, protobuf bytes into validation and spec building
 #   fuzz_fuzzconfig        the YAML config file                         (tests/fuzz/agent)
 #   fuzz_fuzzcniresult     CNI plugin results and error objects
@@ -49,17 +49,18 @@ for t in "${targets[@]}"; do
   [ -x "${run[0]}" ] || run[0]=$(find "$build" -name "$t" -type f -perm -u+x | head -1)
   echo "== fuzz: $t for ${seconds}s"
   if [ "$t" = fuzz_image_parsers ]; then
-    # Private mounts: /tmp a fresh tmpfs (the unpack target's scratch), the root mount read-only,
-    # this target's corpus and artifacts dir bound writable first so libFuzzer can keep inputs.
+    # Private mounts: a fresh tmpfs as TMPDIR (the unpack target's scratch), the root mount
+    # read-only, this target's dir bound writable first so libFuzzer can keep inputs.
     set +e
     unshare --mount --propagation private -- /bin/sh -c '
       set -e
       out=$1; shift
+      mkdir -p "$out/scratch"
       mount --bind "$out" "$out"
+      mount -t tmpfs -o size=512m podagent-fuzz "$out/scratch"
       mount --rbind / /
-      mount -t tmpfs -o size=512m podagent-fuzz /tmp
       mount -o remount,bind,ro /
-      PODAGENT_FUZZ_PRIVATE_TMP=1 exec "$@"' sh "$out" "${run[@]}" 2>&1 | tee "$out/log"
+      TMPDIR=$out/scratch PODAGENT_FUZZ_PRIVATE_TMP=1 exec "$@"' sh "$out" "${run[@]}" 2>&1 | tee "$out/log"
     rc=${PIPESTATUS[0]}
     set -e
   else

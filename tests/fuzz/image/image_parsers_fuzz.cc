@@ -42,8 +42,10 @@ void FuzzDocuments(const std::string& s) {
 }
 
 void FuzzUnpack(const std::string& s, Compression c) {
-  char tmpl[] = "/tmp/podagent-fuzz-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  std::string tmpl = base + "/podagent-fuzz-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return;
   std::string top = tmpl;
   (void)MakeDirs(top + "/root");
   (void)MakeDirs(top + "/outside");
@@ -53,9 +55,9 @@ void FuzzUnpack(const std::string& s, Compression c) {
   FuzzCheck(top_names.ok() && top_names->size() == 2, "nothing written beside the layer root");
   FuzzCheck(outside.ok() && outside->empty(), "nothing written outside the layer root");
   if (std::getenv("PODAGENT_FUZZ_PRIVATE_TMP") != nullptr) {
-    // hack/fuzz-images.sh runs this target with a private tmpfs /tmp: our dir must be its only entry.
-    auto tmp = ListDir("/tmp");
-    FuzzCheck(tmp.ok() && tmp->size() == 1 && "/tmp/" + tmp->front() == top, "nothing written elsewhere in /tmp");
+    // hack/fuzz-images.sh gives this target a fresh tmpfs as TMPDIR: our dir is its only entry.
+    auto tmp = ListDir(base);
+    FuzzCheck(tmp.ok() && tmp->size() == 1 && base + "/" + tmp->front() == top, "nothing written elsewhere in TMPDIR");
   }
   (void)RemoveTree(top);
 }
