@@ -1,6 +1,7 @@
 #include "tests/lib/test_registry.h"
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/files.h"
@@ -82,6 +83,12 @@ absl::StatusOr<std::string> SharedBusyboxLayout() {
     return MakeBusyboxLayout(dir->path());
   }();
   return layout;
+}
+
+std::string BusyboxLayout() {
+  auto layout = SharedBusyboxLayout();
+  if (!layout.ok()) throw std::runtime_error("busybox test image: " + layout.status().ToString());
+  return *layout;
 }
 
 }  // namespace podagent::testing

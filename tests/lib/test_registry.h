@@ -46,5 +46,7 @@ absl::StatusOr<std::string> MakeBusyboxLayout(const std::string& out);
 // The busybox layout built once per test binary (in a temp dir removed at exit); every later
 // call returns the first call's result.
 absl::StatusOr<std::string> SharedBusyboxLayout();
+// The same, throwing (so failing the test that asked) when the layout could not be built.
+std::string BusyboxLayout();
 
 }  // namespace podagent::testing
