@@ -1,27 +1,79 @@
 #!/usr/bin/env bash
-# Bounded fuzzing of the image parsers (references, manifests/indexes/configs, auth challenges,
-# layer tars) with libFuzzer, for CI:
+# Bounded fuzzing with coverage, for CI and by hand:
 #
-#   hack/fuzz-images.sh BUILD_DIR [SECONDS]     (default 60 s)
+#   hack/fuzz-images.sh BUILD_DIR [SECONDS]      (default 60 s per target)
 #
-# Builds podagent_runtime in BUILD_DIR (an existing CMake build dir), links the fuzz entry
-# tests/fuzz/image/ with clang++ -fsanitize=fuzzer, and runs it over a scratch copy of the seed
-# corpus for SECONDS. Exits non-zero on a crash or a violated invariant (the input is kept in
-# BUILD_DIR/fuzz-image-artifacts/). The seed corpus also runs as the unit test t_image_fuzz_corpus.
+# BUILD_DIR is the sanitized clang build of hack/configure-sanitized.sh, in which every library is
+# compiled with -fsanitize=fuzzer-no-link,address (so libFuzzer sees the coverage of the parsers
+# it drives, not just its own entry); the script configures it when it is not one yet. It builds the fuzz
+# targets there and runs each over a scratch copy of its seed corpus for SECONDS:
+#   fuzz_image_parsers     image references, manifests/indexes/configs, auth challenges, layer tars
+#                          (tests/fuzz/image); runs in a private mount namespace with a fresh tmpfs
+#                          as TMPDIR and the root mount read-only, so a layer that escapes its root
+#                          is caught by the target's checks and does not write to the host
+#   fuzz_fuzzcrirequest    CRI requests, protobuf bytes into validation and spec building
+#   fuzz_fuzzconfig        the YAML config file                         (tests/fuzz/agent)
+#   fuzz_fuzzcniresult     CNI plugin results and error objects
+# Prints each target's final "cov:" (edges covered) and "ft:" (features). Exits non-zero on a
+# crash or a violated invariant; the input is kept in BUILD_DIR/fuzz/<target>/artifacts/.
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n '2,11p' "$0" >&2; exit 2; }
-build=$(cd "$1" && pwd)
+[ $# -ge 1 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
+build=$1
 seconds=${2:-60}
 src=$(cd "$(dirname "$0")/.." && pwd)
-command -v clang++ >/dev/null || { echo "fuzz-images: clang++ missing (apt-get install clang)" >&2; exit 1; }
-cmake --build "$build" --target podagent_runtime t_image_fuzz_corpus >/dev/null
-# Link with the libraries CMake uses for the corpus test, minus gtest.
-libs=$(cd "$build" && ninja -t commands t_image_fuzz_corpus | tail -1 | tr ' ' '\n' |
-       grep -E '\.a$|\.so|^-l|^-Wl' | grep -v -e gtest -e gmock | sed "s#^runtime/#$build/runtime/#")
-out=$build/fuzz-image
-mkdir -p "$out/corpus" "$out/artifacts"
-cp -n "$src"/tests/fuzz/image/corpus/* "$out/corpus/"
-# shellcheck disable=SC2086
-clang++ -std=c++20 -O1 -g -fsanitize=fuzzer -I"$src" "$src/tests/fuzz/image/fuzz_main.cc" \
-  "$src/tests/fuzz/image/image_parsers_fuzz.cc" $libs -o "$out/fuzz_image_parsers"
-"$out/fuzz_image_parsers" -max_total_time="$seconds" -artifact_prefix="$out/artifacts/" "$out/corpus"
+command -v clang++ >/dev/null || { echo "fuzz: clang++ missing (hack/install-deps.sh --test)" >&2; exit 1; }
+
+bash "$src/hack/configure-sanitized.sh" "$build"
+build=$(cd "$build" && pwd)
+targets=(fuzz_image_parsers fuzz_fuzzcrirequest fuzz_fuzzconfig fuzz_fuzzcniresult)
+cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+
+corpus_of() {
+  case $1 in
+    fuzz_image_parsers) echo "$src/tests/fuzz/image/corpus" ;;
+    fuzz_fuzzcrirequest) echo "$src/tests/fuzz/agent/corpus/cri" ;;
+    fuzz_fuzzconfig) echo "$src/tests/fuzz/agent/corpus/config" ;;
+    fuzz_fuzzcniresult) echo "$src/tests/fuzz/agent/corpus/cni" ;;
+  esac
+}
+
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  out=$build/fuzz/$t
+  rm -rf "$out/corpus"
+  mkdir -p "$out/corpus" "$out/artifacts"
+  cp "$(corpus_of "$t")"/* "$out/corpus/"
+  run=("$build/tests/$t" -max_total_time="$seconds" -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$out/corpus")
+  [ -x "${run[0]}" ] || run[0]=$build/bin/$t
+  [ -x "${run[0]}" ] || run[0]=$(find "$build" -name "$t" -type f -perm -u+x | head -1)
+  echo "== fuzz: $t for ${seconds}s"
+  if [ "$t" = fuzz_image_parsers ]; then
+    # Private mounts: a fresh tmpfs as TMPDIR (the unpack target's scratch), the root mount
+    # read-only, this target's dir bound writable first so libFuzzer can keep inputs.
+    set +e
+    unshare --mount --propagation private -- /bin/sh -c '
+      set -e
+      out=$1; shift
+      mkdir -p "$out/scratch"
+      mount --bind "$out" "$out"
+      mount -t tmpfs -o size=512m podagent-fuzz "$out/scratch"
+      mount --rbind / /
+      mount -o remount,bind,ro /
+      TMPDIR=$out/scratch PODAGENT_FUZZ_PRIVATE_TMP=1 exec "$@"' sh "$out" "${run[@]}" 2>&1 | tee "$out/log"
+    rc=${PIPESTATUS[0]}
+    set -e
+  else
+    set +e
+    "${run[@]}" 2>&1 | tee "$out/log"
+    rc=${PIPESTATUS[0]}
+    set -e
+  fi
+  cov=$(grep -o 'cov: [0-9]*' "$out/log" | tail -1)
+  ft=$(grep -o 'ft: [0-9]*' "$out/log" | tail -1)
+  summary+=("$(printf '%-22s %-12s %-12s %s' "$t" "${cov:-cov: ?}" "${ft:-ft: ?}" "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  [ "$rc" -eq 0 ] || status=1
+done
+echo "== fuzz: coverage after ${seconds}s each"
+for s in "${summary[@]}"; do echo "   $s"; done
+exit "$status"

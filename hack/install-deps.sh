@@ -1,24 +1,40 @@
 #!/usr/bin/env bash
-# Installs every build, test and runtime dependency of podagent from Debian 12 packages.
-# Idempotent: packages already present are left as they are. Run as root.
+# Installs podagent's dependencies from Debian 12 packages. Idempotent: packages already present
+# are left as they are. Run as root.
+#
+#   hack/install-deps.sh            build + runtime: what hack/run.sh needs to build and run
+#                                   podagent (no kernel image, no qemu, no test servers)
+#   hack/install-deps.sh --test     the above plus the test toolchain: libFuzzer, the registry,
+#                                   skopeo, Prometheus, and the cgroup v2 guest (qemu + a kernel)
 set -euo pipefail
 
-packages=(
-  # build
+build_runtime=(
+  # build (GoogleTest too: CMake configures the tests with the rest)
   build-essential cmake pkg-config ninja-build
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
-  # fuzzing (libFuzzer: hack/fuzz-images.sh)
-  clang libclang-rt-14-dev
   # runtime: networking, process inspection
   containernetworking-plugins iptables iproute2 procps util-linux
-  # tests: registry, image building, metrics server, test images, json
-  docker-registry skopeo prometheus busybox-static apache2-utils jq curl ca-certificates
+  # the busybox image hack/run.sh imports (hack/make-test-images.sh)
+  busybox-static jq zstd
+)
+test_only=(
+  # fuzzing (libFuzzer and coverage instrumentation: hack/fuzz-images.sh)
+  clang libclang-rt-14-dev
+  # tests: registry, image pushing, metrics server, basic auth, http
+  docker-registry skopeo prometheus apache2-utils curl ca-certificates
   # cgroup v2 guest (hack/vm)
   qemu-system-x86 linux-image-amd64
 )
+
+packages=("${build_runtime[@]}")
+case "${1:-}" in
+  "") ;;
+  --test) packages+=("${test_only[@]}") ;;
+  *) sed -n '2,8p' "$0" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: run as root (apt-get needs it)" >&2

@@ -1,37 +1,83 @@
 #!/usr/bin/env bash
-# The README's "run the whole test suite" command, and what CI runs (.ci/run):
-#   1. install the dependencies (Debian packages),
-#   2. build with -Werror and run every test label: unit, root, e2e (ctest),
-#   3. fuzz the image parsers with libFuzzer for a bounded time,
-#   4. build the unit tests with ASan+UBSan and run them,
-#   5. run the cgroup v2 subset inside a guest kernel (hack/vm/ci.sh).
-# Run as root on a Debian 12 machine. Exits non-zero if anything failed.
+# The README's test command, and what CI runs (.ci/run). Run as root on a Debian 12 machine.
+#
+#   hack/test.sh           everything, in stages:
+#                            deps     build+runtime and test packages (hack/install-deps.sh --test)
+#                            build    -Werror, every target
+#                            tests    ctest -L 'unit|root|e2e' (per-test timeout 600 s)
+#                            asan     the unit tests under AddressSanitizer + UBSan (a clang build
+#                                     whose libraries also carry libFuzzer's coverage hooks)
+#                            fuzz     libFuzzer with coverage on that build: image parsers, CRI
+#                                     requests, config, CNI results, 60 s each
+#                            vm       the privileged and e2e tests in a cgroup v2 guest (hack/vm/ci.sh)
+#   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
+#
+# Every stage runs even when an earlier one failed (except that nothing runs without a build);
+# the seconds each took are printed at the end. Exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-
-bash hack/install-deps.sh
-
-echo "== build (-Werror)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODAGENT_WERROR=ON >/dev/null
-cmake --build build -j"$jobs"
+quick=0
+case "${1:-}" in
+  "") ;;
+  --quick) quick=1 ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+esac
 
 status=0
-echo "== tests: unit, root, e2e"
-ctest --test-dir build --output-on-failure --timeout 600 -L 'unit|root|e2e' || status=1
+stages=()
+started_all=$(date +%s)
+report() {
+  local total=$(( $(date +%s) - started_all ))
+  echo "== stage times (seconds)"
+  local s
+  for s in "${stages[@]}"; do echo "   $s"; done
+  echo "   total: $total"
+}
+trap report EXIT
 
-echo "== fuzz: image parsers (references, manifests, auth challenges, layer tars), 60 s"
-bash hack/fuzz-images.sh build 60 || status=1
+# stage NAME CMD...: runs CMD, records its seconds and result; a failure marks the run failed.
+stage() {
+  local name=$1 start rc
+  shift
+  echo "== $name"
+  start=$(date +%s)
+  set +e
+  "$@"
+  rc=$?
+  set -e
+  stages+=("$(printf '%-6s %5d  %s' "$name" $(( $(date +%s) - start )) "$([ $rc -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  [ $rc -eq 0 ] || status=1
+  return $rc
+}
 
-echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPODAGENT_SANITIZE=ON -DPODAGENT_WERROR=ON >/dev/null
-cmake --build build-asan -j"$jobs" --target unit_tests
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure --timeout 600 -L unit || status=1
+configure() {  # configure DIR [cmake args...]
+  local dir=$1
+  shift
+  local launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  cmake -S . -B "$dir" -G Ninja -DPODAGENT_WERROR=ON "${launcher[@]}" "$@" >/dev/null
+}
 
-if [ -x hack/vm/ci.sh ]; then
-  echo "== cgroup v2: privileged subset inside a guest kernel"
-  bash hack/vm/ci.sh build || status=1
+build() { configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$jobs" "$@"; }
+
+if [ "$quick" = 1 ]; then
+  stage deps bash hack/install-deps.sh || exit 1
+  stage build build --target unit_tests || exit 1
+  stage tests ctest --test-dir build --output-on-failure --timeout 300 -L unit || true
+  exit "$status"
 fi
 
+stage deps bash hack/install-deps.sh --test || exit 1
+stage build build || exit 1
+stage tests ctest --test-dir build --output-on-failure --timeout 600 -L 'unit|root|e2e' || true
+asan() {
+  bash hack/configure-sanitized.sh build-asan &&
+    cmake --build build-asan -j"$jobs" --target unit_tests &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir build-asan --output-on-failure --timeout 600 -L unit
+}
+stage asan asan || true
+stage fuzz bash hack/fuzz-images.sh build-asan 60 || true
+stage vm bash hack/vm/ci.sh build || true
 exit "$status"

@@ -28,7 +28,7 @@ die() { log "$*"; exit 125; }
 
 [ $# -ge 1 ] || die "usage: hack/vm/run.sh CMD [ARG...]"
 [ "$(id -u)" -eq 0 ] || die "run as root (qemu shares / read-only and the run dir writable as root)"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run hack/install-deps.sh"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run hack/install-deps.sh --test"
 [ -x /bin/busybox ] || die "/bin/busybox missing: run hack/install-deps.sh (busybox-static)"
 # A working directory under a path that is tmpfs in the guest (a CI clone in /tmp, say) is
 # shared on its own: read-only 9p with a tmpfs overlay, at the same path.

@@ -14,14 +14,10 @@
 #include "runtime/common/files.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/shell.h"
 
 namespace podagent::testing {
 namespace {
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
 
 // Returns the exit status, or -1 if the process did not end within `timeout`.
 int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
@@ -37,9 +33,6 @@ int WaitFor(pid_t pid, std::chrono::milliseconds timeout) {
 }
 
 }  // namespace
-
-std::string BinDir() { return EnvOr("PODAGENT_BIN_DIR", "build/bin"); }
-std::string SourceDir() { return EnvOr("PODAGENT_SOURCE_DIR", "."); }
 
 TestDaemon::TestDaemon() : dir_("podagent-e2e") {
   socket_ = dir_.Sub("podagent.sock");
@@ -128,6 +121,10 @@ void TestDaemon::Kill9() {
 std::string TestDaemon::Log() const {
   auto text = ReadFile(log_path_);
   return text.ok() ? *text : std::string();
+}
+
+absl::Status TestDaemon::ImportImage(const std::string& layout, const std::string& ref) const {
+  return RunShell(BinDir() + "/podagent --config " + config_path_ + " image import " + layout + " " + ref).status();
 }
 
 }  // namespace podagent::testing

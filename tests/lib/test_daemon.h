@@ -12,14 +12,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "tests/lib/paths.h"
 #include "tests/lib/temp_dir.h"
 
 namespace podagent::testing {
-
-// Directory of the built programs (PODAGENT_BIN_DIR, set by CTest).
-std::string BinDir();
-// The source tree (PODAGENT_SOURCE_DIR, set by CTest).
-std::string SourceDir();
 
 class TestDaemon {
  public:
@@ -33,6 +29,8 @@ class TestDaemon {
   int Stop();
   // SIGKILL, reap: a crash.
   void Kill9();
+  // `podagent image import LAYOUT REF` against this daemon's config (the daemon may be running).
+  absl::Status ImportImage(const std::string& layout, const std::string& ref) const;
   bool Running() const { return pid_ > 0; }
 
   pid_t pid() const { return pid_; }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -15,156 +16,44 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
-#include "tests/fixtures/image/test_registry.h"
+#include "tests/e2e/container/container_e2e_fixture.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/ns_inode.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
 namespace {
 
+using testing::ContainerE2E;
 using testing::CriClient;
+using testing::ProcessAlive;
 using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
-constexpr char kImage[] = "e2e.local/busybox:1";
-
-class ContainerE2E : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    std::mt19937 rng{std::random_device{}()};
-    octet_ = 100 + static_cast<int>(rng() % 50);
-    bridge_ = absl::StrCat("pace2e", rng() % 100000);
-    cgroup_parent_ = "/podagent-ce2e-" + NewId().substr(0, 10);
-    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
-    daemon_ = std::make_unique<TestDaemon>();
-    std::string conf_dir = daemon_->dir().Sub("cni-conf");
-    ASSERT_TRUE(MakeDirs(conf_dir).ok());
-    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
-    ASSERT_TRUE(text.ok()) << text.status();
-    nlohmann::json conf = nlohmann::json::parse(*text);
-    conf["plugins"][0]["bridge"] = bridge_;
-    conf["plugins"][0]["ipam"]["ranges"] = nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet_, R"(.0/24"}]])"));
-    conf["plugins"][0]["ipam"]["dataDir"] = daemon_->dir().Sub("ipam");
-    conf["name"] = "podagent-ce2e";
-    ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-podagent.conflist", conf.dump(2)).ok());
-    std::string yaml = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\ncni:\n  conf_dir: ", conf_dir,
-                                    "\n  bin_dirs: [/usr/lib/cni]\n");
-    ASSERT_TRUE(daemon_->Start(yaml).ok()) << daemon_->Log();
-    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    auto imported = imagetest::Run(absl::StrCat(testing::BinDir(), "/podagent --config ", daemon_->config_path(),
-                                                " image import ", *layout, " ", kImage));
-    ASSERT_TRUE(imported.ok()) << imported.status();
-    client_ = std::make_unique<CriClient>(daemon_->socket());
-    logs_ = daemon_->dir().Sub("podlogs");
-  }
-
-  void TearDown() override {
-    if (client_) {
-      cri::ListPodSandboxResponse list;
-      if (client_->ListPods({}, &list).ok()) {
-        for (const auto& p : list.items()) {
-          EXPECT_TRUE(client_->StopPod(p.id()).ok()) << p.id();
-          EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << p.id();
-        }
-      }
-    }
-    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
-    if (daemon_) daemon_->Stop();
-    if (!run_dir.empty()) {
-      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
-    }
-    auto cgroups = CgroupDriver::Detect();
-    if (cgroups.ok()) {
-      auto pids = (*cgroups)->Pids(cgroup_parent_);
-      if (pids.ok()) {
-        EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-      }
-      EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
-    }
-    daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_, "podagent-ce2e");
-  }
-
-  std::string RunPod(const std::string& name, cri::NamespaceMode pid_mode = cri::CONTAINER) {
-    cri::PodSandboxConfig c = testing::MakePodConfig(name, logs_ + "/" + name);
-    c.set_hostname(name);
-    c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(pid_mode);
-    std::string id;
-    grpc::Status st = client_->RunPod(c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    pod_configs_[id] = c;
-    return id;
-  }
-
-  std::string Run(const std::string& pod, cri::ContainerConfig c) {
-    std::string id;
-    grpc::Status st = client_->CreateContainer(pod, c, pod_configs_[pod], &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    if (!st.ok()) return "";
-    st = client_->StartContainer(id);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return id;
-  }
-
-  cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
-    return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
-  }
-
-  cri::ContainerStatusResponse Status(const std::string& id) {
-    cri::ContainerStatusResponse r;
-    grpc::Status st = client_->ContainerStatus(id, true, &r);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return r;
-  }
-
-  cri::ContainerStatus WaitExited(const std::string& id, absl::Duration timeout = absl::Seconds(30)) {
-    absl::Time deadline = absl::Now() + timeout;
-    for (;;) {
-      auto r = Status(id);
-      if (r.status().state() == cri::CONTAINER_EXITED || absl::Now() > deadline) return r.status();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-
-  nlohmann::json Info(const std::string& id) { return nlohmann::json::parse(Status(id).info().at("info")); }
-
-  int PausePid(const std::string& pod) {
-    cri::PodSandboxStatusResponse r;
-    EXPECT_TRUE(client_->PodStatus(pod, true, &r).ok());
-    return nlohmann::json::parse(r.info().at("info"))["pid"];
-  }
-
-  static std::string Ns(int pid, const char* ns) {
-    char buf[128] = {};
-    ssize_t n = readlink(absl::StrCat("/proc/", pid, "/ns/", ns).c_str(), buf, sizeof buf - 1);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-  }
-
-  int octet_ = 0;
-  std::string bridge_, cgroup_parent_, logs_;
-  std::map<std::string, cri::PodSandboxConfig> pod_configs_;
-  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
-};
-
-TEST_F(ContainerE2E, NamespacesAgainstThePause) {
+// The kernel's truth (/proc/PID/ns/*) for DESIGN.md's pod model: the container joins the pause's
+// IPC and NET, has its own PID, MNT and UTS; none of them is the host's (PID 1's).
+TEST_F(ContainerE2E, NamespacesAgainstThePauseAndTheHost) {
+  using testing::HostNsInode;
+  using testing::ReadNsInode;
   std::string pod = RunPod("nspod");
   int pause = PausePid(pod);
   std::string id = Run(pod, Sh("app", "sleep 300"));
   int pid = Info(id)["pid"];
   ASSERT_GT(pid, 0);
-  EXPECT_EQ(Ns(pid, "ipc"), Ns(pause, "ipc"));
-  EXPECT_EQ(Ns(pid, "net"), Ns(pause, "net"));
+  ASSERT_GT(pause, 0);
+  for (const char* ns : {"ipc", "net"}) {
+    EXPECT_EQ(ReadNsInode(pid, ns), ReadNsInode(pause, ns)) << ns << ": joined from the pause";
+  }
   for (const char* ns : {"pid", "mnt", "uts"}) {
-    EXPECT_NE(Ns(pid, ns), Ns(pause, ns)) << ns;
+    EXPECT_NE(ReadNsInode(pid, ns), ReadNsInode(pause, ns)) << ns << ": the container's own";
+  }
+  for (const char* ns : {"ipc", "net", "pid", "mnt", "uts"}) {
+    EXPECT_NE(ReadNsInode(pid, ns), HostNsInode(ns)) << ns << ": container vs host";
+    EXPECT_NE(ReadNsInode(pause, ns), HostNsInode(ns)) << ns << ": pause vs host";
   }
   cri::ExecSyncResponse ps;
   ASSERT_TRUE(client_->ExecSync(id, {"sh", "-c", "ps -o pid,args | grep '^ *1 '; hostname"}, 10, &ps).ok());
@@ -175,7 +64,9 @@ TEST_F(ContainerE2E, NamespacesAgainstThePause) {
   auto c = Sh("app", "sleep 300");
   c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::POD);
   std::string id2 = Run(shared_pod, c);
-  EXPECT_EQ(Ns(Info(id2)["pid"], "pid"), Ns(PausePid(shared_pod), "pid"));
+  int pid2 = Info(id2)["pid"];
+  EXPECT_EQ(ReadNsInode(pid2, "pid"), ReadNsInode(PausePid(shared_pod), "pid"));
+  EXPECT_NE(ReadNsInode(pid2, "pid"), HostNsInode("pid"));
 }
 
 TEST_F(ContainerE2E, MemoryLimitOomKilled) {
@@ -251,13 +142,27 @@ TEST_F(ContainerE2E, TwoPodsTalkTcpOverTheBridge) {
 TEST_F(ContainerE2E, Kill9RestartKeepsStatesExitCodesAndLogs) {
   std::string pod = RunPod("crashpod");
   std::string runs = Run(pod, Sh("runs", "for i in $(seq 1 50); do echo r$i; done; sleep 300"));
-  std::string ends = Run(pod, Sh("ends", "sleep 2; for i in $(seq 1 200); do echo e$i; done; exit 5"));
+  // "ends" waits for a gate file that the test creates only once the daemon is dead, so it exits
+  // during the downtime however slow the machine is.
+  std::string gate = daemon_->dir().Sub("gate");
+  ASSERT_TRUE(MakeDirs(gate).ok());
+  auto ends_config = Sh("ends", "while [ ! -e /gate/go ]; do sleep 0.1; done; for i in $(seq 1 200); do echo e$i; done; exit 5");
+  auto* m = ends_config.add_mounts();
+  m->set_host_path(gate);
+  m->set_container_path("/gate");
+  std::string ends = Run(pod, ends_config);
   std::string done = Run(pod, Sh("done", "exit 3"));
   WaitExited(done);
+  int ends_pid = Info(ends)["pid"];
+  ASSERT_EQ(Status(ends).status().state(), cri::CONTAINER_RUNNING);
+  ASSERT_TRUE(ProcessAlive(ends_pid)) << "\"ends\" must still run when the daemon dies";
   daemon_->Kill9();
-  std::this_thread::sleep_for(std::chrono::seconds(4));  // "ends" exits while the daemon is down
+  ASSERT_TRUE(WriteFileAtomic(gate + "/go", "").ok());
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (ProcessAlive(ends_pid) && absl::Now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_FALSE(ProcessAlive(ends_pid)) << "\"ends\" did not exit while the daemon was down";
   ASSERT_TRUE(daemon_->Start().ok()) << daemon_->Log();
-  client_ = std::make_unique<CriClient>(daemon_->socket());
+  Reconnect();
   cri::ListContainersRequest req;
   cri::ListContainersResponse list;
   ASSERT_TRUE(client_->Call(&cri::RuntimeService::Stub::ListContainers, req, &list).ok());

@@ -6,6 +6,7 @@
 
 #include "runtime/common/files.h"
 #include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/test_registry.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
 
@@ -20,21 +21,11 @@ namespace cri = ::runtime::v1;
 
 class ImageE2E : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    images_ = new TempDir("podagent-e2e-images");
-    auto layout = imagetest::MakeBusyboxLayout(images_->path());
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    busybox_ = new std::string(*layout);
-  }
-  static void TearDownTestSuite() {
-    delete images_;
-    delete busybox_;
-  }
   void StartAll(const std::string& auth = "") {
     auto reg = TestRegistry::Start(tmp_.Sub("registry"), auth);
     ASSERT_TRUE(reg.ok()) << reg.status();
     registry_ = std::move(*reg);
-    ASSERT_TRUE(registry_->Push(*busybox_, "busybox:latest").ok());
+    ASSERT_TRUE(registry_->Push(testing::BusyboxLayout(), "busybox:latest").ok());
     auto st = daemon_.Start("registry:\n  timeout_seconds: 10\n  retries: 1\n");
     ASSERT_TRUE(st.ok()) << st << "\n" << daemon_.Log();
     client_ = std::make_unique<CriClient>(daemon_.socket());
@@ -54,15 +45,11 @@ class ImageE2E : public ::testing::Test {
     return {resp.images().begin(), resp.images().end()};
   }
 
-  static TempDir* images_;
-  static std::string* busybox_;
   TempDir tmp_{"podagent-e2e-image"};
   std::unique_ptr<TestRegistry> registry_;
   TestDaemon daemon_;
   std::unique_ptr<CriClient> client_;
 };
-TempDir* ImageE2E::images_ = nullptr;
-std::string* ImageE2E::busybox_ = nullptr;
 
 TEST_F(ImageE2E, PullListStatusRemove) {
   StartAll();
@@ -163,7 +150,7 @@ TEST_F(ImageE2E, BadReferenceIsInvalidArgument) {
 TEST_F(ImageE2E, CliImportIsSeenByTheRunningDaemon) {
   StartAll();
   auto out = imagetest::Run(testing::BinDir() + "/podagent --config " + daemon_.config_path() + " image import " +
-                            *busybox_ + " example.com/imported:v1");
+                            testing::BusyboxLayout() + " example.com/imported:v1");
   ASSERT_TRUE(out.ok()) << out.status();
   cri::ImageStatusResponse status;
   ASSERT_TRUE(Status("example.com/imported:v1", &status).ok());

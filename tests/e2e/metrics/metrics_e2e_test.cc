@@ -11,14 +11,16 @@
 #include "absl/strings/str_cat.h"
 #include "tests/e2e/metrics/prometheus_server.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/shell.h"
 #include "tests/lib/temp_dir.h"
+#include "tests/lib/test_registry.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent::testing {
 namespace {
 
 TEST(MetricsE2E, PromtoolAcceptsTheDeployedScrapeConfig) {
-  auto out = Shell("/usr/bin/promtool check config " + SourceDir() + "/deploy/prometheus/prometheus.yml");
+  auto out = RunShell("/usr/bin/promtool check config " + SourceDir() + "/deploy/prometheus/prometheus.yml");
   EXPECT_TRUE(out.ok()) << out.status();
 }
 
@@ -88,7 +90,7 @@ class MetricsContainersE2ETest : public MetricsE2ETest {
  protected:
   static void SetUpTestSuite() {
     registry_dir_ = new TempDir("podagent-metrics-registry");
-    auto r = TestImageRegistry::Start(registry_dir_->path());
+    auto r = TestRegistry::StartWithBusybox(registry_dir_->path());
     if (r.ok()) {
       registry_ = r->release();
     } else {
@@ -155,11 +157,11 @@ class MetricsContainersE2ETest : public MetricsE2ETest {
   }
 
   static TempDir* registry_dir_;
-  static TestImageRegistry* registry_;
+  static TestRegistry* registry_;
   static std::string* registry_error_;
 };
 TempDir* MetricsContainersE2ETest::registry_dir_ = nullptr;
-TestImageRegistry* MetricsContainersE2ETest::registry_ = nullptr;
+TestRegistry* MetricsContainersE2ETest::registry_ = nullptr;
 std::string* MetricsContainersE2ETest::registry_error_ = nullptr;
 
 TEST_F(MetricsContainersE2ETest, WorkingSetOfARunningContainer) {

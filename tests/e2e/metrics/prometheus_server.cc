@@ -84,18 +84,6 @@ absl::StatusOr<std::string> HttpGet(const std::string& url) {
   return body;
 }
 
-absl::StatusOr<std::string> Shell(const std::string& cmd) {
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return absl::InternalError("popen " + cmd);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int rc = ::pclose(p);
-  if (rc != 0) return absl::InternalError(absl::StrCat("command failed (", rc, "): ", cmd, ": ", out));
-  return std::string(absl::StripAsciiWhitespace(out));
-}
-
 absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(const std::string& dir,
                                                                           const std::string& target) {
   std::unique_ptr<PrometheusServer> s(new PrometheusServer());
@@ -171,22 +159,6 @@ absl::StatusOr<double> PrometheusServer::WaitFor(const std::string& promql, cons
   }
   return absl::DeadlineExceededError(absl::StrCat("query ", promql, " after ", absl::FormatDuration(timeout), ": ",
                                                   last));
-}
-
-absl::StatusOr<std::unique_ptr<TestImageRegistry>> TestImageRegistry::Start(const std::string& dir) {
-  std::string hack = SourceDir() + "/hack";
-  RETURN_IF_ERROR(Shell(absl::StrCat(hack, "/make-test-images.sh ", dir, "/images")).status());
-  std::unique_ptr<TestImageRegistry> r(new TestImageRegistry());
-  r->dir_ = dir + "/registry";
-  ASSIGN_OR_RETURN(std::string started, Shell(absl::StrCat(hack, "/registry.sh start ", r->dir_)));
-  r->addr_ = started.substr(started.rfind('\n') + 1);  // the address is the last line
-  RETURN_IF_ERROR(
-      Shell(absl::StrCat(hack, "/registry.sh push ", r->dir_, " ", dir, "/images/busybox busybox:latest")).status());
-  return r;
-}
-
-TestImageRegistry::~TestImageRegistry() {
-  if (!addr_.empty()) (void)Shell(absl::StrCat(SourceDir(), "/hack/registry.sh stop ", dir_));
 }
 
 }  // namespace podagent::testing

@@ -1,7 +1,6 @@
 #pragma once
 // Helpers for the metrics e2e tests: a free loopback port, an HTTP GET (libcurl), Debian's
-// Prometheus server started on loopback with a temp storage dir and a generated scrape config,
-// and Debian's docker-registry (hack/registry.sh) holding the busybox test image.
+// Prometheus server started on loopback with a temp storage dir and a generated scrape config.
 // Every process is owned: stopped by its pid when its object dies.
 
 #include <sys/types.h>
@@ -23,9 +22,6 @@ int FreeLoopbackPort();
 // Body of a GET; an error for transport failures and non-2xx answers.
 absl::StatusOr<std::string> HttpGet(const std::string& url);
 
-// Runs `cmd` with sh; its stdout+stderr on success, else an error carrying them.
-absl::StatusOr<std::string> Shell(const std::string& cmd);
-
 class PrometheusServer {
  public:
   // Starts /usr/bin/prometheus on a free 127.0.0.1 port, storage and config under `dir`, scraping
@@ -45,20 +41,6 @@ class PrometheusServer {
  private:
   PrometheusServer() = default;
   pid_t pid_ = -1;
-  std::string dir_, addr_;
-};
-
-class TestImageRegistry {
- public:
-  // Builds the busybox image (hack/make-test-images.sh), starts docker-registry under `dir` and
-  // pushes it as busybox:latest.
-  static absl::StatusOr<std::unique_ptr<TestImageRegistry>> Start(const std::string& dir);
-  ~TestImageRegistry();
-  const std::string& addr() const { return addr_; }
-  std::string BusyboxRef() const { return addr_ + "/busybox:latest"; }
-
- private:
-  TestImageRegistry() = default;
   std::string dir_, addr_;
 };
 

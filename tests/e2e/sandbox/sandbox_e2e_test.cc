@@ -13,12 +13,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/cni_e2e.h"
+#include "tests/lib/ns_inode.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
@@ -28,62 +29,9 @@ using testing::CriClient;
 using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
-std::string SourceDir() {
-  const char* dir = std::getenv("PODAGENT_SOURCE_DIR");
-  return dir ? dir : PODAGENT_TEST_SOURCE_DIR;
-}
-
-class SandboxE2E : public ::testing::Test {
+class SandboxE2E : public testing::CniDaemonTest {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    std::mt19937 rng{std::random_device{}()};
-    octet_ = 150 + static_cast<int>(rng() % 50);
-    bridge_ = absl::StrCat("pae2e", rng() % 100000);
-    cgroup_parent_ = "/podagent-e2e-" + NewId().substr(0, 10);
-    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
-    daemon_ = std::make_unique<TestDaemon>();
-    conf_dir_ = daemon_->dir().Sub("cni-conf");
-    ipam_dir_ = daemon_->dir().Sub("ipam");
-    ASSERT_TRUE(MakeDirs(conf_dir_).ok());
-    auto text = ReadFile(SourceDir() + "/deploy/cni/10-podagent.conflist");
-    ASSERT_TRUE(text.ok()) << text.status();
-    nlohmann::json conf = nlohmann::json::parse(*text);
-    conf["plugins"][0]["bridge"] = bridge_;
-    conf["plugins"][0]["ipam"]["ranges"] = nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet_, R"(.0/24"}]])"));
-    conf["plugins"][0]["ipam"]["dataDir"] = ipam_dir_;
-    conf["name"] = "podagent-e2e";
-    ASSERT_TRUE(WriteFileAtomic(conf_dir_ + "/10-podagent.conflist", conf.dump(2)).ok());
-    yaml_ = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\ncni:\n  conf_dir: ", conf_dir_,
-                         "\n  bin_dirs: [/usr/lib/cni]\n");
-    absl::Status st = daemon_->Start(yaml_);
-    ASSERT_TRUE(st.ok()) << st << "\n" << daemon_->Log();
-    client_ = std::make_unique<CriClient>(daemon_->socket());
-  }
-
-  void TearDown() override {
-    if (client_) {
-      cri::ListPodSandboxResponse list;
-      if (client_->ListPods({}, &list).ok()) {
-        for (const auto& p : list.items()) EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << p.id();
-      }
-    }
-    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
-    if (daemon_) daemon_->Stop();
-    if (!run_dir.empty()) {
-      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
-    }
-    auto cgroups = CgroupDriver::Detect();
-    if (cgroups.ok()) {
-      auto pids = (*cgroups)->Pids(cgroup_parent_);
-      if (pids.ok()) {
-        EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-      }
-      EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
-    }
-    daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_, "podagent-e2e");
-  }
+  SandboxE2E() : CniDaemonTest("podagent-e2e", 150) {}
 
   cri::PodSandboxConfig Pod(const std::string& name) {
     cri::PodSandboxConfig c = testing::MakePodConfig(name);
@@ -112,15 +60,11 @@ class SandboxE2E : public ::testing::Test {
     int n = 0;
     if (names.ok()) {
       for (const auto& name : *names) n += absl::StartsWith(name, "10.");
+    } else if (names.status().code() != absl::StatusCode::kNotFound) {
+      ADD_FAILURE() << "read the IPAM dir: " << names.status();  // never count an unreadable dir as empty
     }
     return n;
   }
-
-  int octet_ = 0;
-  std::string bridge_, cgroup_parent_, conf_dir_, ipam_dir_, yaml_;
-  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
 };
 
 TEST_F(SandboxE2E, RunListStatusStopRemove) {
@@ -139,7 +83,8 @@ TEST_F(SandboxE2E, RunListStatusStopRemove) {
   std::string netns = info["netnsPath"];
   EXPECT_EQ(netns, daemon_->run_dir() + "/netns/" + id);
   EXPECT_TRUE(IsNamespacePin(netns));
-  EXPECT_NE(*NamespaceInode("/proc/" + std::to_string(pid) + "/ns/net"), *NamespaceInode("/proc/self/ns/net"));
+  EXPECT_EQ(testing::ReadNsInodeAt(netns), testing::ReadNsInode(pid, "net")) << "the pin holds the pause's netns";
+  EXPECT_NE(testing::ReadNsInode(pid, "net"), testing::HostNsInode("net"));
   EXPECT_EQ(AllocatedIps(), 1);
 
   cri::ListPodSandboxResponse list;
@@ -213,7 +158,7 @@ TEST_F(SandboxE2E, RestartKeepsPodsStatesAndIps) {
   ASSERT_EQ(::kill(pid_b, SIGKILL), 0);  // b's pause dies while podagent is down
   absl::Status st = daemon_->Start();
   ASSERT_TRUE(st.ok()) << st << "\n" << daemon_->Log();
-  client_ = std::make_unique<CriClient>(daemon_->socket());
+  Reconnect();
 
   cri::ListPodSandboxResponse list;
   ASSERT_TRUE(client_->ListPods({}, &list).ok());

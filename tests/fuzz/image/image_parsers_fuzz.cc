@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "runtime/common/files.h"
@@ -12,23 +13,17 @@
 #include "runtime/image/reference.h"
 #include "runtime/image/registry_client.h"
 #include "runtime/image/unpack.h"
+#include "tests/fuzz/fuzz_check.h"
 
 namespace podagent {
 namespace {
-
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "fuzz invariant violated: %s\n", what);
-    std::abort();
-  }
-}
 
 void FuzzReference(const std::string& s) {
   auto r = ParseImageReference(s);
   if (!r.ok()) return;
   // A normalised reference parses back to itself.
   auto again = ParseImageReference(r->String());
-  Check(again.ok() && again->String() == r->String(), "reference round trip");
+  FuzzCheck(again.ok() && again->String() == r->String(), "reference round trip");
 }
 
 void FuzzDocuments(const std::string& s) {
@@ -38,25 +33,32 @@ void FuzzDocuments(const std::string& s) {
   auto idx = ParseIndex(s);
   if (idx.ok()) {
     auto d = SelectPlatform(*idx, "linux", "amd64");
-    Check(!d.ok() || IsSha256Digest(d->digest), "selected descriptor has a valid digest");
+    FuzzCheck(!d.ok() || IsSha256Digest(d->digest), "selected descriptor has a valid digest");
   }
   auto m = ParseManifest(s);
   if (m.ok()) {
-    for (const auto& l : m->layers) Check(LayerCompression(l.media_type).ok(), "manifest layers are layers");
+    for (const auto& l : m->layers) FuzzCheck(LayerCompression(l.media_type).ok(), "manifest layers are layers");
   }
 }
 
 void FuzzUnpack(const std::string& s, Compression c) {
-  char tmpl[] = "/tmp/podagent-fuzz-XXXXXX";
-  if (::mkdtemp(tmpl) == nullptr) return;
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string base = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+  std::string tmpl = base + "/podagent-fuzz-XXXXXX";
+  if (::mkdtemp(tmpl.data()) == nullptr) return;
   std::string top = tmpl;
   (void)MakeDirs(top + "/root");
   (void)MakeDirs(top + "/outside");
   (void)UnpackLayerFromMemory(s, c, top + "/root");
   auto top_names = ListDir(top);
   auto outside = ListDir(top + "/outside");
-  Check(top_names.ok() && top_names->size() == 2, "nothing written beside the layer root");
-  Check(outside.ok() && outside->empty(), "nothing written outside the layer root");
+  FuzzCheck(top_names.ok() && top_names->size() == 2, "nothing written beside the layer root");
+  FuzzCheck(outside.ok() && outside->empty(), "nothing written outside the layer root");
+  if (std::getenv("PODAGENT_FUZZ_PRIVATE_TMP") != nullptr) {
+    // hack/fuzz-images.sh gives this target a fresh tmpfs as TMPDIR: our dir is its only entry.
+    auto tmp = ListDir(base);
+    FuzzCheck(tmp.ok() && tmp->size() == 1 && base + "/" + tmp->front() == top, "nothing written elsewhere in TMPDIR");
+  }
   (void)RemoveTree(top);
 }
 

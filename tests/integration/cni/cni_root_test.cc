@@ -17,26 +17,24 @@
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "runtime/sandbox/sandbox_runtime.h"
+#include "tests/lib/temp_dir.h"
+#include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
 
 using testing::Sh;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr && std::string(name) == "PODAGENT_SOURCE_DIR") return PODAGENT_TEST_SOURCE_DIR;
-  return v ? v : "";
-}
+using testing::BinDir;
+using testing::SourceDir;
 
 class RootCni : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-cniroot"};
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
     ASSERT_TRUE(PathExists("/usr/lib/cni/bridge")) << "containernetworking-plugins is not installed";
-    char tmpl[] = "/tmp/podagent-cniroot-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
     std::mt19937 rng{std::random_device{}()};
     octet_ = 200 + static_cast<int>(rng() % 50);
     bridge_ = absl::StrCat("patest", rng() % 100000);
@@ -47,14 +45,14 @@ class RootCni : public ::testing::Test {
     ASSERT_TRUE(d.ok()) << d.status();
     cgroups_ = std::move(*d);
     parent_ = "/podagent-test-" + NewId().substr(0, 12);
-    runtime_ = std::make_unique<LinuxSandboxRuntime>(*cgroups_, Env("PODAGENT_BIN_DIR") + "/podagent-pause", dir_ + "/run");
+    runtime_ = std::make_unique<LinuxSandboxRuntime>(*cgroups_, BinDir() + "/podagent-pause", dir_ + "/run");
 
     options_.conf_dir = dir_ + "/conf";
     options_.bin_dirs = {dir_ + "/bin", "/usr/lib/cni"};
     options_.cache_dir = dir_ + "/cache";
     ASSERT_TRUE(MakeDirs(options_.conf_dir).ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/bin").ok());
-    std::string failpoint = Env("PODAGENT_SOURCE_DIR") + "/tests/integration/cni/failpoint-cni";
+    std::string failpoint = SourceDir() + "/tests/integration/cni/failpoint-cni";
     ASSERT_EQ(::symlink(failpoint.c_str(), (dir_ + "/bin/failpoint-cni").c_str()), 0);
   }
 
@@ -71,7 +69,7 @@ class RootCni : public ::testing::Test {
 
   // The shipped conflist with the test's bridge, subnet and data dir; `extra` plugins appended.
   void InstallDeployConfig(const std::vector<nlohmann::json>& extra = {}) {
-    auto text = ReadFile(Env("PODAGENT_SOURCE_DIR") + "/deploy/cni/10-podagent.conflist");
+    auto text = ReadFile(SourceDir() + "/deploy/cni/10-podagent.conflist");
     ASSERT_TRUE(text.ok()) << text.status();
     nlohmann::json conf = nlohmann::json::parse(*text);
     ASSERT_EQ(conf["cniVersion"], "1.0.0");
@@ -200,17 +198,20 @@ TEST_F(RootCni, ManyPodsGetDistinctIpsAndAllAreReleased) {
   CniExecutor cni(options_);
   std::set<std::string> ips;
   std::vector<NetworkPod> pods;
+  std::vector<std::string> ip_of;  // in the order of `pods`
   for (int i = 0; i < 5; ++i) {
     pods.push_back(StartPod());
     auto r = cni.Setup(pods.back());
     ASSERT_TRUE(r.ok()) << r.status();
     ips.insert(r->ips.at(0));
+    ip_of.push_back(r->ips.at(0));
   }
   EXPECT_EQ(ips.size(), 5u);
-  // Pod to pod over the test bridge (namespaces this test made).
-  std::string from = pods[0].netns;
-  std::string to = *std::next(ips.begin());
-  EXPECT_EQ(Sh({"/usr/bin/nsenter", "--net=" + from, "/usr/sbin/ip", "route", "get", to}).find("<"), std::string::npos);
+  // Pod to pod over the test bridge (namespaces this test made): a real ICMP echo from pod 0 to
+  // pod 1 and its reply, so the veths, the bridge and both pods' addresses and routes all work.
+  std::string ping = Sh({"/usr/bin/nsenter", "--net=" + pods[0].netns, "/bin/busybox", "ping", "-c", "2", "-W", "5",
+                         ip_of[1]});
+  EXPECT_NE(ping.find("2 packets received"), std::string::npos) << ping;
   for (const NetworkPod& p : pods) ASSERT_TRUE(cni.Teardown(p).ok());
   EXPECT_TRUE(AllocatedIps().empty());
 }

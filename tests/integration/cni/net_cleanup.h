@@ -1,28 +1,3 @@
 #pragma once
-// Test helpers: undo what real CNI plugins leave on the host (the test bridge, iptables chains
-// that did not exist before the test, ip_forward) and run host commands.
-
-#include <set>
-#include <string>
-#include <vector>
-
-namespace podagent::testing {
-
-// Trimmed stdout of an absolute argv, or "<error ...>".
-std::string Sh(std::vector<std::string> argv);
-
-class HostNetSnapshot {
- public:
-  HostNetSnapshot();  // records iptables chains (nat, filter) and ip_forward
-  // Deletes `bridge` and the chains created since that belong to CNI network `network` (with the
-  // rules jumping to them), portmap's shared chains once nobody uses them, and restores
-  // ip_forward when no bridge is left. Safe while other tests run CNI at the same time.
-  void Restore(const std::string& bridge, const std::string& network) const;
-  static std::set<std::string> Chains(const std::string& table);
-
- private:
-  std::set<std::string> nat_, filter_;
-  std::string ip_forward_;
-};
-
-}  // namespace podagent::testing
+// Moved to tests/lib/net_cleanup.h (the one test library); kept so existing includes still build.
+#include "tests/lib/net_cleanup.h"

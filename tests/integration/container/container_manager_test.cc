@@ -23,6 +23,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "tests/integration/container/test_rootfs.h"
+#include "tests/lib/ns_inode.h"
 
 namespace podagent {
 namespace {
@@ -157,12 +158,6 @@ class ContainerManagerTest : public ::testing::Test {
     }
   }
 
-  static std::string NsLink(pid_t pid, const char* ns) {
-    char buf[128] = {};
-    ssize_t n = readlink(absl::StrCat("/proc/", pid, "/ns/", ns).c_str(), buf, sizeof buf - 1);
-    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-  }
-
   testing::TempDir tmp_;
   FakePods pods_;
   FakeImages images_;
@@ -177,17 +172,24 @@ TEST_F(ContainerManagerTest, NamespacesAgainstThePause) {
   std::string id = CreateAndStart(Config("ns", "sleep 60"));
   auto r = WaitState(id, CtrState::kRunning);
   ASSERT_EQ(r.state, CtrState::kRunning);
-  EXPECT_EQ(NsLink(r.pid, "ipc"), NsLink(pause_pid1_, "ipc"));
-  EXPECT_EQ(NsLink(r.pid, "net"), NsLink(pause_pid1_, "net"));
+  using testing::HostNsInode;
+  using testing::ReadNsInode;
+  for (const char* ns : {"ipc", "net"}) {
+    EXPECT_EQ(ReadNsInode(r.pid, ns), ReadNsInode(pause_pid1_, ns)) << ns;
+  }
   for (const char* ns : {"pid", "mnt", "uts"}) {
-    EXPECT_NE(NsLink(r.pid, ns), NsLink(pause_pid1_, ns)) << ns;
+    EXPECT_NE(ReadNsInode(r.pid, ns), ReadNsInode(pause_pid1_, ns)) << ns;
+  }
+  for (const char* ns : {"ipc", "net", "pid", "mnt", "uts"}) {
+    EXPECT_NE(ReadNsInode(r.pid, ns), HostNsInode(ns)) << ns << ": container vs host";
   }
 
   auto shared = Config("shared-pid", "sleep 60");
   shared.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::POD);
   std::string id2 = CreateAndStart(shared);
   auto r2 = WaitState(id2, CtrState::kRunning);
-  EXPECT_EQ(NsLink(r2.pid, "pid"), NsLink(pause_pid1_, "pid"));
+  EXPECT_EQ(ReadNsInode(r2.pid, "pid"), ReadNsInode(pause_pid1_, "pid"));
+  EXPECT_NE(ReadNsInode(r2.pid, "pid"), HostNsInode("pid"));
   auto ps = mgr_->ExecSync(id2, {"sh", "-c", "ps -o pid,args | grep -c '^ *1 '"}, 10);
   ASSERT_TRUE(ps.ok()) << ps.status();
   EXPECT_EQ(ps->out, "1\n");
@@ -285,13 +287,55 @@ TEST_F(ContainerManagerTest, OomKilledAndLiveUpdate) {
   ASSERT_TRUE(mgr_->UpdateResources(live, upd).ok());
   auto rec = mgr_->Get(live);
   EXPECT_EQ(rec->resources.cpu_shares, 256);
-  std::string dir = cgroups_->Dir(rec->cgroup_path, "cpu");
-  if (!cgroups_->IsV2()) {
-    EXPECT_EQ(testing::ReadAll(dir + "/cpu.shares"), "256\n");
+  // The kernel's files, on either version. v2's cpu.weight for 256 shares is Kubernetes' (and
+  // runc's) conversion 1 + ((shares - 2) * 9999) / 262142 = 10.
+  auto read = [](const std::string& path) {
+    auto text = ReadFile(path);
+    EXPECT_TRUE(text.ok()) << text.status();
+    return text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "<unreadable " + path + ">";
+  };
+  if (cgroups_->IsV2()) {
+    std::string dir = cgroups_->Dir(rec->cgroup_path, "");
+    EXPECT_EQ(read(dir + "/cpu.weight"), std::to_string(1 + ((256 - 2) * 9999) / 262142));
+    EXPECT_EQ(read(dir + "/memory.max"), std::to_string(64 << 20));
+  } else {
+    EXPECT_EQ(read(cgroups_->Dir(rec->cgroup_path, "cpu") + "/cpu.shares"), "256");
+    EXPECT_EQ(read(cgroups_->Dir(rec->cgroup_path, "memory") + "/memory.limit_in_bytes"), std::to_string(64 << 20));
   }
   cri::LinuxContainerResources bad;
   bad.set_cpu_shares(-1);
   EXPECT_EQ(mgr_->UpdateResources(live, bad).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(mgr_->Get(live)->resources.cpu_shares, 256) << "a refused update changes nothing";
+}
+
+// kubelet asks for negative oom_score_adj (-997 for guaranteed pods); without CAP_SYS_RESOURCE the
+// kernel refuses to go below the daemon's own value, so the container gets that (the "clamp"
+// policy) and still starts. The expectation comes from the kernel: this process's own value and
+// capability set, and the container's /proc/PID/oom_score_adj.
+TEST_F(ContainerManagerTest, OomScoreAdjBelowOursIsClampedByTheKernelsRules) {
+  auto own_text = ReadFile("/proc/self/oom_score_adj");
+  ASSERT_TRUE(own_text.ok()) << own_text.status();
+  int own = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(*own_text), &own));
+  auto status = ReadFile("/proc/self/status");
+  ASSERT_TRUE(status.ok()) << status.status();
+  size_t at = status->find("CapEff:\t");
+  ASSERT_NE(at, std::string::npos);
+  uint64_t cap_eff = std::stoull(status->substr(at + 8, 16), nullptr, 16);
+  bool can_lower = (cap_eff >> 24) & 1;  // CAP_SYS_RESOURCE
+  for (int requested : {-997, 500}) {
+    auto c = Config(absl::StrCat("oom", requested < 0 ? "neg" : "pos"), "sleep 60");
+    c.mutable_linux()->mutable_resources()->set_oom_score_adj(requested);
+    std::string id = CreateAndStart(c);
+    ASSERT_FALSE(id.empty());
+    auto r = WaitState(id, CtrState::kRunning);
+    ASSERT_EQ(r.state, CtrState::kRunning) << "the clamp must never fail the container";
+    auto adj = ReadFile(absl::StrCat("/proc/", r.pid, "/oom_score_adj"));
+    ASSERT_TRUE(adj.ok()) << adj.status();
+    int want = (requested >= own || can_lower) ? requested : own;
+    EXPECT_EQ(std::string(absl::StripAsciiWhitespace(*adj)), std::to_string(want))
+        << "requested " << requested << ", ours " << own << ", CAP_SYS_RESOURCE " << can_lower;
+  }
 }
 
 TEST_F(ContainerManagerTest, RecoveryAfterRestartKeepsStatesExitCodesAndLogs) {

@@ -10,19 +10,9 @@
 #include <gtest/gtest.h>
 
 #include "runtime/common/files.h"
+#include "tests/lib/paths.h"
 
 namespace podagent::testing {
-
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/podagent-ctr-XXXXXX";
-  char* p = mkdtemp(tmpl);
-  EXPECT_NE(p, nullptr);
-  path_ = p ? p : "";
-}
-
-TempDir::~TempDir() {
-  if (!path_.empty()) RemoveTree(path_).IgnoreError();
-}
 
 void MakeBusyboxRootfs(const std::string& dir) {
   ASSERT_TRUE(PathExists("/bin/busybox")) << "needs Debian's busybox-static at /bin/busybox";
@@ -40,8 +30,7 @@ void MakeBusyboxRootfs(const std::string& dir) {
 }
 
 std::string ShimBinary() {
-  const char* bin = getenv("PODAGENT_BIN_DIR");
-  return std::string(bin ? bin : "build/bin") + "/podagent-shim";
+  return BinDir() + "/podagent-shim";
 }
 
 std::string ReadAll(const std::string& path) {

@@ -5,25 +5,15 @@
 #include <string>
 
 #include "runtime/container/container_spec.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent::testing {
-
-// Temp directory removed (recursively, never across mounts) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Creates <dir>/bin/busybox with applet links, /etc/passwd and /etc/group (root, app=1000).
 // Fails the test (with a clear message) when /bin/busybox is not a static busybox.
 void MakeBusyboxRootfs(const std::string& dir);
 
-// The podagent-shim binary from PODAGENT_BIN_DIR.
+// The podagent-shim binary in BinDir().
 std::string ShimBinary();
 
 std::string ReadAll(const std::string& path);

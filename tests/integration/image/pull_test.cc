@@ -14,6 +14,7 @@
 #include "runtime/image/puller.h"
 #include "tests/fixtures/image/temp_dir.h"
 #include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/test_registry.h"
 
 namespace podagent {
 namespace {
@@ -29,16 +30,6 @@ std::vector<std::string> Names(const std::string& dir) {
 
 class PullTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    images_ = new TempDir("podagent-testimages");
-    auto layout = imagetest::MakeBusyboxLayout(images_->path());
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    busybox_ = new std::string(*layout);
-  }
-  static void TearDownTestSuite() {
-    delete images_;
-    delete busybox_;
-  }
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "ROOT_ tests need root";
     store_ = std::make_unique<ImageStore>(root_ / "root");
@@ -49,7 +40,7 @@ class PullTest : public ::testing::Test {
     auto r = TestRegistry::Start(root_ / "registry", auth);
     EXPECT_TRUE(r.ok()) << r.status();
     if (!r.ok()) return nullptr;
-    auto pushed = (*r)->Push(*busybox_, "busybox:latest");
+    auto pushed = (*r)->Push(testing::BusyboxLayout(), "busybox:latest");
     EXPECT_TRUE(pushed.ok()) << pushed;
     return std::move(*r);
   }
@@ -82,13 +73,9 @@ class PullTest : public ::testing::Test {
     return layout;
   }
 
-  static TempDir* images_;
-  static std::string* busybox_;
   TempDir root_{"podagent-pull"};
   std::unique_ptr<ImageStore> store_;
 };
-TempDir* PullTest::images_ = nullptr;
-std::string* PullTest::busybox_ = nullptr;
 
 TEST_F(PullTest, ROOT_PullByTagThenByDigest) {
   auto reg = StartRegistry();
@@ -189,9 +176,9 @@ TEST_F(PullTest, ROOT_TamperedBlobIsRefusedAndNotStored) {
   ASSERT_TRUE(reg);
   auto ref = Ref(reg->addr() + "/busybox:latest");
   // Find the layer digest from the layout's manifest and corrupt the registry's copy.
-  auto index = ReadFile(*busybox_ + "/index.json");
+  auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
   auto idx = ParseIndex(*index);
-  auto manifest = ParseManifest(*ReadFile(*busybox_ + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
+  auto manifest = ParseManifest(*ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
   ASSERT_TRUE(manifest.ok());
   std::string layer_digest = manifest->layers[0].digest;
   std::string data_path = reg->BlobDataPath(layer_digest);
@@ -249,12 +236,12 @@ TEST_F(PullTest, ROOT_UnknownImageIsNotFound) {
 }
 
 TEST_F(PullTest, ROOT_ImportLayoutDirAndTarThenRemove) {
-  auto recs = ImportImages(*store_, *busybox_);
+  auto recs = ImportImages(*store_, testing::BusyboxLayout());
   ASSERT_TRUE(recs.ok()) << recs.status();
   ASSERT_EQ(recs->size(), 1u);
   EXPECT_EQ((*recs)[0].repo_tags, std::vector<std::string>{"docker.io/library/busybox:latest"});
   std::string tar = root_ / "bb.tar";
-  ASSERT_TRUE(imagetest::Run("tar -C " + *busybox_ + " -cf " + tar + " .").ok());
+  ASSERT_TRUE(imagetest::Run("tar -C " + testing::BusyboxLayout() + " -cf " + tar + " .").ok());
   auto from_tar = ImportImages(*store_, tar, "example.com/bb:v1");
   ASSERT_TRUE(from_tar.ok()) << from_tar.status();
   EXPECT_EQ((*from_tar)[0].id, (*recs)[0].id);
@@ -273,7 +260,7 @@ TEST_F(PullTest, ROOT_ImportLayoutDirAndTarThenRemove) {
   EXPECT_TRUE(store_->Remove(rec->id, {}).ok()) << "removal is idempotent";
 
   // Records survive a restart of the store.
-  ASSERT_TRUE(ImportImages(*store_, *busybox_).ok());
+  ASSERT_TRUE(ImportImages(*store_, testing::BusyboxLayout()).ok());
   ImageStore reopened(root_ / "root");
   ASSERT_TRUE(reopened.Init().ok());
   EXPECT_TRUE(reopened.Find("busybox").ok());

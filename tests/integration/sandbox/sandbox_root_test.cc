@@ -18,39 +18,26 @@
 #include "runtime/process/run_command.h"
 #include "runtime/sandbox/pause_process.h"
 #include "runtime/sandbox/sandbox_runtime.h"
+#include "tests/lib/ns_inode.h"
+#include "tests/lib/paths.h"
+#include "tests/lib/shell.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
-std::string BinDir() {
-  const char* dir = std::getenv("PODAGENT_BIN_DIR");
-  return dir ? dir : "";
-}
-
-ino_t Inode(const std::string& path) {
-  auto ino = NamespaceInode(path);
-  return ino.ok() ? *ino : 0;
-}
-
-// Runs argv (absolute) and returns trimmed stdout; a failure shows up in the output.
-std::string Sh(std::vector<std::string> argv) {
-  CommandOptions o;
-  o.argv = std::move(argv);
-  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
-  o.timeout = absl::Seconds(20);
-  auto r = RunCommand(o);
-  if (!r.ok()) return "<" + std::string(r.status().message()) + ">";
-  if (r->exit_code != 0) return absl::StrCat("<exit ", r->exit_code, ": ", r->err, ">");
-  return std::string(absl::StripAsciiWhitespace(r->out));
-}
+using testing::BinDir;
+using testing::HostNsInode;
+using testing::ReadNsInode;
+using testing::ReadNsInodeAt;
+using testing::Sh;
 
 class RootSandbox : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-sbx"};
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    char tmpl[] = "/tmp/podagent-sbx-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    run_dir_ = tmpl;
+    run_dir_ = scratch_.path();
     auto d = CgroupDriver::Detect();
     ASSERT_TRUE(d.ok()) << d.status();
     cgroups_ = std::move(*d);
@@ -102,11 +89,12 @@ TEST_F(RootSandbox, PauseGetsNewNamespacesCgroupAndPinnedNetns) {
   ASSERT_TRUE(st.ok()) << st.status();
   pid_t pid = st->pause.pid;
   for (const char* ns : {"ipc", "net", "uts", "mnt", "pid"}) {
-    EXPECT_NE(Inode(absl::StrCat("/proc/", pid, "/ns/", ns)), Inode(absl::StrCat("/proc/self/ns/", ns))) << ns;
+    EXPECT_NE(ReadNsInode(pid, ns), ReadNsInode(getpid(), ns)) << ns << ": pause vs the test";
+    EXPECT_NE(ReadNsInode(pid, ns), HostNsInode(ns)) << ns << ": pause vs the host";
   }
   EXPECT_EQ(st->netns_path, runtime_->NetnsPath(spec.id));
   EXPECT_TRUE(IsNamespacePin(st->netns_path));
-  EXPECT_EQ(Inode(st->netns_path), Inode(absl::StrCat("/proc/", pid, "/ns/net")));
+  EXPECT_EQ(ReadNsInodeAt(st->netns_path), ReadNsInode(pid, "net"));
   // The pod cgroup holds pause (in its "pause" child).
   auto pids = cgroups_->Pids(spec.cgroup_path);
   ASSERT_TRUE(pids.ok()) << pids.status();
@@ -141,9 +129,10 @@ TEST_F(RootSandbox, NodeModesShareTheHostsNamespaces) {
   ASSERT_TRUE(st.ok()) << st.status();
   pid_t pid = st->pause.pid;
   for (const char* ns : {"ipc", "net", "uts", "pid"}) {
-    EXPECT_EQ(Inode(absl::StrCat("/proc/", pid, "/ns/", ns)), Inode(absl::StrCat("/proc/self/ns/", ns))) << ns;
+    EXPECT_EQ(ReadNsInode(pid, ns), ReadNsInode(getpid(), ns)) << ns;
   }
-  EXPECT_NE(Inode(absl::StrCat("/proc/", pid, "/ns/mnt")), Inode("/proc/self/ns/mnt"));
+  EXPECT_NE(ReadNsInode(pid, "mnt"), ReadNsInode(getpid(), "mnt"));
+  EXPECT_NE(ReadNsInode(pid, "mnt"), HostNsInode("mnt"));
   EXPECT_EQ(st->netns_path, "");
   ASSERT_TRUE(runtime_->Remove(spec.id, spec.cgroup_path).ok());
   EXPECT_FALSE(runtime_->PauseAlive(spec.id, st->pause)) << "Remove ends a pause still running";
@@ -182,11 +171,11 @@ TEST_F(RootSandbox, NetnsPinSurvivesPauseDeathAndRemoveCleansUp) {
   SandboxSpec spec = Spec();
   auto st = Start(spec);
   ASSERT_TRUE(st.ok()) << st.status();
-  ino_t net = Inode(st->netns_path);
+  uint64_t net = ReadNsInodeAt(st->netns_path);
   ASSERT_EQ(::kill(st->pause.pid, SIGKILL), 0);
   for (int i = 0; i < 100 && runtime_->PauseAlive(spec.id, st->pause); ++i) ::usleep(10000);
   EXPECT_FALSE(runtime_->PauseAlive(spec.id, st->pause));
-  EXPECT_EQ(Inode(st->netns_path), net);
+  EXPECT_EQ(ReadNsInodeAt(st->netns_path), net);
   EXPECT_NE(Sh({"/usr/bin/nsenter", "--net=" + st->netns_path, "/usr/sbin/ip", "-o", "link", "show", "lo"}).find("lo"),
             std::string::npos);
   ASSERT_TRUE(runtime_->Remove(spec.id, spec.cgroup_path).ok());

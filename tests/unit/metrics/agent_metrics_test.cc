@@ -6,6 +6,7 @@
 #include "prometheus/text_serializer.h"
 #include "runtime/common/files.h"
 #include "tests/unit/metrics/fake_workload.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -43,12 +44,10 @@ TEST(AgentMetrics, GrpcCodeNames) {
 
 class FakeProc : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-proc"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-proc-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    root_ = scratch_.path();
   }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(root_).ok()); }
   void Process(int pid, int ppid, const std::string& comm) {
     std::string dir = root_ + "/" + std::to_string(pid);
     ASSERT_TRUE(MakeDirs(dir).ok());

@@ -8,18 +8,17 @@
 #include <string>
 
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
 class DiskUsageTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-du"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-du-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
   }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
   void Write(const std::string& rel, size_t size) {
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/" + rel, std::string(size, 'x')).ok());
   }

@@ -1,14 +1,12 @@
 #pragma once
-// Where the fixture cgroup trees live (tests/fixtures/cgroup), from PODAGENT_SOURCE_DIR.
+// Where the fixture cgroup trees live (tests/fixtures/cgroup in the source tree).
 
-#include <cstdlib>
 #include <string>
+
+#include "tests/lib/paths.h"
 
 namespace podagent::testing {
 
-inline std::string CgroupFixture(const std::string& tree) {
-  const char* src = std::getenv("PODAGENT_SOURCE_DIR");
-  return std::string(src != nullptr ? src : PODAGENT_SOURCE_DIR_DEFAULT) + "/tests/fixtures/cgroup/" + tree;
-}
+inline std::string CgroupFixture(const std::string& tree) { return SourceDir() + "/tests/fixtures/cgroup/" + tree; }
 
 }  // namespace podagent::testing

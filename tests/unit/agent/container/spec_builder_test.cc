@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/container/container_resources.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -161,8 +162,8 @@ TEST(SpecBuilderTest, TargetPidNamespace) {
 }
 
 TEST(SpecBuilderTest, MountsAndPropagation) {
-  char dir[] = "/tmp/specb-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  testing::TempDir tmp("podagent-specb");
+  const std::string& dir = tmp.path();
   auto c = BaseConfig();
   auto* m = c.add_mounts();
   m->set_host_path(dir);
@@ -175,7 +176,6 @@ TEST(SpecBuilderTest, MountsAndPropagation) {
   EXPECT_EQ(b->spec.mounts[0].destination, "/data");
   EXPECT_TRUE(b->spec.mounts[0].readonly);
   EXPECT_EQ(b->spec.mounts[0].propagation, Propagation::kRSlave);
-  rmdir(dir);
 }
 
 TEST(SpecBuilderTest, BadInputIsRejectedWithClearMessage) {

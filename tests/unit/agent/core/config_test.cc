@@ -7,6 +7,7 @@
 
 #include "runtime/common/files.h"
 #include "tests/lib/temp_dir.h"
+#include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
@@ -152,9 +153,7 @@ TEST_F(ConfigTest, JsonShowsEffectiveValues) {
 // deploy/podagent.yaml documents every key with its default: it must parse, and mean exactly the
 // built-in defaults.
 TEST_F(ConfigTest, ShippedConfigIsExactlyTheDefaults) {
-  const char* src = std::getenv("PODAGENT_SOURCE_DIR");
-  ASSERT_NE(src, nullptr) << "PODAGENT_SOURCE_DIR is set by CTest";
-  auto shipped = LoadConfig(std::string(src) + "/deploy/podagent.yaml", true);
+  auto shipped = LoadConfig(testing::SourceDir() + "/deploy/podagent.yaml", true);
   ASSERT_TRUE(shipped.ok()) << shipped.status();
   Config defaults;
   nlohmann::json a = shipped->ToJson(), b = defaults.ToJson();

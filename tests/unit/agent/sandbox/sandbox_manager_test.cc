@@ -11,23 +11,22 @@
 #include "fakes.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
 class SandboxManagerTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-sbxmgr"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-sbxmgr-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    ctx_.config.root_dir = tmpl;
+    ctx_.config.root_dir = scratch_.path();
     ctx_.config.cgroup_parent = "/podagent";
     ctx_.containers = &containers_;
     Rebuild();
   }
   void TearDown() override {
     manager_.reset();
-    (void)RemoveTree(ctx_.config.root_dir);
   }
   // A fresh manager over the same records (a daemon restart), keeping the fakes' world.
   void Rebuild() {

@@ -9,6 +9,7 @@
 #include "agent/stats/cri_stats.h"
 #include "runtime/common/files.h"
 #include "tests/unit/metrics/fixture.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -121,9 +122,8 @@ TEST_F(StatsManagerTest, ContainerStatsFromV2Fixture) {
 
 TEST_F(StatsManagerTest, NanoCoresFromTwoSamples) {
   // The counter moves with a scratch copy of the fixture: 0.5 s of CPU over 2 s = 0.25 core.
-  char tmpl[] = "/tmp/podagent-stats-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl), nullptr);
-  std::string root = tmpl;
+  testing::TempDir tmp("podagent-stats");
+  std::string root = tmp.path();
   std::string dir = root + "/podagent/podaaa/ctr1";
   ASSERT_TRUE(MakeDirs(dir).ok());
   ASSERT_TRUE(WriteFileAtomic(dir + "/cpu.stat", "usage_usec 1000000\n").ok());
@@ -139,7 +139,6 @@ TEST_F(StatsManagerTest, NanoCoresFromTwoSamples) {
   EXPECT_EQ(second.stats().cpu().usage_core_nano_seconds().value(), 1500000000u);
   EXPECT_EQ(second.stats().cpu().usage_nano_cores().value(), 250000000u);
   EXPECT_FALSE(second.stats().memory().has_working_set_bytes());  // no memory controller
-  ASSERT_TRUE(RemoveTree(root).ok());
 }
 
 TEST_F(StatsManagerTest, ContainerStatsErrors) {

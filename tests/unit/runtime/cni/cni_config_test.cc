@@ -4,18 +4,17 @@
 
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
 class CniConfigTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-cniconf"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-cniconf-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
   }
-  void TearDown() override { (void)RemoveTree(dir_); }
   void Put(const std::string& name, const std::string& text) {
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/" + name, text).ok());
   }

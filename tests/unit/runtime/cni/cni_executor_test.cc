@@ -9,21 +9,20 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
+#include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
 
 class CniExecutorTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-cniexec"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-cniexec-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
     ASSERT_TRUE(MakeDirs(dir_ + "/conf").ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/bin").ok());
-    const char* src = std::getenv("PODAGENT_SOURCE_DIR");
-    if (src == nullptr) src = PODAGENT_TEST_SOURCE_DIR;
-    std::string plugin = std::string(src) + "/tests/integration/cni/failpoint-cni";
+    std::string plugin = testing::SourceDir() + "/tests/integration/cni/failpoint-cni";
     ASSERT_TRUE(PathExists(plugin)) << plugin;
     for (const char* name : {"fake-a", "fake-b", "fake-ports"}) {
       ASSERT_EQ(::symlink(plugin.c_str(), (dir_ + "/bin/" + name).c_str()), 0);
@@ -34,7 +33,6 @@ class CniExecutorTest : public ::testing::Test {
     log_ = dir_ + "/calls.log";
     control_ = dir_ + "/control";
   }
-  void TearDown() override { (void)RemoveTree(dir_); }
 
   void WriteConf(const std::string& version = "1.0.0") {
     std::string plugin = absl::StrCat(R"("logFile":")", log_, R"(","controlFile":")", control_, R"(")");

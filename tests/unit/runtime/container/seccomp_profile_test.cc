@@ -1,4 +1,5 @@
 #include "runtime/container/seccomp_profile.h"
+#include "tests/lib/temp_dir.h"
 
 #include <sched.h>
 #include <sys/mount.h>
@@ -61,15 +62,12 @@ TEST(SeccompProfileTest, LoadFileNamesPathOnError) {
   auto missing = LoadSeccompProfileFile("/nonexistent/profile.json");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(missing.status().message()), ::testing::HasSubstr("/nonexistent/profile.json"));
-  char dir[] = "/tmp/seccomp-test-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  std::string path = std::string(dir) + "/bad.json";
+  testing::TempDir dir("podagent-seccomp");
+  std::string path = dir / "bad.json";
   std::ofstream(path) << "{not json";
   auto bad = LoadSeccompProfileFile(path);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr(path));
-  unlink(path.c_str());
-  rmdir(dir);
 }
 
 TEST(SeccompProfileTest, RuntimeDefaultDeniesNamespacesAndMountButAllowsFork) {

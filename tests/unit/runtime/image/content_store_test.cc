@@ -8,20 +8,19 @@
 #include <vector>
 
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
 class ContentStoreTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-cs"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-cs-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
     store_ = std::make_unique<ContentStore>(dir_ + "/blobs");
     ASSERT_TRUE(store_->Init().ok());
   }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
   size_t TempFiles() { return ListDir(dir_ + "/blobs/tmp")->size(); }
 
   std::string dir_;

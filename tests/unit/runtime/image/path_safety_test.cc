@@ -8,6 +8,7 @@
 
 #include "runtime/common/files.h"
 #include "runtime/image/whiteout.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -49,10 +50,9 @@ TEST(Whiteout, Classifies) {
 
 class BeneathTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-beneath"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-beneath-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    dir_ = scratch_.path();
     ASSERT_TRUE(MakeDirs(dir_ + "/root/real").ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/outside").ok());
     ASSERT_EQ(::symlink((dir_ + "/outside").c_str(), (dir_ + "/root/abs").c_str()), 0);
@@ -61,7 +61,6 @@ class BeneathTest : public ::testing::Test {
     root_ = UniqueFd(::open((dir_ + "/root").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     ASSERT_TRUE(root_.Valid());
   }
-  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
   std::string dir_;
   UniqueFd root_;
 };

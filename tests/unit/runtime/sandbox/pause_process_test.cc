@@ -7,13 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
 
 std::string PauseBinary() {
-  const char* dir = std::getenv("PODAGENT_BIN_DIR");
-  return absl::StrCat(dir ? dir : "", "/podagent-pause");
+  return testing::BinDir() + "/podagent-pause";
 }
 
 PauseSpec PlainSpec() {

@@ -4,18 +4,17 @@
 
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
 class PodFilesTest : public ::testing::Test {
  protected:
+  testing::TempDir scratch_{"podagent-podfiles"};
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-podfiles-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    tmp_ = tmpl;
+    tmp_ = scratch_.path();
   }
-  void TearDown() override { (void)RemoveTree(tmp_); }
   std::string tmp_;
 };
 

@@ -1,0 +1,91 @@
+// ROOT: the network counters podagent reports (metrics/net_dev, read through /proc/PID/net/dev of
+// a pod's process) for a real interface in a network namespace this test makes, against a second
+// tool's reading (iproute2's `ip -s -j link`), with real packets sent through it.
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "metrics/net_dev.h"
+#include "tests/lib/shell.h"
+
+namespace podagent {
+namespace {
+
+using testing::Sh;
+
+// A child in a fresh network namespace, sleeping until the test kills it.
+class NetnsHolder {
+ public:
+  NetnsHolder() {
+    int ready[2];
+    if (::pipe(ready) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(ready[0]);
+      char ok = ::unshare(CLONE_NEWNET) == 0 ? '1' : '0';
+      if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    char ok = '0';
+    if (::read(ready[0], &ok, 1) != 1 || ok != '1') ok_ = false;
+    ::close(ready[0]);
+  }
+  ~NetnsHolder() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool ok() const { return pid_ > 0 && ok_; }
+  pid_t pid() const { return pid_; }
+  // Runs an absolute argv inside the namespace.
+  std::string In(std::vector<std::string> argv) const {
+    argv.insert(argv.begin(), {"/usr/bin/nsenter", absl::StrCat("--net=/proc/", pid_, "/ns/net"), "--"});
+    return Sh(argv);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool ok_ = true;
+};
+
+// (tx_packets, tx_bytes) of `dev` as iproute2 reports it.
+std::pair<uint64_t, uint64_t> IpTx(const NetnsHolder& ns, const std::string& dev) {
+  std::string out = ns.In({"/usr/sbin/ip", "-s", "-j", "link", "show", dev});
+  auto j = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+  EXPECT_FALSE(j.is_discarded()) << out;
+  if (j.is_discarded() || j.empty()) return {0, 0};
+  return {j[0]["stats64"]["tx"]["packets"].get<uint64_t>(), j[0]["stats64"]["tx"]["bytes"].get<uint64_t>()};
+}
+
+TEST(RootNetDev, CountersOfARealInterfaceMatchIproute2) {
+  ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
+  NetnsHolder ns;
+  ASSERT_TRUE(ns.ok()) << "unshare(CLONE_NEWNET)";
+  // No IPv6 in this namespace: nothing but our packets leaves the interface.
+  ASSERT_EQ(ns.In({"/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                   "net.ipv6.conf.default.disable_ipv6=1"}), "");
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "dummy"}), "");
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "addr", "add", "10.199.0.1/24", "dev", "pa0"}), "");
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa0", "up"}), "");
+  // 5 pings to a neighbour that is never there: a dummy interface transmits (and drops) them.
+  (void)ns.In({"/bin/busybox", "ping", "-c", "5", "-W", "1", "-s", "100", "10.199.0.2"});
+
+  auto [ip_packets, ip_bytes] = IpTx(ns, "pa0");
+  EXPECT_GE(ip_packets, 5u);
+  std::vector<InterfaceStats> ifs = ReadNetDev(ns.pid());
+  ASSERT_EQ(ifs.size(), 1u) << "pa0 only (lo is skipped, as cAdvisor does)";
+  EXPECT_EQ(ifs[0].name, "pa0");
+  EXPECT_EQ(ifs[0].tx_packets, ip_packets);
+  EXPECT_EQ(ifs[0].tx_bytes, ip_bytes);
+  EXPECT_GE(ifs[0].tx_bytes, 5u * (100 + 8 + 20)) << "ICMP payload + header + IPv4 header, 5 times";
+}
+
+}  // namespace
+}  // namespace podagent

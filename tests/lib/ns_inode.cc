@@ -1,0 +1,39 @@
+#include "tests/lib/ns_inode.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace podagent::testing {
+
+namespace {
+
+// nsfs: the filesystem behind /proc/PID/ns/* (NSFS_MAGIC's device). A namespace file on any
+// other filesystem is not a namespace: fail rather than compare the inode of a plain file.
+bool OnNsfs(const struct stat& st, const struct stat& self_net) { return st.st_dev == self_net.st_dev; }
+
+}  // namespace
+
+uint64_t ReadNsInodeAt(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    throw std::runtime_error("stat namespace " + path + ": " + std::strerror(errno));
+  }
+  struct stat self_net {};
+  if (::stat("/proc/self/ns/net", &self_net) != 0) {
+    throw std::runtime_error(std::string("stat /proc/self/ns/net: ") + std::strerror(errno));
+  }
+  if (!OnNsfs(st, self_net)) throw std::runtime_error("not a namespace file (not on nsfs): " + path);
+  return st.st_ino;
+}
+
+uint64_t ReadNsInode(pid_t pid, const std::string& ns) {
+  if (pid <= 0) throw std::runtime_error("namespace of pid " + std::to_string(pid) + ": not a process id");
+  return ReadNsInodeAt("/proc/" + std::to_string(pid) + "/ns/" + ns);
+}
+
+uint64_t HostNsInode(const std::string& ns) { return ReadNsInode(1, ns); }
+
+}  // namespace podagent::testing

@@ -1,0 +1,14 @@
+#pragma once
+// Where a test finds the built programs and the source tree. Both are compiled into every test
+// binary (tests/lib/test_env.cc) and may be overridden by PODAGENT_BIN_DIR / PODAGENT_SOURCE_DIR.
+
+#include <string>
+
+namespace podagent::testing {
+
+// Directory of the built programs: podagent, podagent-pause, podagent-shim.
+std::string BinDir();
+// The source tree (for deploy/, hack/, tests/fixtures/).
+std::string SourceDir();
+
+}  // namespace podagent::testing
