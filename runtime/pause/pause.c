@@ -6,7 +6,10 @@
  *                  [--sysctl PATH=VALUE]...   (PATH under /proc/sys: net/ipv4/ip_forward)
  *
  * Order: join the cgroups (writes "0" to each cgroup.procs: "this process"), set the hostname,
- * bring lo up (ioctl), write the sysctls under /proc/sys. Then one line on the ready fd:
+ * bring lo up (ioctl), write the sysctls under /proc/sys, then leave the host's root: pivot_root
+ * into an empty read-only tmpfs in pause's own mount namespace, so /proc/<pause>/root (which a
+ * container of a shared-PID pod reaches as /proc/1/root) shows nothing of the host. Then one line
+ * on the ready fd:
  *   "ok\n"                                   everything done
  *   "error <errno> <step>: <detail>\n"       a step failed; the program exits 1
  * SIGTERM/SIGINT: exit 0. As PID 1 of its PID namespace it reaps every child. */
@@ -20,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,7 +51,7 @@ static void report(const char* line) {
   }
 }
 
-static void fail(int err, const char* step, const char* detail) {
+__attribute__((noreturn)) static void fail(int err, const char* step, const char* detail) {
   char line[512];
   snprintf(line, sizeof line, "error %d %s: %s: %s\n", err, step, detail, strerror(err));
   report(line);
@@ -94,6 +99,25 @@ static void set_sysctl(const char* kv) {
   write_file("sysctl", path, eq + 1);
 }
 
+/* The empty root: a tiny tmpfs, read-only and without devices, setuid or exec, mounted over an
+ * existing directory of the copied host tree, made the root with pivot_root(".", ".") (the old
+ * root ends up stacked under the new one and is detached at once). Propagation is made private
+ * first so nothing of this reaches the host's mount namespace. */
+static void empty_root(void) {
+  static const char* const dirs[] = {"/tmp", "/mnt", "/dev"};
+  const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(errno, "empty root", "make / private");
+  const char* dir = NULL;
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && dir == NULL; ++i) {
+    if (mount("podagent-pause", dirs[i], "tmpfs", flags, "size=4k,nr_inodes=2,mode=0555") == 0) dir = dirs[i];
+  }
+  if (dir == NULL) fail(errno, "empty root", "mount tmpfs");
+  if (chdir(dir) != 0) fail(errno, "empty root", dir);
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail(errno, "empty root", "pivot_root");
+  if (umount2(".", MNT_DETACH) != 0) fail(errno, "empty root", "detach the host root");
+  if (chdir("/") != 0) fail(errno, "empty root", "chdir /");
+}
+
 static void on_term(int sig) {
   (void)sig;
   _exit(0);
@@ -137,6 +161,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i) {
     if (strcmp(argv[i], "--sysctl") == 0) set_sysctl(argv[++i]);
   }
+  empty_root();
 
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

@@ -58,6 +58,9 @@ int RunExec(int argc, char** argv) {
   for (const std::string& procs : spec->cgroup_procs_files) {
     if (auto st = WriteFile(procs, self); !st.ok()) return Fail(std::string(st.message()));
   }
+  // The container's oom_score_adj, not the daemon's: written through the host's /proc (before
+  // the mnt switch) and inherited by the command. Its rlimits are set in the child below.
+  if (auto st = ApplyOomScoreAdj(spec->process); !st.ok()) return Fail(std::string(st.message()));
   for (const auto& [fd, type] : ns) {
     if (::setns(fd.Get(), type) != 0) return Fail(absl::StrCat("setns ", type, ": ", strerror(errno)));
   }
@@ -71,7 +74,9 @@ int RunExec(int argc, char** argv) {
   if (child == 0) {
     UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (null) ::dup2(null.Get(), 0);
-    absl::Status st = SecureAndExec(p, -1, /*die_with_parent=*/true);
+    absl::Status st = ApplyRlimits(p);
+    if (!st.ok()) _exit(Fail(std::string(st.message())));
+    st = SecureAndExec(p, -1, /*die_with_parent=*/true);
     _exit(Fail(std::string(st.message()), absl::IsNotFound(st) ? 127 : 126));
   }
   int status = 0;
