@@ -15,7 +15,8 @@
 # a random 10.87.X.0/24 with its own bridge, metrics off, and registry mirrors sending
 # registry.k8s.io, gcr.io and docker.io to $REGISTRY (critest v1.34.0's -registry-prefix drops
 # tags, so mirrors it is). Afterwards every pod left is stopped and removed, the daemon (started
-# here, stopped by its PID) exits, mounts under the temp dir are detached, the bridge deleted.
+# here, stopped by its PID) exits, mounts under the temp dir are detached, the bridge and the
+# cgroup parent deleted.
 # critest's binaries and images never enter this repository.
 set -euo pipefail
 
@@ -58,6 +59,10 @@ cleanup() {
     umount -l "$m" 2>/dev/null
   done
   ip link del "$bridge" 2>/dev/null
+  # The cgroup parent podagent made for the run (empty once every pod is gone), in each hierarchy.
+  find /sys/fs/cgroup -maxdepth 3 -type d -name "podagent-critest-$octet" 2>/dev/null | while read -r d; do
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
   if [ "${KEEP:-0}" = 1 ]; then echo "critest.sh: kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
