@@ -51,11 +51,16 @@ void FillContainerStatus(const ContainerRecord& r, cri::ContainerStatus* out) {
     cm->set_container_path(m.destination);
     cm->set_host_path(m.source);
     cm->set_readonly(m.readonly);
+    cm->set_recursive_read_only(m.recursive_readonly);
     cm->set_propagation(m.propagation == Propagation::kRSlave    ? cri::PROPAGATION_HOST_TO_CONTAINER
                         : m.propagation == Propagation::kRShared ? cri::PROPAGATION_BIDIRECTIONAL
                                                                  : cri::PROPAGATION_PRIVATE);
   }
   out->set_log_path(r.log_path);
+  cri::LinuxContainerUser* user = out->mutable_user()->mutable_linux();
+  user->set_uid(r.uid);
+  user->set_gid(r.gid);
+  for (gid_t g : r.groups) user->add_supplemental_groups(g);
   ToCriResources(r.resources, out->mutable_resources()->mutable_linux());
 }
 

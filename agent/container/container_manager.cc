@@ -21,6 +21,7 @@
 #include "runtime/container/shim_records.h"
 #include "runtime/process/child_process.h"
 #include "runtime/process/oom_score.h"
+#include "runtime/process/signal_state.h"
 
 namespace podagent {
 namespace {
@@ -249,6 +250,9 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   rec.state_dir = in.state_dir;
   rec.layer_dir = in.layer_dir;
   rec.stop_signal = image->stop_signal;
+  rec.uid = built->spec.process.uid;
+  rec.gid = built->spec.process.gid;
+  rec.groups = built->spec.process.additional_gids;
 
   auto entry = std::make_shared<Entry>();
   entry->rec = rec;
@@ -299,6 +303,7 @@ absl::Status ContainerManager::Start(const std::string& id) {
     ASSIGN_OR_RETURN(e, Find(id));
   }
   std::lock_guard<std::mutex> op(e->op);
+  if (e->removed) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
   {
     std::lock_guard<std::mutex> l(mu_);
     Refresh(e->rec, false);
@@ -340,6 +345,31 @@ bool ContainerManager::WaitExit(const std::string& state_dir, absl::Duration tim
   }
 }
 
+bool ContainerManager::SignalAndWait(ChildProcess& proc, const ContainerRecord& rec, int64_t timeout_seconds) {
+  int sig = ParseSignal(rec.stop_signal);
+  spdlog::info("container {}: stopping with signal {}, timeout {}s", rec.id, sig, timeout_seconds);
+  proc.Signal(sig).IgnoreError();
+  // Read after sending: no handler now means none when it arrived (handlers are installed, not
+  // removed, by the programs that matter here), so the kernel dropped it.
+  auto state = ReadSignalState(rec.pid);
+  bool dropped = state.ok() && DiscardsSignal(*state, sig);
+  absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
+  for (;;) {
+    auto r = ReadExitRecord(rec.state_dir);
+    if (r.ok() && r->has_value()) return true;
+    if (absl::Now() >= deadline) return false;
+    if (dropped) {
+      state = ReadSignalState(rec.pid);
+      if (state.ok() && !DiscardsSignal(*state, sig)) {
+        spdlog::info("container {}: signal {} came before its handler; sending it again", rec.id, sig);
+        proc.Signal(sig).IgnoreError();
+        dropped = false;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
   ContainerRecord rec;
   {
@@ -355,12 +385,7 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
   }
   if (rec.state != CtrState::kRunning) return absl::OkStatus();
   auto proc = ChildProcess::Adopt(ProcessIdentity{rec.pid, rec.pid_start_time});
-  if (proc.ok() && timeout_seconds > 0) {
-    int sig = ParseSignal(rec.stop_signal);
-    spdlog::info("container {}: stopping with signal {}, timeout {}s", rec.id, sig, timeout_seconds);
-    proc->Signal(sig).IgnoreError();
-  }
-  if (!proc.ok() || timeout_seconds <= 0 || !WaitExit(rec.state_dir, absl::Seconds(timeout_seconds))) {
+  if (!proc.ok() || timeout_seconds <= 0 || !SignalAndWait(*proc, rec, timeout_seconds)) {
     if (proc.ok()) proc->Signal(SIGKILL).IgnoreError();
     if (!WaitExit(rec.state_dir, absl::Seconds(30))) {
       std::lock_guard<std::mutex> l(mu_);
@@ -383,6 +408,7 @@ absl::Status ContainerManager::Stop(const std::string& id, int64_t timeout_secon
     ASSIGN_OR_RETURN(e, Find(id));
   }
   std::lock_guard<std::mutex> op(e->op);
+  if (e->removed) return absl::OkStatus();  // a Remove ran while this Stop waited: nothing runs
   return StopLocked(*e, timeout_seconds);
 }
 
@@ -408,6 +434,7 @@ absl::Status ContainerManager::Remove(const std::string& id) {
     e = *found;
   }
   std::lock_guard<std::mutex> op(e->op);
+  if (e->removed) return absl::OkStatus();  // removed by another call while this one waited
   RETURN_IF_ERROR(StopLocked(*e, 0));
   ContainerRecord rec;
   {
@@ -416,6 +443,7 @@ absl::Status ContainerManager::Remove(const std::string& id) {
   }
   ReleaseResources(rec);
   RETURN_IF_ERROR(store_.Remove(kKind, rec.id));
+  e->removed = true;
   std::lock_guard<std::mutex> l(mu_);
   containers_.erase(rec.id);
   spdlog::info("container {}: removed", rec.id);
@@ -448,6 +476,7 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
     ASSIGN_OR_RETURN(e, Find(id));
   }
   std::lock_guard<std::mutex> op(e->op);
+  if (e->removed) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
   ContainerRecord rec;
   {
     std::lock_guard<std::mutex> l(mu_);

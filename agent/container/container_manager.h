@@ -21,6 +21,7 @@
 #include "agent/context.h"
 #include "agent/services.h"
 #include "runtime/container/shim_launcher.h"
+#include "runtime/process/child_process.h"
 #include "runtime/store/record_store.h"
 
 namespace podagent {
@@ -51,6 +52,7 @@ class ContainerManager : public ContainerRegistry {
   struct Entry {
     std::mutex op;  // serializes start/stop/remove/update of one container
     ContainerRecord rec;  // guarded by mu_
+    bool removed = false;  // guarded by op: a Stop or Remove that waited for op finds it gone
   };
 
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;
@@ -60,6 +62,10 @@ class ContainerManager : public ContainerRegistry {
   absl::Status StopLocked(Entry& e, int64_t timeout_seconds);
   // Waits for exit.json; true when it appeared.
   bool WaitExit(const std::string& state_dir, absl::Duration timeout);
+  // Sends the stop signal and waits up to the timeout for the exit. When the kernel discarded the
+  // signal (the container is PID 1 of its namespace and had no handler yet, say a shell that has
+  // not reached its `trap`), sends it again as soon as a handler appears. True when it exited.
+  bool SignalAndWait(ChildProcess& proc, const ContainerRecord& rec, int64_t timeout_seconds);
   void ReleaseResources(const ContainerRecord& rec);
   absl::StatusOr<const ShimLauncher*> Launcher();
   std::string CgroupPathFor(const PodInfo& pod, const std::string& id) const;

@@ -47,13 +47,17 @@ ContainerRecord FromJsonUnchecked(const nlohmann::json& j) {
   r.cri_log_path = j.value("cri_log_path", "");
   for (const auto& m : j.value("mounts", nlohmann::json::array())) {
     r.mounts.push_back({m.at("source").get<std::string>(), m.at("destination").get<std::string>(),
-                        m.value("readonly", false), static_cast<Propagation>(m.value("propagation", 0))});
+                        m.value("readonly", false), static_cast<Propagation>(m.value("propagation", 0)),
+                        m.value("recursive_readonly", false)});
   }
   r.resources = ResourcesFromJson(j.value("resources", nlohmann::json::object()));
   r.cgroup_path = j.value("cgroup_path", "");
   r.state_dir = j.value("state_dir", "");
   r.layer_dir = j.value("layer_dir", "");
   r.stop_signal = j.value("stop_signal", "");
+  r.uid = j.value("uid", uid_t{0});
+  r.gid = j.value("gid", gid_t{0});
+  r.groups = j.value("groups", std::vector<gid_t>{});
   return r;
 }
 
@@ -107,11 +111,12 @@ nlohmann::json ToJson(const ContainerRecord& r) {
                       {"message", r.message}, {"pid", r.pid}, {"pid_start_time", r.pid_start_time},
                       {"shim_pid", r.shim_pid}, {"log_path", r.log_path}, {"cri_log_path", r.cri_log_path},
                       {"resources", ResourcesToJson(r.resources)}, {"cgroup_path", r.cgroup_path},
-                      {"state_dir", r.state_dir}, {"layer_dir", r.layer_dir}, {"stop_signal", r.stop_signal}};
+                      {"state_dir", r.state_dir}, {"layer_dir", r.layer_dir}, {"stop_signal", r.stop_signal},
+                      {"uid", r.uid}, {"gid", r.gid}, {"groups", r.groups}};
   j["mounts"] = nlohmann::json::array();
   for (const auto& m : r.mounts) {
     j["mounts"].push_back({{"source", m.source}, {"destination", m.destination}, {"readonly", m.readonly},
-                           {"propagation", static_cast<int>(m.propagation)}});
+                           {"propagation", static_cast<int>(m.propagation)}, {"recursive_readonly", m.recursive_readonly}});
   }
   return j;
 }

@@ -44,6 +44,10 @@ struct ContainerRecord {
   std::string state_dir;      // <run_dir>/containers/<id>
   std::string layer_dir;      // <root_dir>/containers/<id> (upper, work)
   std::string stop_signal;    // from the image; empty: SIGTERM
+  // The identity the first process starts with (ContainerStatus.user): uid, gid, setgroups list.
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
 };
 
 nlohmann::json ToJson(const ContainerRecord& r);

@@ -6,7 +6,9 @@ namespace podagent {
 
 grpc::Status RuntimeServiceImpl::RemoveContainer(grpc::ServerContext*, const cri::RemoveContainerRequest* req,
                                                  cri::RemoveContainerResponse*) {
-  return ToGrpc(m_.containers->Remove(req->container_id()));
+  // The CRI: removing a container that is already gone is success.
+  absl::Status st = m_.containers->Remove(req->container_id());
+  return ToGrpc(absl::IsNotFound(st) ? absl::OkStatus() : st);
 }
 
 }  // namespace podagent

@@ -17,6 +17,22 @@ namespace {
 
 bool IsAbsolute(const std::string& p) { return !p.empty() && p[0] == '/'; }
 
+// The CRI's rule for recursive_read_only: readonly must be set too, and propagation PRIVATE (a
+// mount propagated in later would not be read-only).
+absl::Status CheckRecursiveReadOnly(const cri::Mount& m) {
+  if (!m.recursive_read_only()) return absl::OkStatus();
+  if (!m.readonly()) {
+    return absl::InvalidArgumentError(absl::StrCat("mount ", m.container_path(),
+                                                   ": recursive_read_only needs readonly to be true as well"));
+  }
+  if (m.propagation() != cri::PROPAGATION_PRIVATE) {
+    return absl::InvalidArgumentError(absl::StrCat("mount ", m.container_path(),
+                                                   ": recursive_read_only needs propagation PRIVATE, not ",
+                                                   cri::MountPropagation_Name(m.propagation())));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<MountSpec>> ConvertMounts(const cri::ContainerConfig& c) {
   std::vector<MountSpec> out;
   for (const auto& m : c.mounts()) {
@@ -31,7 +47,8 @@ absl::StatusOr<std::vector<MountSpec>> ConvertMounts(const cri::ContainerConfig&
       return absl::InvalidArgumentError(absl::StrCat("mount source ", m.host_path(), " for ", m.container_path(),
                                                      " does not exist"));
     }
-    MountSpec ms{m.host_path(), m.container_path(), m.readonly(), Propagation::kPrivate};
+    RETURN_IF_ERROR(CheckRecursiveReadOnly(m));
+    MountSpec ms{m.host_path(), m.container_path(), m.readonly(), Propagation::kPrivate, m.recursive_read_only()};
     if (m.propagation() == cri::PROPAGATION_HOST_TO_CONTAINER) ms.propagation = Propagation::kRSlave;
     if (m.propagation() == cri::PROPAGATION_BIDIRECTIONAL) ms.propagation = Propagation::kRShared;
     out.push_back(ms);
@@ -90,11 +107,21 @@ absl::Status FillNamespaces(const cri::LinuxContainerSecurityContext& sc, const 
 
 absl::StatusOr<ResolvedUser> ResolveContainerUser(const cri::LinuxContainerSecurityContext& sc, const ImageInfo& image,
                                                   const SpecInputs& in) {
+  if (sc.has_run_as_group() && !sc.has_run_as_user() && sc.run_as_username().empty()) {
+    return absl::InvalidArgumentError("run_as_group is set without run_as_user or run_as_username");
+  }
   UserRequest req;
   if (sc.has_run_as_user()) req.run_as_user = sc.run_as_user().value();
   req.run_as_username = sc.run_as_username();
   if (sc.has_run_as_group()) req.run_as_group = sc.run_as_group().value();
   req.supplemental_groups.assign(sc.supplemental_groups().begin(), sc.supplemental_groups().end());
+  switch (sc.supplemental_groups_policy()) {
+    case cri::Merge: break;
+    case cri::Strict: req.strict_groups = true; break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown supplemental_groups_policy ", static_cast<int>(sc.supplemental_groups_policy())));
+  }
   req.image_user = image.user;
   return ResolveUser(req, in.image_passwd, in.image_group);
 }

@@ -6,7 +6,9 @@ namespace podagent {
 
 grpc::Status RuntimeServiceImpl::StopContainer(grpc::ServerContext*, const cri::StopContainerRequest* req,
                                                cri::StopContainerResponse*) {
-  return ToGrpc(m_.containers->Stop(req->container_id(), req->timeout()));
+  // The CRI: stopping a container that is already gone is success (kubelet retries).
+  absl::Status st = m_.containers->Stop(req->container_id(), req->timeout());
+  return ToGrpc(absl::IsNotFound(st) ? absl::OkStatus() : st);
 }
 
 }  // namespace podagent

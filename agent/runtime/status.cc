@@ -1,7 +1,10 @@
-// Status: RuntimeReady and NetworkReady, each telling the truth; verbose adds the config.
+// Status: RuntimeReady and NetworkReady, each telling the truth; the features podagent has (per
+// runtime handler: recursive read-only mounts when the kernel has mount_setattr; for all:
+// SupplementalGroupsPolicy and ContainerStatus.user); verbose adds the config.
 #include "agent/runtime/runtime_conditions.h"
 #include "agent/sandbox/sandbox_manager.h"
 #include "agent/services.h"
+#include "runtime/container/mount_features.h"
 
 namespace podagent {
 namespace {
@@ -17,6 +20,17 @@ void AddCondition(cri::RuntimeStatus* status, const std::string& type, bool ok, 
   }
 }
 
+void AddFeatures(const Config& config, cri::StatusResponse* response) {
+  bool rro = RecursiveReadOnlyMountsSupported();
+  for (const std::string& name : config.runtime_handlers) {
+    cri::RuntimeHandler* h = response->add_runtime_handlers();
+    h->set_name(name);
+    h->mutable_features()->set_recursive_read_only_mounts(rro);
+    h->mutable_features()->set_user_namespaces(false);
+  }
+  response->mutable_features()->set_supplemental_groups_policy(true);
+}
+
 }  // namespace
 
 grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusRequest* request, cri::StatusResponse* response) {
@@ -25,6 +39,7 @@ grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusR
   cri::RuntimeStatus* status = response->mutable_status();
   AddCondition(status, "RuntimeReady", runtime.ready, runtime.reason, runtime.message);
   AddCondition(status, "NetworkReady", network.ready, network.reason, network.message);
+  AddFeatures(m_.ctx->config, response);
   if (request->verbose()) {
     (*response->mutable_info())["config"] = m_.ctx->config.ToJson().dump();
   }

@@ -6,7 +6,9 @@ namespace podagent {
 
 grpc::Status RuntimeServiceImpl::RemovePodSandbox(grpc::ServerContext*, const cri::RemovePodSandboxRequest* request,
                                                   cri::RemovePodSandboxResponse*) {
-  return ToGrpc(m_.sandboxes->Remove(request->pod_sandbox_id()));
+  // The CRI: removing a pod that is already gone is success.
+  absl::Status st = m_.sandboxes->Remove(request->pod_sandbox_id());
+  return ToGrpc(absl::IsNotFound(st) ? absl::OkStatus() : st);
 }
 
 }  // namespace podagent

@@ -6,7 +6,9 @@ namespace podagent {
 
 grpc::Status RuntimeServiceImpl::StopPodSandbox(grpc::ServerContext*, const cri::StopPodSandboxRequest* request,
                                                 cri::StopPodSandboxResponse*) {
-  return ToGrpc(m_.sandboxes->Stop(request->pod_sandbox_id()));
+  // The CRI: stopping a pod that is already gone is success (kubelet retries and cleans up twice).
+  absl::Status st = m_.sandboxes->Stop(request->pod_sandbox_id());
+  return ToGrpc(absl::IsNotFound(st) ? absl::OkStatus() : st);
 }
 
 }  // namespace podagent

@@ -33,9 +33,18 @@ std::vector<std::string> DefaultCapabilities() {
           "CAP_SETGID",      "CAP_SETPCAP", "CAP_SETUID",          "CAP_SYS_CHROOT"};
 }
 
-std::vector<std::string> AllCapabilities() {
+std::vector<std::string> KernelCapabilities() {
   std::vector<std::string> out;
   for (cap_value_t v = 0; v < static_cast<cap_value_t>(cap_max_bits()); ++v) out.push_back(NameOf(v));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> AllCapabilities() {
+  std::vector<std::string> out;
+  for (cap_value_t v = 0; v < static_cast<cap_value_t>(cap_max_bits()); ++v) {
+    if (cap_get_bound(v) == 1) out.push_back(NameOf(v));
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -52,17 +61,28 @@ absl::StatusOr<std::string> NormalizeCapability(const std::string& name) {
 
 absl::StatusOr<std::vector<std::string>> ComputeCapabilities(const std::vector<std::string>& add,
                                                              const std::vector<std::string>& drop, bool privileged) {
-  if (privileged) return AllCapabilities();
-  std::vector<std::string> d = DefaultCapabilities();
-  std::set<std::string> caps(d.begin(), d.end());
-  if (Contains(add, "ALL")) {
-    auto all = AllCapabilities();
-    caps.insert(all.begin(), all.end());
+  return ComputeCapabilities(add, drop, privileged, AllCapabilities());
+}
+
+absl::StatusOr<std::vector<std::string>> ComputeCapabilities(const std::vector<std::string>& add,
+                                                             const std::vector<std::string>& drop, bool privileged,
+                                                             const std::vector<std::string>& all) {
+  std::vector<std::string> sorted_all = all;
+  std::sort(sorted_all.begin(), sorted_all.end());
+  if (privileged) return sorted_all;
+  std::set<std::string> caps;
+  for (const auto& c : DefaultCapabilities()) {
+    if (Contains(all, c)) caps.insert(c);  // a default the node lacks is left out, as with ALL
   }
+  if (Contains(add, "ALL")) caps.insert(all.begin(), all.end());
   if (Contains(drop, "ALL")) caps.clear();
   for (const auto& a : add) {
     if (a == "ALL") continue;
     ASSIGN_OR_RETURN(std::string n, NormalizeCapability(a));
+    if (!Contains(all, n)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "capability ", n, " is not in podagent's bounding set on this node, so no container here can have it"));
+    }
     caps.insert(n);
   }
   for (const auto& r : drop) {

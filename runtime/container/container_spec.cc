@@ -66,7 +66,8 @@ absl::StatusOr<ContainerSpec> SpecFromJsonUnchecked(const nlohmann::json& j) {
   s.readonly_rootfs = j.value("readonly_rootfs", false);
   for (const auto& m : j.value("mounts", nlohmann::json::array())) {
     s.mounts.push_back({m.at("source").get<std::string>(), m.at("destination").get<std::string>(),
-                        m.value("readonly", false), PropagationFromName(m.value("propagation", "private"))});
+                        m.value("readonly", false), PropagationFromName(m.value("propagation", "private")),
+                        m.value("recursive_readonly", false)});
   }
   for (const auto& d : j.value("devices", nlohmann::json::array())) {
     s.devices.push_back({d.at("host_path").get<std::string>(), d.at("container_path").get<std::string>(),
@@ -107,7 +108,7 @@ nlohmann::json ToJson(const ContainerSpec& s) {
   j["mounts"] = nlohmann::json::array();
   for (const auto& m : s.mounts) {
     j["mounts"].push_back({{"source", m.source}, {"destination", m.destination}, {"readonly", m.readonly},
-                           {"propagation", PropagationName(m.propagation)}});
+                           {"propagation", PropagationName(m.propagation)}, {"recursive_readonly", m.recursive_readonly}});
   }
   j["devices"] = nlohmann::json::array();
   for (const auto& d : s.devices) {

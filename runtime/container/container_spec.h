@@ -24,6 +24,9 @@ struct MountSpec {
   std::string destination;  // absolute path inside the container
   bool readonly = false;
   Propagation propagation = Propagation::kPrivate;
+  // With `readonly`: every submount read-only too (mount_setattr AT_RECURSIVE); without it only the
+  // bind itself is, and a mount below it stays as the host has it.
+  bool recursive_readonly = false;
 };
 
 struct DeviceSpec {

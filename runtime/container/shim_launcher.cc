@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -104,6 +105,7 @@ absl::StatusOr<ExecSyncResult> ShimLauncher::ExecSync(const std::string& state_d
   o.argv.insert(o.argv.end(), cmd.begin(), cmd.end());
   o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
   o.timeout = timeout;
+  o.timeout_signal = SIGTERM;  // the helper kills the command's process group and reaps it
   o.max_output = output_limit;
   ASSIGN_OR_RETURN(CommandResult r, RunCommand(o));
   ExecSyncResult out;

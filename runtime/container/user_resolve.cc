@@ -108,16 +108,20 @@ absl::StatusOr<ResolvedUser> ResolveUser(const UserRequest& req, const std::stri
   } else if (!group_part.empty()) {
     ASSIGN_OR_RETURN(u.gid, ResolveGroupPart(group_part, gr));
   }
-  std::string name = NameOf(u.uid, pw);
-  for (const auto& g : gr) {
-    bool member = !name.empty() && std::find(g.members.begin(), g.members.end(), name) != g.members.end();
-    if (member && g.gid != u.gid) u.additional_gids.push_back(g.gid);
-  }
-  for (int64_t g : req.supplemental_groups) {
-    ASSIGN_OR_RETURN(uint32_t gid, ParseId(g, "supplemental group"));
+  auto add = [&u](gid_t gid) {
     if (std::find(u.additional_gids.begin(), u.additional_gids.end(), gid) == u.additional_gids.end()) {
       u.additional_gids.push_back(gid);
     }
+  };
+  add(u.gid);
+  std::string name = NameOf(u.uid, pw);
+  for (const auto& g : gr) {
+    bool member = !name.empty() && std::find(g.members.begin(), g.members.end(), name) != g.members.end();
+    if (member && !req.strict_groups) add(g.gid);
+  }
+  for (int64_t g : req.supplemental_groups) {
+    ASSIGN_OR_RETURN(uint32_t gid, ParseId(g, "supplemental group"));
+    add(gid);
   }
   return u;
 }

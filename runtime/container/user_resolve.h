@@ -20,13 +20,18 @@ struct UserRequest {
   std::string run_as_username;
   std::optional<int64_t> run_as_group;
   std::vector<int64_t> supplemental_groups;
+  // SupplementalGroupsPolicy Strict: only the primary group and `supplemental_groups`, not the
+  // groups the image's /etc/group gives the user (Merge, the default, adds those).
+  bool strict_groups = false;
   std::string image_user;  // USER from the image config
 };
 
 struct ResolvedUser {
   uid_t uid = 0;
   gid_t gid = 0;
-  std::vector<gid_t> additional_gids;  // groups listing the user in /etc/group, then supplemental
+  // What setgroups(2) gets, as containerd does it: the primary gid first, then the groups listing
+  // the user in /etc/group (unless strict), then the supplemental groups; no duplicates.
+  std::vector<gid_t> additional_gids;
   std::string home = "/";
 };
 

@@ -86,7 +86,7 @@ absl::StatusOr<CommandResult> RunCommand(const CommandOptions& o) {
     exit = child.Wait(std::max(deadline - absl::Now(), absl::ZeroDuration()));
   }
   if (!in_time || !exit.ok()) {
-    (void)child.Terminate(SIGKILL, absl::Seconds(5));
+    (void)child.Terminate(o.timeout_signal, o.kill_grace);
     return absl::DeadlineExceededError(
         absl::StrCat("run ", o.argv[0], ": killed after ", absl::FormatDuration(o.timeout)));
   }

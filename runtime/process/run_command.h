@@ -2,6 +2,7 @@
 // RunCommand: runs a program to completion with stdin data, capturing stdout and stderr (each
 // bounded), with a deadline after which the program is killed.
 
+#include <csignal>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -16,6 +17,10 @@ struct CommandOptions {
   std::vector<std::string> env;
   std::string stdin_data;
   absl::Duration timeout = absl::Seconds(60);
+  // Sent at the deadline; SIGKILL follows after `kill_grace` if the program is still there. A
+  // program that cleans up on SIGTERM (podagent-shim exec) gets the chance to.
+  int timeout_signal = SIGKILL;
+  absl::Duration kill_grace = absl::Seconds(5);
   size_t max_output = 1 << 20;  // per stream; the rest is read and dropped
   std::string cwd = "/";
 };

@@ -31,6 +31,34 @@ int Fail(const std::string& message, int code = 126) {
   return code;
 }
 
+sigset_t StopSignals() {
+  sigset_t s;
+  sigemptyset(&s);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&s, sig);
+  return s;
+}
+
+int ExitCodeOf(int status) { return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status); }
+
+// Waits for the command. A stop signal (the daemon's timeout) kills its whole process group and
+// reaps the command here, so it never lingers as a zombie under the container's PID 1.
+int WaitOrKill(pid_t child, const sigset_t& mask) {
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(child, &status, WNOHANG);
+    if (r == child) return ExitCodeOf(status);
+    if (r < 0 && errno != EINTR) return Fail("waitpid");
+    siginfo_t si;
+    int sig = ::sigwaitinfo(&mask, &si);
+    if (sig < 0 || sig == SIGCHLD) continue;
+    ::kill(-child, SIGKILL);
+    ::kill(child, SIGKILL);
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return 128 + SIGKILL;
+  }
+}
+
 }  // namespace
 
 int RunExec(int argc, char** argv) {
@@ -69,9 +97,14 @@ int RunExec(int argc, char** argv) {
 
   ProcessSpec p = spec->process;
   p.args.assign(argv + 4, argv + argc);
+  sigset_t mask = StopSignals(), old;
+  sigaddset(&mask, SIGCHLD);
+  if (::sigprocmask(SIG_BLOCK, &mask, &old) != 0) return Fail("sigprocmask");
   pid_t child = ::fork();
   if (child < 0) return Fail("fork");
   if (child == 0) {
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    ::setpgid(0, 0);  // its own process group: what a timeout kills
     UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (null) ::dup2(null.Get(), 0);
     absl::Status st = ApplyRlimits(p);
@@ -79,12 +112,8 @@ int RunExec(int argc, char** argv) {
     st = SecureAndExec(p, -1, /*die_with_parent=*/true);
     _exit(Fail(std::string(st.message()), absl::IsNotFound(st) ? 127 : 126));
   }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return Fail("waitpid");
-  }
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
+  ::setpgid(child, child);  // also here: no window where a kill of the group misses it
+  return WaitOrKill(child, mask);
 }
 
 }  // namespace podagent::shim

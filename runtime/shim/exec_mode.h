@@ -4,9 +4,11 @@
 // uts, net, pid, mnt last), forks (the child enters the pid namespace), and the child takes the
 // container's user, groups, capabilities, no_new_privs and seccomp from <state_dir>/spec.json and
 // execs with the container's environment. stdout/stderr are the caller's. Exits with the command's
-// exit code (128+signal when killed); the command dies with this helper (PDEATHSIG), so a caller
-// that kills the helper on a timeout kills the command too. Setup failures exit 126 (127 when the
-// executable is not found) with the reason on stderr.
+// exit code (128+signal when killed). The command runs in its own process group; SIGTERM, SIGINT or
+// SIGHUP to this helper (the daemon's ExecSync timeout) SIGKILLs that group and reaps the command
+// before the helper exits (137), so nothing of a timed-out exec keeps running or lingers as a
+// zombie. Should the helper itself be killed, the command dies with it (PDEATHSIG). Setup failures
+// exit 126 (127 when the executable is not found) with the reason on stderr.
 
 namespace podagent::shim {
 

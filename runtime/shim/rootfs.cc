@@ -9,8 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_join.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
@@ -47,6 +51,21 @@ unsigned long PropagationFlag(Propagation p) {
     case Propagation::kRShared: return MS_SHARED | MS_REC;
     default: return MS_PRIVATE | MS_REC;
   }
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string UnescapeMountPath(absl::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      int v = (s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0');
+      out.push_back(static_cast<char>(v));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
 }
 
 std::string CommonDir(const std::vector<std::string>& paths) {
@@ -134,7 +153,7 @@ absl::Status MountProcAndSys(const ContainerSpec& spec, int root_fd) {
 }
 
 absl::Status BindInto(int root_fd, const std::string& source, const std::string& dest, bool readonly,
-                      Propagation propagation) {
+                      bool recursive_readonly, Propagation propagation) {
   struct stat st;
   if (::stat(source.c_str(), &st) != 0) return ErrnoError(absl::StrCat("stat mount source ", source));
   ASSIGN_OR_RETURN(UniqueFd target, MountTargetInRoot(root_fd, dest, S_ISDIR(st.st_mode)));
@@ -143,7 +162,8 @@ absl::Status BindInto(int root_fd, const std::string& source, const std::string&
   // Re-open: the fd still names the directory under the new mount.
   ASSIGN_OR_RETURN(UniqueFd mounted, OpenInRoot(root_fd, dest));
   t = FdPath(mounted.Get());
-  if (readonly) RETURN_IF_ERROR(SetReadonly(t, true, dest));
+  // Non-recursive: a mount below the bind (a tmpfs the host put there) keeps its own flags.
+  if (readonly) RETURN_IF_ERROR(SetReadonly(t, recursive_readonly, dest));
   return Mount("", t, nullptr, PropagationFlag(propagation), "", absl::StrCat("propagation of ", dest));
 }
 
@@ -164,6 +184,23 @@ absl::Status MakeDevice(int root_fd, const DeviceSpec& d) {
     return ErrnoError("chown " + d.container_path);
   }
   return absl::OkStatus();
+}
+
+// The mount point that holds `path` (the longest mount point in /proc/self/mountinfo that is a
+// directory prefix of it), made private in this mount namespace.
+absl::Status MakeParentMountPrivate(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string info, ReadFile("/proc/self/mountinfo"));
+  char real[PATH_MAX];
+  if (::realpath(path.c_str(), real) == nullptr) return ErrnoError("realpath " + path);
+  std::string target = real, best = "/";
+  for (absl::string_view line : absl::StrSplit(info, '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> f = absl::StrSplit(line, ' ');
+    if (f.size() < 5) continue;
+    std::string mp = UnescapeMountPath(f[4]);
+    bool under = mp == "/" || target == mp || absl::StartsWith(target, mp + "/");
+    if (under && mp.size() > best.size()) best = mp;
+  }
+  return Mount("", best, nullptr, MS_PRIVATE, "", "private " + best + " (parent of the rootfs)");
 }
 
 absl::Status PivotRoot(const std::string& rootfs) {
@@ -205,13 +242,19 @@ absl::StatusOr<OverlayOptions> BuildOverlayOptions(const std::vector<std::string
 }
 
 absl::Status BuildRootfs(const ContainerSpec& spec) {
-  // Nothing mounted from here on may propagate back to the host.
-  if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) return ErrnoError("make / rslave");
-  std::string rootfs = spec.state_dir + "/rootfs";
-  RETURN_IF_ERROR(MountRoot(spec, rootfs));
+  // Our copy of the host's mounts: rslave, so nothing mounted here reaches the host, unless a
+  // volume is BIDIRECTIONAL: then it must stay a peer of the host's mount (an rslave copy made
+  // shared again would only propagate among the container's own mounts), so / stays rshared and
+  // the mount the rootfs sits on is made private instead, which keeps the rootfs, everything
+  // mounted under it, and pivot_root (EINVAL under a shared parent) away from the host.
   bool shared = std::any_of(spec.mounts.begin(), spec.mounts.end(),
                             [](const MountSpec& m) { return m.propagation == Propagation::kRShared; });
-  if (shared) RETURN_IF_ERROR(Mount("", rootfs, nullptr, MS_SHARED, "", "rootfs shared"));
+  unsigned long root_flags = (shared ? MS_SHARED : MS_SLAVE) | MS_REC;
+  if (::mount(nullptr, "/", nullptr, root_flags, nullptr) != 0) return ErrnoError("set propagation of /");
+  std::string rootfs = spec.state_dir + "/rootfs";
+  RETURN_IF_ERROR(MakeDirs(rootfs));
+  RETURN_IF_ERROR(MakeParentMountPrivate(rootfs));
+  RETURN_IF_ERROR(MountRoot(spec, rootfs));
   UniqueFd root_fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_fd) return ErrnoError("open " + rootfs);
   RETURN_IF_ERROR(MountProcAndSys(spec, root_fd.Get()));
@@ -220,10 +263,10 @@ absl::Status BuildRootfs(const ContainerSpec& spec) {
   const std::pair<const std::string*, const char*> pod_files[] = {
       {&spec.hosts_path, "/etc/hosts"}, {&spec.resolv_conf_path, "/etc/resolv.conf"}, {&spec.hostname_path, "/etc/hostname"}};
   for (const auto& [src, dest] : pod_files) {
-    if (!src->empty()) RETURN_IF_ERROR(BindInto(root_fd.Get(), *src, dest, false, Propagation::kPrivate));
+    if (!src->empty()) RETURN_IF_ERROR(BindInto(root_fd.Get(), *src, dest, false, false, Propagation::kPrivate));
   }
   for (const MountSpec& m : spec.mounts) {
-    RETURN_IF_ERROR(BindInto(root_fd.Get(), m.source, m.destination, m.readonly, m.propagation));
+    RETURN_IF_ERROR(BindInto(root_fd.Get(), m.source, m.destination, m.readonly, m.recursive_readonly, m.propagation));
   }
   for (const DeviceSpec& d : spec.devices) RETURN_IF_ERROR(MakeDevice(root_fd.Get(), d));
   ASSIGN_OR_RETURN(UniqueFd cwd, MkdirAllInRoot(root_fd.Get(), spec.process.cwd));

@@ -119,7 +119,7 @@ TEST(SpecBuilderTest, CommandArgsEnvUserAndSecurity) {
   EXPECT_EQ(p.cwd, "/work");
   EXPECT_EQ(p.uid, 0u);
   EXPECT_EQ(p.gid, 7u);
-  EXPECT_THAT(p.additional_gids, ElementsAre(44u));
+  EXPECT_THAT(p.additional_gids, ElementsAre(7u, 44u));
   EXPECT_THAT(p.capabilities, Contains("CAP_NET_ADMIN"));
   EXPECT_THAT(p.capabilities, Not(Contains("CAP_CHOWN")));
   EXPECT_TRUE(p.no_new_privs);

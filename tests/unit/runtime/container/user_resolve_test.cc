@@ -36,7 +36,7 @@ TEST(ResolveUserTest, ImageUserByNameTakesPrimaryGroupAndMemberships) {
   EXPECT_EQ(u->uid, 1000u);
   EXPECT_EQ(u->gid, 1001u);
   EXPECT_EQ(u->home, "/home/app");
-  EXPECT_THAT(u->additional_gids, ElementsAre(29u, 44u));
+  EXPECT_THAT(u->additional_gids, ElementsAre(1001u, 29u, 44u));
 }
 
 TEST(ResolveUserTest, ImageUserWithGroupName) {
@@ -76,7 +76,7 @@ TEST(ResolveUserTest, RunAsUsernameAndGroupAndSupplemental) {
   ASSERT_TRUE(u.ok()) << u.status();
   EXPECT_EQ(u->uid, 1000u);
   EXPECT_EQ(u->gid, 5u);
-  EXPECT_THAT(u->additional_gids, ElementsAre(29u, 44u, 100u));
+  EXPECT_THAT(u->additional_gids, ElementsAre(5u, 29u, 44u, 100u));
 }
 
 TEST(ResolveUserTest, UnknownNamesAreInvalidArgument) {
