@@ -67,9 +67,19 @@ i=1
 for pkgs in "${layer_packages[@]}"; do
   # Regular files and symlinks the packages own, relative to /; directories come from tar.
   # shellcheck disable=SC2086
-  dpkg -L $pkgs | sort -u | while read -r f; do
-    if [ -f "$f" ] || [ -L "$f" ]; then echo "${f#/}"; fi
-  done > "$tmp/$i.list"
+  # Paths are listed where they really are (/lib/x -> usr/lib/x on a merged-/usr system): an
+  # entry under a symlinked directory is refused by careful unpackers, podagent's among them.
+  dpkg -L $pkgs | python3 -c '
+import os, sys
+seen = set()
+for f in sys.stdin.read().split("\n"):
+    if not f or not (os.path.isfile(f) or os.path.islink(f)) or (os.path.islink(f) and os.path.isdir(f)):
+        continue
+    real = os.path.join(os.path.realpath(os.path.dirname(f)), os.path.basename(f))
+    if real not in seen:
+        seen.add(real)
+        print(real[1:])
+' | sort > "$tmp/$i.list"
   [ -s "$tmp/$i.list" ] || { echo "make-bench-image: no files for: $pkgs (apt-get install $pkgs)" >&2; exit 1; }
   tar "${tar_opts[@]}" -C / --no-recursion -cf "$tmp/$i.tar" -T "$tmp/$i.list"
   add_layer "$tmp/$i.tar"
