@@ -53,7 +53,7 @@ cleanup() {
   if grep -q " $pa/run/netns " /proc/self/mountinfo; then umount "$pa/run/netns" || true; fi
   ip link del "$BRIDGE" 2>/dev/null || true
   local chain rule
-  for chain in $(iptables -t nat -S | awk -v n="\"$NETWORK\"" 'index($0, n) && $1 == "-A" && $(NF-1) == "-j" { print $NF }' | sort -u); do
+  for chain in $(iptables -t nat -S | awk -v net="$NETWORK" 'index($0, "\\\"" net "\\\"") && $1 == "-A" && $(NF-1) == "-j" { print $NF }' | sort -u); do
     iptables -t nat -S | grep -- "-j $chain\$" | sed 's/^-A/-D/' | while read -r rule; do eval iptables -t nat "$rule" || true; done
     iptables -t nat -F "$chain" 2>/dev/null || true
     iptables -t nat -X "$chain" 2>/dev/null || true

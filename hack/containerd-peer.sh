@@ -173,7 +173,7 @@ unmount_under() {
 # iptables chains whose rules name the peer's CNI network (bridge ipMasq), with the jumps to them.
 drop_chains() {
   local table=nat chain rule
-  for chain in $(iptables -t $table -S | awk -v n="\"$NETWORK\"" 'index($0, n) && $1 == "-A" && $(NF-1) == "-j" { print $NF }' | sort -u); do
+  for chain in $(iptables -t $table -S | awk -v net="$NETWORK" 'index($0, "\\\"" net "\\\"") && $1 == "-A" && $(NF-1) == "-j" { print $NF }' | sort -u); do
     iptables -t $table -S | grep -- "-j $chain\$" | sed 's/^-A/-D/' | while read -r rule; do
       eval iptables -t $table "$rule" 2>/dev/null || true
     done
