@@ -1,0 +1,27 @@
+#pragma once
+// K pods of one container each, started at once by C client threads, then measured and torn down:
+//   "K pods started at once, K=N" (s): from the first RunPodSandbox to the last StartContainer
+//   "K pods torn down, K=N" (s): StopPodSandbox + RemovePodSandbox of all, by the same threads
+//   memory at K (MiB): RSS and PSS per pod of pause + shim + daemon growth over the daemon before
+//     the pods, and each part alone (processes found from the daemon's pid, the pods' and the
+//     containers' pids: a pod's shim is the parent of its container or its pause)
+//   cost at K (ms): ListContainers, ListContainerStats, ListPodSandboxStats, one /metrics scrape
+
+#include "tests/bench/cri/bench_target.h"
+#include "tests/bench/cri/proc_memory.h"
+#include "tests/bench/cri/results.h"
+
+namespace podagent::bench {
+
+struct ScaleOptions {
+  int pods = 10;
+  int clients = 20;
+  int list_rounds = 5;
+};
+
+void RunScale(Target& t, Results& results, const ScaleOptions& options);
+
+// The daemon and its descendants, summed: the baseline of the memory rows.
+absl::StatusOr<Memory> DaemonMemory(pid_t daemon);
+
+}  // namespace podagent::bench
