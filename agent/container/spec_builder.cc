@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "agent/container/container_resources.h"
 #include "runtime/common/errors.h"
 #include "runtime/container/capabilities.h"
@@ -126,9 +127,22 @@ absl::StatusOr<ResolvedUser> ResolveContainerUser(const cri::LinuxContainerSecur
   return ResolveUser(req, in.image_passwd, in.image_group);
 }
 
-std::string JoinLogPath(const std::string& dir, const std::string& rel) {
-  if (dir.empty() || rel.empty()) return "";
-  if (IsAbsolute(rel)) return rel;
+// The CRI gives log_path relative to the pod's log_directory ("<name>/<attempt>.log"). The shim
+// writes it as root, so an absolute path or a ".." component would put a file anywhere on the
+// node: refused.
+absl::StatusOr<std::string> JoinLogPath(const std::string& dir, const std::string& rel) {
+  if (dir.empty() || rel.empty()) return std::string();
+  if (IsAbsolute(rel)) {
+    return absl::InvalidArgumentError(absl::StrCat("log_path \"", rel,
+                                                   "\" is absolute: give it relative to the pod's log_directory"));
+  }
+  for (absl::string_view part : absl::StrSplit(rel, '/')) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("log_path \"", rel, "\" leaves the pod's log_directory through \"..\""));
+    }
+  }
+  if (rel.back() == '/') return absl::InvalidArgumentError(absl::StrCat("log_path \"", rel, "\" names no file"));
   return absl::StrCat(dir, "/", rel);
 }
 
@@ -224,7 +238,7 @@ absl::StatusOr<BuiltSpec> BuildContainerSpec(const cri::ContainerConfig& c, cons
   }
   s.cgroup_procs_files = in.cgroup_procs_files;
   s.oom_events_file = in.oom_events_file;
-  out.log_path = JoinLogPath(pod.log_directory, c.log_path());
+  ASSIGN_OR_RETURN(out.log_path, JoinLogPath(pod.log_directory, c.log_path()));
   s.log_path = out.log_path;
   return out;
 }

@@ -1,6 +1,7 @@
 #include "runtime/shim/cri_log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,10 +55,25 @@ CriLogWriter::CriLogWriter(std::string path, std::function<int64_t()> now)
 
 absl::Status CriLogWriter::Open() {
   if (path_.empty()) return absl::OkStatus();
-  UniqueFd fd(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-  if (!fd) return ErrnoError("open log " + path_);
-  fd_ = std::move(fd);
+  ASSIGN_OR_RETURN(fd_, OpenLogFile(path_));
   return absl::OkStatus();
+}
+
+absl::StatusOr<UniqueFd> OpenLogFile(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash + 1 == path.size()) {
+    return absl::InvalidArgumentError("log path " + path + " names no file in a directory");
+  }
+  std::string dir = slash == 0 ? "/" : path.substr(0, slash), base = path.substr(slash + 1);
+  UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_fd) return ErrnoError("open log directory " + dir);
+  UniqueFd fd(::openat(dir_fd.Get(), base.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+                       0640));
+  if (!fd) return ErrnoError("open log " + path);
+  struct stat st;
+  if (::fstat(fd.Get(), &st) != 0) return ErrnoError("stat log " + path);
+  if (!S_ISREG(st.st_mode)) return absl::FailedPreconditionError("log " + path + " is not a regular file");
+  return fd;
 }
 
 absl::Status CriLogWriter::Reopen() { return Open(); }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent::shim {
@@ -21,6 +22,11 @@ enum class Stream { kStdout = 0, kStderr = 1 };
 // RFC 3339 with nanoseconds, UTC: "2026-11-23T11:13:55.000000001Z".
 std::string FormatLogTime(int64_t unix_ns);
 std::string FormatLogEntry(int64_t unix_ns, Stream stream, bool partial, const std::string& text);
+
+// Opens (creating, 0640) the log file for appending, beneath its directory's fd: neither the
+// directory's last component nor the file may be a symlink (O_NOFOLLOW), and a FIFO or a device
+// planted there is refused without blocking (O_NONBLOCK, then a regular file is required).
+absl::StatusOr<UniqueFd> OpenLogFile(const std::string& path);
 
 class CriLogWriter {
  public:

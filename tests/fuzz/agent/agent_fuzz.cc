@@ -35,9 +35,9 @@ void CreateContainer(const cri::CreateContainerRequest& req) {
   auto built = BuildContainerSpec(req.config(), FuzzPod(), FuzzImage(), FuzzInputs());
   if (!built.ok()) return;
   for (const MountSpec& m : built->spec.mounts) FuzzCheck(CleanAbsolute(m.destination), "mount destination clean");
-  // Not yet checked: that log_path stays inside the pod's log directory. BuildContainerSpec
-  // accepts "../../x" and absolute paths today (agent/container/spec_builder.cc JoinLogPath), so
-  // this target would stop at once; add the check with the fix.
+  FuzzCheck(built->log_path.empty() ||
+            (absl::StartsWith(built->log_path, FuzzPod().log_directory + "/") && CleanAbsolute(built->log_path)),
+        "log path inside the pod's log directory");
 }
 
 void RunPodSandbox(const cri::RunPodSandboxRequest& req) {

@@ -5,8 +5,8 @@
 //                    and run through the agent's validation and spec building (RunPodSandbox,
 //                    CreateContainer, UpdateContainerResources, the image requests' references
 //                    and auth, ExecSync's command). Aborts when a spec the agent accepted breaks
-//                    an invariant a hostile request must never get past (a mount destination that
-//                    is relative or climbs out with "..").
+//                    an invariant a hostile request must never get past (a mount destination or
+//                    log path that is relative or climbs out with "..").
 //   FuzzConfig       the YAML config file (agent/config): loaded from a memfd, never disk.
 //   FuzzCniResult    what a CNI plugin prints: a result (IPs) or an error object.
 

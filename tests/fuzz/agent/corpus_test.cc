@@ -73,10 +73,9 @@ TEST(AgentFuzzCorpus, CriSeedsGetTheVerdictsTheCriGives) {
                                   FuzzImage(), FuzzInputs());
   ASSERT_TRUE(built.ok()) << built.status();
   EXPECT_EQ(built->log_path, "/var/log/pods/fuzz/app/0.log");  // CRI: log_path is relative to log_directory
-  // A mount destination that is not a clean absolute path: refused. (A log_path that climbs out
-  // of the pod's log directory, "../../../etc/cron.d/x", is accepted today: JoinLogPath in
-  // agent/container/spec_builder.cc joins it as given. Left out until that is fixed.)
-  for (const char* hostile : {"create-relative-mount"}) {
+  // A log path that climbs out of the pod's log directory, a mount destination that is not an
+  // absolute path: both refused.
+  for (const char* hostile : {"create-log-escape", "create-relative-mount"}) {
     auto b = BuildContainerSpec(Decode<cri::CreateContainerRequest>(Seed("cri", hostile)).config(), FuzzPod(),
                                 FuzzImage(), FuzzInputs());
     EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument) << hostile;

@@ -186,6 +186,12 @@ TEST(SpecBuilderTest, BadInputIsRejectedWithClearMessage) {
     const char* needle;
   };
   std::vector<Case> cases = {
+      {"absolute log path", [](auto& c) { c.set_log_path("/etc/cron.d/x"); },
+       absl::StatusCode::kInvalidArgument, "/etc/cron.d/x"},
+      {"log path climbing out", [](auto& c) { c.set_log_path("web/../../../etc/cron.d/x"); },
+       absl::StatusCode::kInvalidArgument, "\"..\""},
+      {"log path naming a directory", [](auto& c) { c.set_log_path("web/"); },
+       absl::StatusCode::kInvalidArgument, "names no file"},
       {"missing mount source", [](auto& c) {
          auto* m = c.add_mounts();
          m->set_host_path("/nonexistent/podagent-src");
