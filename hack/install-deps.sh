@@ -10,6 +10,8 @@ packages=(
   libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
+  # streaming server: Boost.Beast (header-only) for HTTP/WebSocket, zlib for SPDY header blocks
+  libboost-dev zlib1g-dev
   # fuzzing (libFuzzer: hack/fuzz-images.sh)
   clang libclang-rt-14-dev
   # runtime: networking, process inspection
