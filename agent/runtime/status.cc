@@ -1,6 +1,7 @@
 // Status: RuntimeReady and NetworkReady, each telling the truth; verbose adds the config.
 #include "agent/runtime/runtime_conditions.h"
 #include "agent/sandbox/sandbox_manager.h"
+#include "agent/streaming/server.h"
 #include "agent/services.h"
 
 namespace podagent {
@@ -27,6 +28,9 @@ grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusR
   AddCondition(status, "NetworkReady", network.ready, network.reason, network.message);
   if (request->verbose()) {
     (*response->mutable_info())["config"] = m_.ctx->config.ToJson().dump();
+    if (auto* s = streaming::ActiveStreamingServer()) {
+      (*response->mutable_info())["streamingAddress"] = nlohmann::json(s->address()).dump();
+    }
   }
   return grpc::Status::OK;
 }

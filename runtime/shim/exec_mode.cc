@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,15 @@ int Fail(const std::string& message, int code = 126) {
 }  // namespace
 
 int RunExec(int argc, char** argv) {
+  // Streaming exec options come first: --tty (fd 0 is a pty slave: it becomes the controlling
+  // terminal of a new session) and --stdin (keep the caller's fd 0 instead of /dev/null).
+  bool tty = false, keep_stdin = false;
+  while (argc > 2 && (std::string(argv[2]) == "--tty" || std::string(argv[2]) == "--stdin")) {
+    (std::string(argv[2]) == "--tty" ? tty : keep_stdin) = true;
+    argv[2] = argv[1];
+    ++argv;
+    --argc;
+  }
   if (argc < 5) return Fail("usage: podagent-shim exec <state_dir> <pid> <command> [args...]");
   std::string state_dir = argv[2];
   pid_t pid = 0;
@@ -68,8 +79,12 @@ int RunExec(int argc, char** argv) {
   pid_t child = ::fork();
   if (child < 0) return Fail("fork");
   if (child == 0) {
-    UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (null) ::dup2(null.Get(), 0);
+    if (tty) {
+      if (::setsid() < 0 || ::ioctl(0, TIOCSCTTY, 0) != 0) _exit(Fail(absl::StrCat("set controlling tty: ", strerror(errno))));
+    } else if (!keep_stdin) {
+      UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      if (null) ::dup2(null.Get(), 0);
+    }
     absl::Status st = SecureAndExec(p, -1, /*die_with_parent=*/true);
     _exit(Fail(std::string(st.message()), absl::IsNotFound(st) ? 127 : 126));
   }

@@ -7,6 +7,8 @@
 // exit code (128+signal when killed); the command dies with this helper (PDEATHSIG), so a caller
 // that kills the helper on a timeout kills the command too. Setup failures exit 126 (127 when the
 // executable is not found) with the reason on stderr.
+// Streaming exec puts `--tty` and/or `--stdin` before <state_dir>: with --tty, fds 0-2 are a pty
+// slave that becomes the command's controlling terminal; with --stdin, fd 0 is passed through.
 
 namespace podagent::shim {
 
