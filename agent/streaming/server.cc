@@ -28,7 +28,8 @@
 namespace podagent::streaming {
 namespace {
 
-constexpr absl::Duration kHandshakeTimeout = absl::Seconds(10);
+// Below the 10 s Stop() waits for sessions, so no session thread outlives the server.
+constexpr absl::Duration kHandshakeTimeout = absl::Seconds(5);
 
 absl::StatusOr<UniqueFd> Listen(const std::string& listen, std::string& bound) {
   auto colon = listen.rfind(':');
