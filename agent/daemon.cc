@@ -16,6 +16,8 @@
 #include "agent/request_log.h"
 #include "agent/sandbox/sandbox_manager.h"
 #include "agent/stats/stats_manager.h"
+#include "agent/streaming/agent_backend.h"
+#include "agent/streaming/server.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
@@ -69,7 +71,21 @@ absl::Status Daemon::BuildManagers() {
   return absl::OkStatus();
 }
 
+absl::Status Daemon::ServeStreaming() {
+  const Config& c = ctx_.config;
+  streaming::ServerOptions o;
+  o.listen = c.streaming_listen;
+  stream_backend_ = std::make_unique<streaming::AgentBackend>(ctx_, *containers_);
+  auto server = streaming::StreamingServer::Start(o, *stream_backend_);
+  if (!server.ok()) return Annotate(server.status(), "start the streaming server");
+  streaming_ = std::move(*server);
+  streaming::SetActiveStreamingServer(streaming_.get());
+  spdlog::info("streaming server (exec, attach, port-forward) on http://{}", streaming_->address());
+  return absl::OkStatus();
+}
+
 absl::Status Daemon::Serve() {
+  RETURN_IF_ERROR(ServeStreaming());
   Managers m{&ctx_, sandboxes_.get(), containers_.get(), images_.get(), stats_.get()};
   runtime_service_ = std::make_unique<RuntimeServiceImpl>(m);
   image_service_ = std::make_unique<ImageServiceImpl>(m);
@@ -102,6 +118,10 @@ absl::Status Daemon::Start() {
 }
 
 void Daemon::Shutdown() {
+  if (streaming_) {
+    streaming::SetActiveStreamingServer(nullptr);
+    streaming_->Stop();  // sessions end, their exec'd commands are killed
+  }
   if (!server_) return;
   // No new connections: the socket path goes first. Then in-flight RPCs get the grace period;
   // whatever still runs after it is cancelled. (grpc's own Shutdown(deadline) would also wait

@@ -18,6 +18,11 @@
 
 namespace podagent {
 
+namespace streaming {
+class AgentBackend;
+class StreamingServer;
+}  // namespace streaming
+
 class Daemon {
  public:
   explicit Daemon(Config config);
@@ -30,6 +35,7 @@ class Daemon {
   absl::Status PrepareDirs();
   absl::Status BuildManagers();
   absl::Status Serve();
+  absl::Status ServeStreaming();
 
   AgentContext ctx_;
   std::optional<SocketLock> lock_;
@@ -40,6 +46,8 @@ class Daemon {
   std::unique_ptr<StatsManager> stats_;
   std::unique_ptr<RuntimeServiceImpl> runtime_service_;
   std::unique_ptr<ImageServiceImpl> image_service_;
+  std::unique_ptr<streaming::AgentBackend> stream_backend_;
+  std::unique_ptr<streaming::StreamingServer> streaming_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
 };

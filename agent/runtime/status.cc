@@ -3,6 +3,7 @@
 // SupplementalGroupsPolicy and ContainerStatus.user); verbose adds the config.
 #include "agent/runtime/runtime_conditions.h"
 #include "agent/sandbox/sandbox_manager.h"
+#include "agent/streaming/server.h"
 #include "agent/services.h"
 #include "runtime/container/mount_features.h"
 
@@ -42,6 +43,9 @@ grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusR
   AddFeatures(m_.ctx->config, response);
   if (request->verbose()) {
     (*response->mutable_info())["config"] = m_.ctx->config.ToJson().dump();
+    if (auto* s = streaming::ActiveStreamingServer()) {
+      (*response->mutable_info())["streamingAddress"] = nlohmann::json(s->address()).dump();
+    }
   }
   return grpc::Status::OK;
 }

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -62,6 +64,15 @@ int WaitOrKill(pid_t child, const sigset_t& mask) {
 }  // namespace
 
 int RunExec(int argc, char** argv) {
+  // Streaming exec options come first: --tty (fd 0 is a pty slave: it becomes the controlling
+  // terminal of a new session) and --stdin (keep the caller's fd 0 instead of /dev/null).
+  bool tty = false, keep_stdin = false;
+  while (argc > 2 && (std::string(argv[2]) == "--tty" || std::string(argv[2]) == "--stdin")) {
+    (std::string(argv[2]) == "--tty" ? tty : keep_stdin) = true;
+    argv[2] = argv[1];
+    ++argv;
+    --argc;
+  }
   if (argc < 5) return Fail("usage: podagent-shim exec <state_dir> <pid> <command> [args...]");
   std::string state_dir = argv[2];
   pid_t pid = 0;
@@ -104,15 +115,24 @@ int RunExec(int argc, char** argv) {
   if (child < 0) return Fail("fork");
   if (child == 0) {
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
-    ::setpgid(0, 0);  // its own process group: what a timeout kills
-    UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (null) ::dup2(null.Get(), 0);
+    if (tty) {
+      // A new session makes the command a process group leader too: what a timeout kills.
+      if (::setsid() < 0 || ::ioctl(0, TIOCSCTTY, 0) != 0) _exit(Fail(absl::StrCat("set controlling tty: ", strerror(errno))));
+    } else {
+      ::setpgid(0, 0);  // its own process group: what a timeout kills
+      if (!keep_stdin) {
+        UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (null) ::dup2(null.Get(), 0);
+      }
+    }
     absl::Status st = ApplyRlimits(p);
     if (!st.ok()) _exit(Fail(std::string(st.message())));
     st = SecureAndExec(p, -1, /*die_with_parent=*/true);
     _exit(Fail(std::string(st.message()), absl::IsNotFound(st) ? 127 : 126));
   }
-  ::setpgid(child, child);  // also here: no window where a kill of the group misses it
+  // Also here, so no kill of the group can miss it; not for a tty, whose child must still be able
+  // to call setsid (which fails for a process group leader).
+  if (!tty) ::setpgid(child, child);
   return WaitOrKill(child, mask);
 }
 

@@ -9,6 +9,8 @@
 // before the helper exits (137), so nothing of a timed-out exec keeps running or lingers as a
 // zombie. Should the helper itself be killed, the command dies with it (PDEATHSIG). Setup failures
 // exit 126 (127 when the executable is not found) with the reason on stderr.
+// Streaming exec puts `--tty` and/or `--stdin` before <state_dir>: with --tty, fds 0-2 are a pty
+// slave that becomes the command's controlling terminal; with --stdin, fd 0 is passed through.
 
 namespace podagent::shim {
 

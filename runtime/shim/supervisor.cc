@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +26,7 @@
 #include "runtime/common/unique_fd.h"
 #include "runtime/container/shim_records.h"
 #include "runtime/process/proc_stat.h"
+#include "runtime/shim/attach_server.h"
 #include "runtime/shim/container_init.h"
 #include "runtime/shim/cri_log.h"
 #include "runtime/shim/setup_channel.h"
@@ -112,6 +114,7 @@ class Supervisor {
   UniqueFd sigfd_, control_;
   Pipe out_, err_, in_;
   UniqueFd null_;
+  AttachServer attach_;
   std::optional<int> wait_status_;
   uint64_t oom_before_ = 0;
 };
@@ -133,12 +136,14 @@ absl::Status Supervisor::Prepare() {
   ASSIGN_OR_RETURN(err_, MakePipe());
   if (spec_.process.stdin) {
     ASSIGN_OR_RETURN(in_, MakePipe());
+    if (::fcntl(in_.w.Get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("fcntl stdin pipe");
+    attach_.SetStdin(&in_.w, spec_.process.stdin_once);
   } else {
     null_.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!null_) return ErrnoError("open /dev/null");
   }
   oom_before_ = ReadOomKills(spec_.oom_events_file);
-  return absl::OkStatus();
+  return attach_.Listen(spec_.state_dir);
 }
 
 absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
@@ -208,6 +213,7 @@ void Supervisor::ReadStream(Stream s) {
   ssize_t n = ::read(p.r.Get(), buf, sizeof buf);
   if (n > 0) {
     log_.Feed(s, buf, static_cast<size_t>(n));
+    attach_.Broadcast(s, buf, static_cast<size_t>(n));
   } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
     log_.Flush(s);
     p.r.Reset();
@@ -235,15 +241,18 @@ int Supervisor::Run(pid_t container) {
     if (wait_status_ && drain_deadline == 0) drain_deadline = NowNs() + int64_t{kDrainAfterExitMs} * 1000000;
     bool pipes_open = out_.r || err_.r;
     if (wait_status_ && (!pipes_open || NowNs() >= drain_deadline)) break;
-    struct pollfd p[4] = {{sigfd_.Get(), POLLIN, 0}, {control_.Get(), POLLIN, 0},
-                          {out_.r ? out_.r.Get() : -1, POLLIN, 0}, {err_.r ? err_.r.Get() : -1, POLLIN, 0}};
+    std::vector<struct pollfd> p = {{sigfd_.Get(), POLLIN, 0}, {control_.Get(), POLLIN, 0},
+                                    {out_.r ? out_.r.Get() : -1, POLLIN, 0}, {err_.r ? err_.r.Get() : -1, POLLIN, 0}};
+    attach_.AppendPollFds(p);
     int timeout = wait_status_ ? static_cast<int>((drain_deadline - NowNs()) / 1000000) + 1 : -1;
-    if (::poll(p, 4, timeout) < 0 && errno != EINTR) break;
+    if (::poll(p.data(), p.size(), timeout) < 0 && errno != EINTR) break;
     if (p[0].revents) HandleSignals(container);
     if (p[1].revents) ReadControl();
     if (p[2].revents) ReadStream(Stream::kStdout);
     if (p[3].revents) ReadStream(Stream::kStderr);
+    attach_.Handle(p, 4);
   }
+  attach_.CloseAll();
   // No more requests: a reopen after the end must fail, not wait for a reader that is gone.
   ::unlink(ControlPath(spec_.state_dir).c_str());
   control_.Reset();
