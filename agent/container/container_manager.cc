@@ -1,5 +1,7 @@
 #include "agent/container/container_manager.h"
 
+#include "agent/container/container_kill.h"
+
 #include <signal.h>
 #include <time.h>
 
@@ -10,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "agent/container/container_kill.h"
 #include "agent/container/container_resources.h"
 #include "agent/container/spec_builder.h"
 #include "runtime/cgroups/cgroup.h"
@@ -383,10 +386,15 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
     }
     rec = e.rec;
   }
-  if (rec.state != CtrState::kRunning) return absl::OkStatus();
+  if (rec.state != CtrState::kRunning) {
+    // An exited main process may have left others behind (shared or host PID namespace).
+    if (auto st = KillContainerCgroup(ctx_.cgroups, rec); !st.ok()) spdlog::warn("{}", st.message());
+    return absl::OkStatus();
+  }
   auto proc = ChildProcess::Adopt(ProcessIdentity{rec.pid, rec.pid_start_time});
   if (!proc.ok() || timeout_seconds <= 0 || !SignalAndWait(*proc, rec, timeout_seconds)) {
     if (proc.ok()) proc->Signal(SIGKILL).IgnoreError();
+    if (auto st = KillContainerCgroup(ctx_.cgroups, rec); !st.ok()) spdlog::warn("{}", st.message());
     if (!WaitExit(rec.state_dir, absl::Seconds(30))) {
       std::lock_guard<std::mutex> l(mu_);
       Refresh(e.rec, /*recovering=*/true);  // a dead shim: the status is lost
@@ -395,6 +403,10 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
       }
       return absl::OkStatus();
     }
+  }
+  // The main process is gone; in a shared or host PID namespace its other processes are not.
+  if (auto st = KillContainerCgroup(ctx_.cgroups, rec); !st.ok()) {
+    return absl::DeadlineExceededError(absl::StrCat("stop container ", rec.id, ": ", st.message()));
   }
   std::lock_guard<std::mutex> l(mu_);
   Refresh(e.rec, false);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "agent/container/container_resources.h"
+#include "runtime/cgroups/device_rules.h"
 #include "runtime/common/errors.h"
 #include "runtime/container/capabilities.h"
 #include "runtime/container/process_args.h"
@@ -66,9 +67,30 @@ absl::StatusOr<std::vector<DeviceSpec>> ConvertDevices(const cri::ContainerConfi
     }
     std::string dest = d.container_path().empty() ? d.host_path() : d.container_path();
     if (!IsAbsolute(dest)) return absl::InvalidArgumentError(absl::StrCat("device container_path ", dest, " is not absolute"));
-    out.push_back({d.host_path(), dest, d.permissions().empty() ? "rwm" : d.permissions()});
+    std::string permissions = d.permissions().empty() ? "rwm" : d.permissions();
+    if (auto st = ValidateDeviceAccess(permissions); !st.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("device ", d.host_path(), ": ", st.message()));
+    }
+    out.push_back({d.host_path(), dest, permissions});
   }
   return out;
+}
+
+// The device cgroup: privileged sees every host device (as Kubernetes defines privileged);
+// otherwise deny all but the standard nodes and what the CRI granted, with its permissions.
+absl::StatusOr<std::vector<DeviceRule>> DeviceRulesFor(const std::vector<DeviceSpec>& devices, bool privileged) {
+  if (privileged) return std::vector<DeviceRule>{AllowAllDevices()};
+  std::vector<DeviceRule> rules = DefaultDeviceRules();
+  for (const DeviceSpec& d : devices) {
+    struct stat st;
+    if (::stat(d.host_path.c_str(), &st) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat("device ", d.host_path, " is not a device on this node"));
+    }
+    auto rule = DeviceRuleForNode(st.st_mode, st.st_rdev, d.permissions);
+    if (!rule.ok()) return absl::InvalidArgumentError(absl::StrCat("device ", d.host_path, ": ", rule.status().message()));
+    rules.push_back(*rule);
+  }
+  return rules;
 }
 
 absl::Status FillNamespaces(const cri::LinuxContainerSecurityContext& sc, const PodInfo& pod, const SpecInputs& in,
@@ -230,6 +252,7 @@ absl::StatusOr<BuiltSpec> BuildContainerSpec(const cri::ContainerConfig& c, cons
   p.stdin_once = c.stdin_once();
 
   ASSIGN_OR_RETURN(out.resources, ToCgroupResources(c.linux().resources()));
+  ASSIGN_OR_RETURN(out.resources.devices, DeviceRulesFor(s.devices, s.privileged));
   if (int adj = static_cast<int>(c.linux().resources().oom_score_adj()); adj != 0) {
     ASSIGN_OR_RETURN(OomScoreDecision d, DecideOomScoreAdj(adj, in.own_oom_score_adj, in.can_lower_oom_score,
                                                            in.oom_score_adj_policy));

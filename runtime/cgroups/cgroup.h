@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "runtime/cgroups/device_rules.h"
 
 namespace podagent {
 
@@ -32,6 +33,9 @@ struct CgroupResources {
   // v2 memory.oom.group: the OOM killer takes the whole cgroup (containers). v1 has no
   // equivalent and ignores it.
   std::optional<bool> memory_oom_group;
+  // Device access: when set, every device is denied but these (v1 devices.deny "a" then
+  // devices.allow per rule; v2 an attached BPF_CGROUP_DEVICE program). Unset leaves it alone.
+  std::optional<std::vector<DeviceRule>> devices;
 };
 
 // Driver options. `create_missing_files` is for fixture trees in tests only: the kernel makes a
@@ -68,6 +72,11 @@ class CgroupDriver {
   // Kills every process left in `path`, then removes it (children first) in every hierarchy,
   // retrying EBUSY for a bounded time. Absent is fine.
   virtual absl::Status Destroy(const std::string& path) = 0;
+  // Kills every process in `path` and its descendants and waits (bounded) until none is left,
+  // so that a process forking meanwhile cannot escape: v2 writes cgroup.kill where the kernel
+  // has it, else freezes (cgroup.freeze), kills every pid and thaws; v1 does the same with the
+  // freezer hierarchy (without one, kills in rounds until empty). Absent is fine.
+  virtual absl::Status Kill(const std::string& path) = 0;
   // True when `path` exists in any hierarchy.
   virtual bool Exists(const std::string& path) const = 0;
 };

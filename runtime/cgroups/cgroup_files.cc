@@ -75,6 +75,44 @@ RemoveResult RemoveOnce(const std::vector<std::string>& dirs, bool rmdir_files) 
 
 }  // namespace
 
+void KillPids(const std::string& dir) {
+  if (!IsDir(dir)) return;
+  std::vector<std::string> dirs;
+  CollectPostOrder(dir, dirs);
+  KillAll(dirs);
+}
+
+absl::Status WaitForValue(const std::string& dir, const std::string& file, const std::string& want, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string last;
+  for (;;) {
+    ASSIGN_OR_RETURN(last, Read(dir, file));
+    if (last == want || last.find(want) != std::string::npos) return absl::OkStatus();
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(dir, "/", file, " reads \"", last, "\", not \"", want, "\" after ",
+                                                  timeout_ms, "ms"));
+}
+
+absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto pids = ReadProcsRecursive(dir);
+    if (absl::IsNotFound(pids.status())) return absl::OkStatus();
+    if (!pids.ok()) return pids.status();
+    if (pids->empty()) return absl::OkStatus();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::string list;
+      for (pid_t p : *pids) absl::StrAppend(&list, list.empty() ? "" : " ", p);
+      return absl::DeadlineExceededError(absl::StrCat("processes ", list, " still in ", dir, " after ", timeout_ms,
+                                                      "ms of SIGKILL"));
+    }
+    if (kill_rounds) KillPids(dir);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 absl::Status ValidatePath(const std::string& path) {
   if (path.empty() || path[0] != '/') {
     return absl::InvalidArgumentError(absl::StrCat("cgroup path \"", path, "\" is not absolute"));

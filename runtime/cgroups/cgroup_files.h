@@ -31,6 +31,17 @@ absl::StatusOr<std::vector<pid_t>> ReadProcs(const std::string& dir);
 // Pids in `dir` and every descendant directory.
 absl::StatusOr<std::vector<pid_t>> ReadProcsRecursive(const std::string& dir);
 
+// SIGKILL to every pid listed in the subtree at `dir` (one pass).
+void KillPids(const std::string& dir);
+
+// Polls (bounded by `timeout_ms`) until `dir`/`file` reads `want`: freezer states.
+absl::Status WaitForValue(const std::string& dir, const std::string& file, const std::string& want, int timeout_ms);
+
+// Waits (bounded by `timeout_ms`) until no process is left in the subtree at `dir`; with
+// `kill_rounds` each poll also SIGKILLs what is left (no freezer to stop a fork race).
+// DeadlineExceeded names the pids still there.
+absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds);
+
 // Kills every process in the subtree at `dir` (SIGKILL; `kill_file` such as v2's cgroup.kill is
 // written first when it exists), then removes the directories deepest first, retrying EBUSY
 // with backoff for a bounded time. Absent `dir` is fine. `rmdir_files` removes regular files

@@ -20,6 +20,9 @@
 namespace podagent {
 namespace {
 
+constexpr int kKillWaitMs = 5000;
+constexpr int kFreezeWaitMs = 1000;
+
 struct Hierarchy {
   std::string dir;                       // absolute mount directory
   std::vector<std::string> controllers;  // "cpu", "cpuacct", "name=systemd", ...
@@ -82,7 +85,9 @@ class CgroupV1Driver : public CgroupDriver {
     if (r.pids_limit) {
       RETURN_IF_ERROR(WriteTo("pids", path, "pids.max", cgroup_limits::PidsMax(*r.pids_limit)));
     }
-    return ApplyHugetlb(path, r);
+    RETURN_IF_ERROR(ApplyHugetlb(path, r));
+    if (r.devices) RETURN_IF_ERROR(ApplyDevices(path, *r.devices));
+    return absl::OkStatus();
   }
 
   absl::Status AddProcess(const std::string& path, pid_t pid) override {
@@ -123,6 +128,20 @@ class CgroupV1Driver : public CgroupDriver {
       if (!st.ok() && first.ok()) first = Annotate(st, absl::StrCat("destroy cgroup ", path));
     }
     return first;
+  }
+
+  absl::Status Kill(const std::string& path) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    if (path == "/") return absl::InvalidArgumentError("kill cgroup /: refusing to kill the root");
+    const Hierarchy* freezer = Find("freezer");
+    const Hierarchy* h = Find("pids");
+    if (h == nullptr) h = freezer != nullptr ? freezer : &hierarchies_.front();
+    std::string dir = cgroupfs::Join(h->dir, path);
+    if (!IsRealDir(dir)) return absl::OkStatus();
+    if (freezer == nullptr) return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
+    std::string fdir = cgroupfs::Join(freezer->dir, path);
+    RETURN_IF_ERROR(Annotate(FreezeAndKill(fdir), "kill cgroup " + path));
+    return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
   }
 
   bool Exists(const std::string& path) const override {
@@ -234,6 +253,26 @@ class CgroupV1Driver : public CgroupDriver {
     }
     RETURN_IF_ERROR(WriteTo("memory", path, "memory.memsw.limit_in_bytes", *memsw));
     return limit ? WriteTo("memory", path, "memory.limit_in_bytes", *limit) : absl::OkStatus();
+  }
+
+  // Frozen, nothing can fork between reading the pids and killing them; the kills land at thaw.
+  absl::Status FreezeAndKill(const std::string& fdir) {
+    RETURN_IF_ERROR(cgroupfs::Write(fdir, "freezer.state", "FROZEN", options_.create_missing_files));
+    absl::Status frozen = options_.create_missing_files ? absl::OkStatus()
+                                                        : cgroupfs::WaitForValue(fdir, "freezer.state", "FROZEN", kFreezeWaitMs);
+    cgroupfs::KillPids(fdir);
+    absl::Status thawed = cgroupfs::Write(fdir, "freezer.state", "THAWED", options_.create_missing_files);
+    RETURN_IF_ERROR(thawed);
+    return frozen.ok() || absl::IsDeadlineExceeded(frozen) ? absl::OkStatus() : frozen;
+  }
+
+  // Deny everything, then allow each rule. The kernel checks a child's rules against its
+  // parent's, so the parent must allow at least these.
+  absl::Status ApplyDevices(const std::string& path, const std::vector<DeviceRule>& allow) {
+    for (const DeviceRule& d : allow) RETURN_IF_ERROR(ValidateDeviceAccess(d.access));
+    RETURN_IF_ERROR(WriteTo("devices", path, "devices.deny", "a"));
+    for (const DeviceRule& d : allow) RETURN_IF_ERROR(WriteTo("devices", path, "devices.allow", DeviceRuleLine(d)));
+    return absl::OkStatus();
   }
 
   absl::Status ApplyHugetlb(const std::string& path, const CgroupResources& r) {

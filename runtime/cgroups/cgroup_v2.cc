@@ -11,11 +11,15 @@
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/cgroups/cgroup_files.h"
 #include "runtime/cgroups/cgroup_limits.h"
+#include "runtime/cgroups/device_bpf.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 
 namespace podagent {
 namespace {
+
+constexpr int kKillWaitMs = 5000;
+constexpr int kFreezeWaitMs = 1000;
 
 std::vector<std::string> SplitWords(const std::string& s) {
   std::vector<std::string> out;
@@ -62,6 +66,7 @@ class CgroupV2Driver : public CgroupDriver {
       RETURN_IF_ERROR(cgroup_limits::ValidateUnifiedKey(key));
       RETURN_IF_ERROR(Write(dir, key, value));
     }
+    if (r.devices) RETURN_IF_ERROR(Annotate(AttachDeviceProgram(dir, *r.devices), "apply cgroup " + path));
     return absl::OkStatus();
   }
 
@@ -88,6 +93,20 @@ class CgroupV2Driver : public CgroupDriver {
     if (path == "/") return absl::InvalidArgumentError("destroy cgroup /: refusing to remove the root");
     return Annotate(cgroupfs::KillAndRemove(cgroupfs::Join(root_, path), "cgroup.kill", options_.create_missing_files),
                     absl::StrCat("destroy cgroup ", path));
+  }
+
+  absl::Status Kill(const std::string& path) override {
+    RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
+    if (path == "/") return absl::InvalidArgumentError("kill cgroup /: refusing to kill the root");
+    std::string dir = cgroupfs::Join(root_, path);
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return absl::OkStatus();
+    if (PathExists(dir + "/cgroup.kill")) {  // Linux 5.14+: the kernel kills the subtree atomically
+      RETURN_IF_ERROR(Annotate(Write(dir, "cgroup.kill", "1"), "kill cgroup " + path));
+    } else {
+      RETURN_IF_ERROR(Annotate(FreezeAndKill(dir), "kill cgroup " + path));
+    }
+    return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
   }
 
   bool Exists(const std::string& path) const override {
@@ -122,6 +141,15 @@ class CgroupV2Driver : public CgroupDriver {
       RETURN_IF_ERROR(Write(dir, "cgroup.subtree_control", line));
     }
     return enabled;
+  }
+
+  absl::Status FreezeAndKill(const std::string& dir) {
+    RETURN_IF_ERROR(Write(dir, "cgroup.freeze", "1"));
+    absl::Status frozen = options_.create_missing_files ? absl::OkStatus()
+                                                        : cgroupfs::WaitForValue(dir, "cgroup.events", "frozen 1", kFreezeWaitMs);
+    cgroupfs::KillPids(dir);
+    RETURN_IF_ERROR(Write(dir, "cgroup.freeze", "0"));
+    return frozen.ok() || absl::IsDeadlineExceeded(frozen) ? absl::OkStatus() : frozen;
   }
 
   absl::Status ApplyCpu(const std::string& dir, const CgroupResources& r) {

@@ -92,6 +92,62 @@ bool Has(const std::vector<std::string>& caps, const char* cap) {
   return std::find(caps.begin(), caps.end(), cap) != caps.end();
 }
 
+// Syscalls every container may make: the kernel checks what they do against the process's
+// own credentials and namespaces. Left out (denied by default): the io_uring calls (their
+// operations bypass this filter), keyrings, kexec, kernel modules, userfaultfd, open_by_handle_at,
+// obsolete calls, and what the capability-gated lists below add back.
+const std::vector<std::string>& AlwaysAllowedSyscalls() {
+  static const auto* names = new std::vector<std::string>{
+      "accept", "accept4", "access", "adjtimex", "alarm", "arch_prctl", "bind", "brk", "cachestat", "capget",
+      "capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64", "clock_getres",
+      "clock_getres_time64", "clock_gettime", "clock_gettime64", "clock_nanosleep", "clock_nanosleep_time64",
+      "close", "close_range", "connect", "copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create",
+      "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait", "epoll_pwait2", "epoll_wait",
+      "epoll_wait_old", "eventfd", "eventfd2", "execve", "execveat", "exit", "exit_group", "faccessat",
+      "faccessat2", "fadvise64", "fadvise64_64", "fallocate", "fanotify_mark", "fchdir", "fchmod", "fchmodat",
+      "fchmodat2", "fchown", "fchown32", "fchownat", "fcntl", "fcntl64", "fdatasync", "fgetxattr", "flistxattr",
+      "flock", "fork", "fremovexattr", "fsetxattr", "fstat", "fstat64", "fstatat64", "fstatfs", "fstatfs64",
+      "fsync", "ftruncate", "ftruncate64", "futex", "futex_requeue", "futex_time64", "futex_wait", "futex_waitv",
+      "futex_wake", "futimesat", "get_robust_list", "get_thread_area", "getcpu", "getcwd", "getdents",
+      "getdents64", "getegid", "getegid32", "geteuid", "geteuid32", "getgid", "getgid32", "getgroups",
+      "getgroups32", "getitimer", "getpeername", "getpgid", "getpgrp", "getpid", "getppid", "getpriority",
+      "getrandom", "getresgid", "getresgid32", "getresuid", "getresuid32", "getrlimit", "getrusage", "getsid",
+      "getsockname", "getsockopt", "gettid", "gettimeofday", "getuid", "getuid32", "getxattr",
+      "inotify_add_watch", "inotify_init", "inotify_init1", "inotify_rm_watch", "io_cancel", "io_destroy",
+      "io_getevents", "io_pgetevents", "io_pgetevents_time64", "io_setup", "io_submit", "ioctl", "ioprio_get",
+      "ioprio_set", "ipc", "kill", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self",
+      "lchown", "lchown32", "lgetxattr", "link", "linkat", "listen", "listxattr", "llistxattr", "_llseek",
+      "lremovexattr", "lseek", "lsetxattr", "lstat", "lstat64", "madvise", "map_shadow_stack", "membarrier",
+      "memfd_create", "memfd_secret", "mincore", "mkdir", "mkdirat", "mknod", "mknodat", "mlock", "mlock2",
+      "mlockall", "mmap", "mmap2", "modify_ldt", "mprotect", "mq_getsetattr", "mq_notify", "mq_open",
+      "mq_timedreceive", "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64", "mq_unlink",
+      "mremap", "mseal", "msgctl", "msgget", "msgrcv", "msgsnd", "msync", "munlock", "munlockall", "munmap",
+      "nanosleep", "newfstatat", "_newselect", "open", "openat", "openat2", "pause", "pidfd_open",
+      "pidfd_send_signal", "pipe", "pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect", "poll", "ppoll",
+      "ppoll_time64", "prctl", "pread64", "preadv", "preadv2", "prlimit64", "process_mrelease", "pselect6",
+      "pselect6_time64", "pwrite64", "pwritev", "pwritev2", "read", "readahead", "readlink", "readlinkat",
+      "readv", "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg", "remap_file_pages", "removexattr",
+      "rename", "renameat", "renameat2", "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending",
+      "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait",
+      "rt_sigtimedwait_time64", "rt_tgsigqueueinfo", "sched_get_priority_max", "sched_get_priority_min",
+      "sched_getaffinity", "sched_getattr", "sched_getparam", "sched_getscheduler", "sched_rr_get_interval",
+      "sched_rr_get_interval_time64", "sched_setaffinity", "sched_setattr", "sched_setparam",
+      "sched_setscheduler", "sched_yield", "seccomp", "select", "semctl", "semget", "semop", "semtimedop",
+      "semtimedop_time64", "send", "sendfile", "sendfile64", "sendmmsg", "sendmsg", "sendto", "set_robust_list",
+      "set_thread_area", "set_tid_address", "setfsgid", "setfsgid32", "setfsuid", "setfsuid32", "setgid",
+      "setgid32", "setgroups", "setgroups32", "setitimer", "setpgid", "setpriority", "setregid", "setregid32",
+      "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setrlimit", "setsid",
+      "setsockopt", "setuid", "setuid32", "setxattr", "shmat", "shmctl", "shmdt", "shmget", "shutdown",
+      "sigaltstack", "signalfd", "signalfd4", "sigprocmask", "sigreturn", "socketcall", "socketpair", "splice",
+      "stat", "stat64", "statfs", "statfs64", "statx", "symlink", "symlinkat", "sync", "sync_file_range",
+      "syncfs", "sysinfo", "tee", "tgkill", "time", "timer_create", "timer_delete", "timer_getoverrun",
+      "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create",
+      "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "times", "tkill",
+      "truncate", "truncate64", "ugetrlimit", "umask", "uname", "unlink", "unlinkat", "utime", "utimensat",
+      "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid", "write", "writev"};
+  return *names;
+}
+
 }  // namespace
 
 absl::StatusOr<SeccompProfile> ParseSeccompProfile(const nlohmann::json& j) {
@@ -129,35 +185,47 @@ nlohmann::json ToJson(const SeccompProfile& p) {
 
 SeccompProfile RuntimeDefaultSeccompProfile(const std::vector<std::string>& caps) {
   SeccompProfile p;
-  p.default_action = "SCMP_ACT_ALLOW";
-  auto deny = [&p](std::vector<std::string> names) {
-    p.syscalls.push_back(SeccompRule{std::move(names), "SCMP_ACT_ERRNO", EPERM, {}});
+  p.default_action = "SCMP_ACT_ERRNO";
+  p.default_errno_ret = EPERM;
+#if defined(__x86_64__)
+  p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+#endif
+  auto allow = [&p](const std::vector<std::string>& names) {
+    p.syscalls.push_back(SeccompRule{names, "SCMP_ACT_ALLOW", std::nullopt, {}});
   };
-  // Always denied: obsolete, or reaching the host whatever the capabilities.
-  deny({"add_key", "keyctl", "request_key", "lookup_dcookie", "nfsservctl", "uselib", "ustat", "sysfs",
-        "_sysctl", "vm86", "vm86old", "create_module", "get_kernel_syms", "query_module", "userfaultfd",
-        "kexec_load", "kexec_file_load", "open_by_handle_at"});
-  if (!Has(caps, "CAP_SYS_ADMIN")) {
-    deny({"mount", "umount", "umount2", "pivot_root", "setns", "unshare", "fsopen", "fsconfig", "fsmount",
-          "fspick", "move_mount", "open_tree", "mount_setattr", "swapon", "swapoff", "quotactl",
-          "quotactl_fd", "bpf", "perf_event_open", "name_to_handle_at", "fanotify_init",
-          "setdomainname", "sethostname", "get_mempolicy", "set_mempolicy", "mbind", "move_pages"});
-    // clone with any CLONE_NEW* flag: one rule per flag, (flags & flag) == flag.
-    for (uint64_t flag : {0x00020000ULL, 0x02000000ULL, 0x04000000ULL, 0x08000000ULL, 0x10000000ULL,
-                          0x20000000ULL, 0x40000000ULL, 0x00000080ULL}) {
-      p.syscalls.push_back(SeccompRule{{"clone"}, "SCMP_ACT_ERRNO", EPERM, {{0, flag, flag, "SCMP_CMP_MASKED_EQ"}}});
-    }
-    // clone3 passes flags in memory, which seccomp cannot inspect: make libc fall back to clone.
+  auto allow_if = [&](const char* cap, const std::vector<std::string>& names) {
+    if (Has(caps, cap)) allow(names);
+  };
+  allow(AlwaysAllowedSyscalls());
+  // personality: only the queries and the harmless execution domains, never ADDR_NO_RANDOMIZE.
+  for (uint64_t persona : {0x0ULL, 0x8ULL, 0x20000ULL, 0x20008ULL, 0xffffffffULL}) {
+    p.syscalls.push_back(SeccompRule{{"personality"}, "SCMP_ACT_ALLOW", std::nullopt, {{0, persona, 0, "SCMP_CMP_EQ"}}});
+  }
+  // socket: every family but AF_VSOCK (40), which reaches the hypervisor host.
+  p.syscalls.push_back(SeccompRule{{"socket"}, "SCMP_ACT_ALLOW", std::nullopt, {{0, 40, 0, "SCMP_CMP_NE"}}});
+  if (Has(caps, "CAP_SYS_ADMIN")) {
+    allow({"bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",
+           "mount", "mount_setattr", "move_mount", "name_to_handle_at", "open_tree", "perf_event_open", "quotactl",
+           "quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount", "umount2", "unshare"});
+  } else {
+    // clone without any CLONE_NEW* flag (NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET,
+    // NEWTIME): (flags & mask) == 0.
+    p.syscalls.push_back(SeccompRule{{"clone"}, "SCMP_ACT_ALLOW", std::nullopt, {{0, 0x7E020080ULL, 0, "SCMP_CMP_MASKED_EQ"}}});
+    // clone3 passes flags in memory, which seccomp cannot inspect: ENOSYS makes libc use clone.
     p.syscalls.push_back(SeccompRule{{"clone3"}, "SCMP_ACT_ERRNO", ENOSYS, {}});
   }
-  if (!Has(caps, "CAP_SYS_MODULE")) deny({"init_module", "finit_module", "delete_module"});
-  if (!Has(caps, "CAP_SYS_PTRACE")) deny({"ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"});
-  if (!Has(caps, "CAP_SYS_TIME")) deny({"settimeofday", "stime", "clock_settime", "clock_settime64", "adjtimex", "clock_adjtime", "clock_adjtime64"});
-  if (!Has(caps, "CAP_SYS_BOOT")) deny({"reboot"});
-  if (!Has(caps, "CAP_SYS_PACCT")) deny({"acct"});
-  if (!Has(caps, "CAP_SYS_RAWIO")) deny({"ioperm", "iopl"});
-  if (!Has(caps, "CAP_SYSLOG")) deny({"syslog"});
-  if (!Has(caps, "CAP_SYS_NICE")) deny({"set_mempolicy_home_node"});
+  allow_if("CAP_SYS_BOOT", {"reboot"});
+  allow_if("CAP_SYS_CHROOT", {"chroot"});
+  allow_if("CAP_SYS_MODULE", {"delete_module", "init_module", "finit_module"});
+  allow_if("CAP_SYS_PACCT", {"acct"});
+  allow_if("CAP_SYS_PTRACE", {"kcmp", "pidfd_getfd", "process_madvise", "process_vm_readv", "process_vm_writev", "ptrace"});
+  allow_if("CAP_SYS_RAWIO", {"iopl", "ioperm"});
+  allow_if("CAP_SYS_TIME", {"settimeofday", "stime", "clock_settime", "clock_settime64"});
+  allow_if("CAP_SYS_TTY_CONFIG", {"vhangup"});
+  allow_if("CAP_SYS_NICE", {"get_mempolicy", "mbind", "set_mempolicy", "set_mempolicy_home_node"});
+  allow_if("CAP_SYSLOG", {"syslog"});
+  allow_if("CAP_BPF", {"bpf"});
+  allow_if("CAP_PERFMON", {"perf_event_open"});
   return p;
 }
 
@@ -180,7 +248,7 @@ absl::Status ApplySeccompProfile(const SeccompProfile& p) {
       int nr = seccomp_syscall_resolve_name(name.c_str());
       if (nr == __NR_SCMP_ERROR) continue;  // not a syscall on this architecture
       int rc = seccomp_rule_add_array(ctx.get(), action, nr, static_cast<unsigned>(cmps.size()), cmps.data());
-      if (rc < 0) return ErrnoError(-rc, absl::StrCat("seccomp_rule_add ", name));
+      if (rc < 0 && rc != -EEXIST) return ErrnoError(-rc, absl::StrCat("seccomp_rule_add ", name));  // EEXIST: listed twice
     }
   }
   if (int rc = seccomp_load(ctx.get()); rc < 0) return ErrnoError(-rc, "seccomp_load");

@@ -27,6 +27,9 @@ absl::StatusOr<SandboxState> LinuxSandboxRuntime::Start(const SandboxSpec& spec)
   std::string pause_cgroup = spec.cgroup_path + kPauseCgroup;
   RETURN_IF_ERROR(Annotate(cgroups_.Create(pause_cgroup), absl::StrCat("pod ", spec.id)));
   ScopeGuard undo_cgroup([&] { (void)cgroups_.Destroy(spec.cgroup_path); });
+  CgroupResources pause_devices;  // the pause opens no device: the containers' default rules
+  pause_devices.devices = DefaultDeviceRules();
+  RETURN_IF_ERROR(Annotate(cgroups_.Apply(pause_cgroup, pause_devices), absl::StrCat("pod ", spec.id, " pause devices")));
 
   PauseSpec pause;
   pause.pod_id = spec.id;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/common/files.h"
 #include "runtime/shim/cgroup_view.h"
+#include "runtime/shim/devices.h"
 #include "runtime/shim/process_setup.h"
 #include "runtime/shim/rootfs.h"
 #include "runtime/shim/setup_channel.h"
@@ -65,6 +66,8 @@ void RunNamespaceStage(const ContainerSpec& spec, const InitFds& fds) {
       ::sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
     FailErrno(ch, "sethostname " + spec.hostname);
   }
+  // Before joining the cgroup: its device rules may not allow mknod of what the CRI grants.
+  if (auto st = StageDeviceNodes(spec); !st.ok()) Fail(ch, st);
   std::string self = std::to_string(::getpid());
   for (const std::string& procs : spec.cgroup_procs_files) {
     if (auto st = WriteFile(procs, self); !st.ok()) Fail(ch, st);

@@ -19,6 +19,7 @@
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 #include "runtime/shim/cgroup_view.h"
+#include "runtime/shim/devices.h"
 #include "runtime/shim/in_root.h"
 
 namespace podagent::shim {
@@ -31,6 +32,16 @@ absl::Status Mount(const std::string& source, const std::string& target, const c
   if (::mount(source.empty() ? nullptr : source.c_str(), target.c_str(), fstype, flags,
               data.empty() ? nullptr : data.c_str()) != 0) {
     return ErrnoError(absl::StrCat("mount ", what));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetAttr(const std::string& path, uint64_t attr_set, bool recursive, const std::string& what) {
+  struct mount_attr attr {};
+  attr.attr_set = attr_set;
+  unsigned flags = recursive ? AT_RECURSIVE : 0;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, path.c_str(), flags, &attr, sizeof attr) != 0) {
+    return ErrnoError(absl::StrCat("set mount attributes of ", what));
   }
   return absl::OkStatus();
 }
@@ -79,7 +90,17 @@ std::string CommonDir(const std::vector<std::string>& paths) {
   return slash == std::string::npos || slash == 0 ? "/" : common.substr(0, slash);
 }
 
+absl::Status MountRootFiles(const ContainerSpec& spec, const std::string& rootfs);
+
+// The image's files never carry usable device nodes: nodev on the root (devices live on the
+// /dev tmpfs, or are bound in from the host). A privileged container keeps the image as it is.
 absl::Status MountRoot(const ContainerSpec& spec, const std::string& rootfs) {
+  RETURN_IF_ERROR(MountRootFiles(spec, rootfs));
+  if (spec.privileged) return absl::OkStatus();
+  return SetAttr(rootfs, MOUNT_ATTR_NODEV, false, "rootfs (nodev)");
+}
+
+absl::Status MountRootFiles(const ContainerSpec& spec, const std::string& rootfs) {
   RETURN_IF_ERROR(MakeDirs(rootfs));
   if (spec.lower_dirs.empty()) {
     return Mount(spec.rootfs_dir, rootfs, nullptr, MS_BIND | MS_REC, "", "rootfs " + spec.rootfs_dir);
@@ -167,25 +188,6 @@ absl::Status BindInto(int root_fd, const std::string& source, const std::string&
   return Mount("", t, nullptr, PropagationFlag(propagation), "", absl::StrCat("propagation of ", dest));
 }
 
-absl::Status MakeDevice(int root_fd, const DeviceSpec& d) {
-  struct stat st;
-  if (::stat(d.host_path.c_str(), &st) != 0) return ErrnoError("stat device " + d.host_path);
-  if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
-    return absl::InvalidArgumentError(absl::StrCat("device ", d.host_path, " is not a character or block device"));
-  }
-  auto slash = d.container_path.rfind('/');
-  ASSIGN_OR_RETURN(UniqueFd parent, MkdirAllInRoot(root_fd, d.container_path.substr(0, slash)));
-  UniqueFd dir(::openat(parent.Get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return ErrnoError("open parent of " + d.container_path);
-  std::string name = d.container_path.substr(slash + 1);
-  ::unlinkat(dir.Get(), name.c_str(), 0);
-  if (::mknodat(dir.Get(), name.c_str(), st.st_mode, st.st_rdev) != 0) return ErrnoError("mknod " + d.container_path);
-  if (::fchownat(dir.Get(), name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) {
-    return ErrnoError("chown " + d.container_path);
-  }
-  return absl::OkStatus();
-}
-
 // The mount point that holds `path` (the longest mount point in /proc/self/mountinfo that is a
 // directory prefix of it), made private in this mount namespace.
 absl::Status MakeParentMountPrivate(const std::string& path) {
@@ -268,7 +270,7 @@ absl::Status BuildRootfs(const ContainerSpec& spec) {
   for (const MountSpec& m : spec.mounts) {
     RETURN_IF_ERROR(BindInto(root_fd.Get(), m.source, m.destination, m.readonly, m.recursive_readonly, m.propagation));
   }
-  for (const DeviceSpec& d : spec.devices) RETURN_IF_ERROR(MakeDevice(root_fd.Get(), d));
+  RETURN_IF_ERROR(BindDevices(spec, root_fd.Get()));
   ASSIGN_OR_RETURN(UniqueFd cwd, MkdirAllInRoot(root_fd.Get(), spec.process.cwd));
   return PivotRoot(rootfs);
 }

@@ -125,7 +125,7 @@ TEST(SpecBuilderTest, CommandArgsEnvUserAndSecurity) {
   EXPECT_TRUE(p.no_new_privs);
   EXPECT_TRUE(b->spec.readonly_rootfs);
   ASSERT_TRUE(p.seccomp.has_value());
-  EXPECT_EQ(p.seccomp->default_action, "SCMP_ACT_ALLOW");
+  EXPECT_EQ(p.seccomp->default_action, "SCMP_ACT_ERRNO");  // an allow list
   EXPECT_EQ(b->spec.namespaces.pid_path, "/proc/4242/ns/pid");
 }
 
