@@ -55,6 +55,13 @@ struct Parser {
     return out;
   }
 
+  bool Bool(const YAML::Node& n, const std::string& key) const {
+    if (!n.IsScalar()) Fail(n, key, "expected true or false");
+    bool v;
+    if (!YAML::convert<bool>::decode(n, v)) Fail(n, key, absl::StrCat("expected true or false, got \"", n.Scalar(), "\""));
+    return v;
+  }
+
   std::string OneOf(const YAML::Node& n, const std::string& key, const std::set<std::string>& allowed) const {
     std::string v = String(n, key);
     if (!allowed.count(v)) Fail(n, key, absl::StrCat("\"", v, "\" is not one of ", absl::StrJoin(allowed, ", ")));
@@ -113,6 +120,12 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"insecure", [&](auto& n, auto& k) { c.registry.insecure = p.Strings(n, k); }},
       {"timeout_seconds", [&](auto& n, auto& k) { c.registry.timeout_seconds = p.Int(n, k, 1); }},
       {"retries", [&](auto& n, auto& k) { c.registry.retries = p.Int(n, k, 0); }},
+      {"pull_deadline_seconds", [&](auto& n, auto& k) { c.registry.pull_deadline_seconds = p.Int(n, k, 1); }},
+  };
+  std::map<std::string, Setter> images = {
+      {"max_layer_bytes", [&](auto& n, auto& k) { c.images.max_layer_bytes = p.Int(n, k, 1024); }},
+      {"max_layer_entries", [&](auto& n, auto& k) { c.images.max_layer_entries = p.Int(n, k, 1); }},
+      {"keep_setid_bits", [&](auto& n, auto& k) { c.images.keep_setid_bits = p.Bool(n, k); }},
   };
   std::map<std::string, Setter> metrics = {
       {"listen", [&](auto& n, auto& k) { c.metrics_listen = p.String(n, k); }},
@@ -135,6 +148,7 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"exec_sync_output_limit", [&](auto& n, auto& k) { c.exec_sync_output_limit = p.Int(n, k, 1024); }},
       {"cni", [&](auto& n, auto& k) { p.Map(n, k, cni); }},
       {"registry", [&](auto& n, auto& k) { p.Map(n, k, registry); }},
+      {"images", [&](auto& n, auto& k) { p.Map(n, k, images); }},
       {"metrics", [&](auto& n, auto& k) { p.Map(n, k, metrics); }},
       {"streaming", [&](auto& n, auto& k) { p.Map(n, k, streaming); }},
   };
@@ -221,7 +235,12 @@ nlohmann::json Config::ToJson() const {
        {{"mirrors", registry.mirrors},
         {"insecure", registry.insecure},
         {"timeout_seconds", registry.timeout_seconds},
-        {"retries", registry.retries}}},
+        {"retries", registry.retries},
+        {"pull_deadline_seconds", registry.pull_deadline_seconds}}},
+      {"images",
+       {{"max_layer_bytes", images.max_layer_bytes},
+        {"max_layer_entries", images.max_layer_entries},
+        {"keep_setid_bits", images.keep_setid_bits}}},
   };
 }
 

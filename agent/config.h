@@ -24,6 +24,14 @@ struct RegistryConfig {
   std::vector<std::string> insecure;                          // hosts reached over plain HTTP
   int64_t timeout_seconds = 60;                               // per request, without progress
   int64_t retries = 3;
+  int64_t pull_deadline_seconds = 1800;                       // a whole pull, all layers included
+};
+
+// Limits on what an image may bring (images are untrusted input).
+struct ImagesConfig {
+  int64_t max_layer_bytes = int64_t{64} << 30;  // uncompressed bytes per layer
+  int64_t max_layer_entries = 2000000;         // tar entries per layer
+  bool keep_setid_bits = false;                // false: set-user/group-ID bits of files are dropped
 };
 
 struct Config {
@@ -44,6 +52,7 @@ struct Config {
   std::string streaming_listen = "127.0.0.1:0";   // exec/attach/port-forward server
   CniConfig cni;
   RegistryConfig registry;
+  ImagesConfig images;
 
   nlohmann::json ToJson() const;
 };

@@ -162,7 +162,10 @@ absl::Status ContainerManager::Recover() {
     }
     if (rec->state == CtrState::kCreating) {  // the daemon died inside CreateContainer
       spdlog::info("container {}: removing a half-created container", id);
-      ReleaseResources(*rec);
+      if (auto st = ReleaseResources(*rec); !st.ok()) {
+        spdlog::warn("container {}: {}; record kept for a later attempt", id, st.message());
+        continue;
+      }
       store_.Remove(kKind, id).IgnoreError();
       continue;
     }
@@ -271,7 +274,7 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
     containers_[id] = entry;  // reserves the name
   }
   ScopeGuard undo([&] {
-    ReleaseResources(rec);
+    if (!ReleaseResources(rec).ok()) return;  // logged; the record stays so removal can be retried
     store_.Remove(kKind, id).IgnoreError();
     std::lock_guard<std::mutex> l(mu_);
     containers_.erase(id);
@@ -424,16 +427,22 @@ absl::Status ContainerManager::Stop(const std::string& id, int64_t timeout_secon
   return StopLocked(*e, timeout_seconds);
 }
 
-void ContainerManager::ReleaseResources(const ContainerRecord& rec) {
+absl::Status ContainerManager::ReleaseResources(const ContainerRecord& rec) {
   if (ctx_.cgroups && !rec.cgroup_path.empty()) {
     if (auto st = ctx_.cgroups->Destroy(rec.cgroup_path); !st.ok()) {
-      spdlog::warn("container {}: remove cgroup: {}", rec.id, st.message());
+      // A process left in the cgroup may still be changing the writable layer: walking it now
+      // would race that process. Keep everything and report.
+      spdlog::warn("container {}: remove cgroup: {}; keeping its directories", rec.id, st.message());
+      return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, ": cgroup ", rec.cgroup_path,
+                                                        " could not be destroyed (", st.message(),
+                                                        "); its writable layer is kept, retry the removal"));
     }
   }
   for (const std::string& dir : {rec.state_dir, rec.layer_dir}) {
     if (dir.empty()) continue;
     if (auto st = RemoveTree(dir); !st.ok()) spdlog::warn("container {}: remove {}: {}", rec.id, dir, st.message());
   }
+  return absl::OkStatus();
 }
 
 absl::Status ContainerManager::Remove(const std::string& id) {
@@ -453,7 +462,7 @@ absl::Status ContainerManager::Remove(const std::string& id) {
     std::lock_guard<std::mutex> l(mu_);
     rec = e->rec;
   }
-  ReleaseResources(rec);
+  RETURN_IF_ERROR(ReleaseResources(rec));
   RETURN_IF_ERROR(store_.Remove(kKind, rec.id));
   e->removed = true;
   std::lock_guard<std::mutex> l(mu_);

@@ -66,7 +66,10 @@ class ContainerManager : public ContainerRegistry {
   // signal (the container is PID 1 of its namespace and had no handler yet, say a shell that has
   // not reached its `trap`), sends it again as soon as a handler appears. True when it exited.
   bool SignalAndWait(ChildProcess& proc, const ContainerRecord& rec, int64_t timeout_seconds);
-  void ReleaseResources(const ContainerRecord& rec);
+  // Destroys the cgroup, then removes the state and writable-layer dirs. When the cgroup cannot be
+  // destroyed (processes may still run and write there), nothing is removed and the error says
+  // so: the caller keeps the record, so a later RemoveContainer tries again.
+  absl::Status ReleaseResources(const ContainerRecord& rec);
   absl::StatusOr<const ShimLauncher*> Launcher();
   std::string CgroupPathFor(const PodInfo& pod, const std::string& id) const;
 

@@ -44,7 +44,7 @@ int ImageCliMain(const Config& config, const std::vector<std::string>& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  ImageStore store(config.root_dir);
+  ImageStore store(config.root_dir, UnpackOptionsFrom(config.images));
   auto init = store.Init();
   if (!init.ok()) {
     std::fprintf(stderr, "podagent image: %s\n", std::string(init.status().message()).c_str());

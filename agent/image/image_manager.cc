@@ -19,7 +19,17 @@ int64_t MtimeNs(const std::string& path) {
 
 }  // namespace
 
-ImageManager::ImageManager(AgentContext& ctx) : ctx_(ctx), store_(ctx.config.root_dir) {}
+UnpackOptions UnpackOptionsFrom(const ImagesConfig& c) {
+  UnpackOptions o;
+  o.max_bytes = c.max_layer_bytes;
+  o.max_entries = c.max_layer_entries;
+  o.keep_setid_bits = c.keep_setid_bits;
+  return o;
+}
+
+
+ImageManager::ImageManager(AgentContext& ctx)
+    : ctx_(ctx), store_(ctx.config.root_dir, UnpackOptionsFrom(ctx.config.images)) {}
 
 absl::Status ImageManager::Recover() {
   records_mtime_ns_.store(MtimeNs(store_.images_dir() + "/records/images"));
@@ -61,7 +71,14 @@ absl::StatusOr<ImageRecord> ImageManager::Find(const std::string& ref) const {
 
 absl::StatusOr<ImageInfo> ImageManager::GetImage(const std::string& ref) const {
   ASSIGN_OR_RETURN(ImageRecord r, Find(ref));
-  return ToInfo(r);
+  ImageInfo info = ToInfo(r);
+  for (size_t i = 0; i < info.layer_dirs.size(); ++i) {
+    if (info.layer_dirs[i].empty()) {
+      return absl::FailedPreconditionError(absl::StrCat("image ", ref, ": layer ", r.layers[i].diff_id,
+                                                        " is not unpacked on this node; pull the image again"));
+    }
+  }
+  return info;
 }
 
 std::vector<ImageRecord> ImageManager::List() const {
@@ -69,7 +86,8 @@ std::vector<ImageRecord> ImageManager::List() const {
   return store_.List();
 }
 
-absl::StatusOr<ImageRecord> ImageManager::Pull(const std::string& ref, const RegistryAuth& auth) {
+absl::StatusOr<ImageRecord> ImageManager::Pull(const std::string& ref, const RegistryAuth& auth,
+                                               std::function<bool()> cancelled) {
   ASSIGN_OR_RETURN(ImageReference parsed, ParseImageReference(ref));
   PullOptions options;
   options.registry.mirrors = ctx_.config.registry.mirrors;
@@ -77,6 +95,8 @@ absl::StatusOr<ImageRecord> ImageManager::Pull(const std::string& ref, const Reg
   options.registry.timeout_seconds = ctx_.config.registry.timeout_seconds;
   options.registry.retries = ctx_.config.registry.retries;
   options.auth = auth;
+  options.deadline = absl::Seconds(ctx_.config.registry.pull_deadline_seconds);
+  options.cancelled = std::move(cancelled);
   return PullImage(store_, parsed, options);
 }
 

@@ -4,6 +4,7 @@
 // (asks ctx.containers->ImagesInUse()).
 
 #include <atomic>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,7 +31,10 @@ class ImageManager : public ImageLookup {
   absl::Status Recover();
   absl::StatusOr<ImageInfo> GetImage(const std::string& ref) const override;
 
-  absl::StatusOr<ImageRecord> Pull(const std::string& ref, const RegistryAuth& auth);
+  // Stops with Cancelled once `cancelled` says so (the RPC went away), and with DeadlineExceeded
+  // after registry.pull_deadline_seconds.
+  absl::StatusOr<ImageRecord> Pull(const std::string& ref, const RegistryAuth& auth,
+                                   std::function<bool()> cancelled = nullptr);
   absl::StatusOr<ImageRecord> Find(const std::string& ref) const;
   std::vector<ImageRecord> List() const;
   // By id, tag or digest reference; an absent image is success (CRI: idempotent).
@@ -49,6 +53,9 @@ class ImageManager : public ImageLookup {
   mutable ImageStore store_;
   mutable std::atomic<int64_t> records_mtime_ns_{0};
 };
+
+// The images.* limits of the config as unpack options.
+UnpackOptions UnpackOptionsFrom(const ImagesConfig& config);
 
 // `podagent image ...` (import, ls): runs without the daemon. Returns the exit code.
 int ImageCliMain(const Config& config, const std::vector<std::string>& args);
