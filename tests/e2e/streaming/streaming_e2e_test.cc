@@ -1,0 +1,344 @@
+// E2E: Exec and PortForward through the real daemon's streaming server, with a SPDY client of our
+// own (spdy_client.h) speaking Kubernetes' remotecommand v4 and portforward protocols: output and
+// exit codes as the process produced them, stdin round trips, a pty whose size follows resize
+// events (stty reads it from the kernel), single-use URLs, the command killed when the client
+// goes away (checked in /proc), a client that stops reading does not grow the daemon's memory
+// (VmRSS), and a port-forward to busybox httpd inside the pod's network namespace.
+#include <signal.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/lib/net_cleanup.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
+#include "runtime/common/ids.h"
+#include "runtime/ns/pinned_namespace.h"
+#include "tests/e2e/streaming/spdy_client.h"
+#include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/cri_client.h"
+#include "tests/lib/test_daemon.h"
+
+namespace podagent {
+namespace {
+
+using testing::CriClient;
+using testing::SpdyClient;
+using testing::TestDaemon;
+namespace cri = ::runtime::v1;
+
+constexpr char kImage[] = "e2e.local/busybox:1";
+const std::vector<std::string> kV4 = {"v4.channel.k8s.io"};
+
+// A process whose command line contains `needle` exists on the host (the kernel's view).
+bool ProcessWithArg(const std::string& needle) {
+  auto names = ListDir("/proc");
+  if (!names.ok()) return false;
+  for (const auto& n : *names) {
+    int pid = 0;
+    if (!absl::SimpleAtoi(n, &pid)) continue;
+    auto cmd = ReadFile("/proc/" + n + "/cmdline");
+    if (!cmd.ok()) continue;
+    std::string stat = ReadFile("/proc/" + n + "/stat").value_or("");
+    if (stat.find(") Z ") != std::string::npos) continue;  // a zombie is dead
+    if (cmd->find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+int64_t RssKiB(pid_t pid) {
+  auto status = ReadFile(absl::StrCat("/proc/", pid, "/status"));
+  if (!status.ok()) return -1;
+  size_t at = status->find("VmRSS:");
+  if (at == std::string::npos) return -1;
+  int64_t kib = -1;
+  std::string line = status->substr(at + 6, status->find('\n', at) - at - 6);
+  if (line.find(" kB") == std::string::npos) return -1;
+  line.erase(line.find(" kB"));
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kib)) return -1;
+  return kib;
+}
+
+class StreamingE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
+    std::mt19937 rng{std::random_device{}()};
+    int octet = 150 + static_cast<int>(rng() % 50);
+    bridge_ = absl::StrCat("pastr", rng() % 100000);
+    cgroup_parent_ = "/podagent-se2e-" + NewId().substr(0, 10);
+    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
+    daemon_ = std::make_unique<TestDaemon>();
+    std::string conf_dir = daemon_->dir().Sub("cni-conf");
+    ASSERT_TRUE(MakeDirs(conf_dir).ok());
+    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
+    ASSERT_TRUE(text.ok()) << text.status();
+    nlohmann::json conf = nlohmann::json::parse(*text);
+    conf["plugins"][0]["bridge"] = bridge_;
+    conf["plugins"][0]["ipam"]["ranges"] =
+        nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet, R"(.0/24"}]])"));
+    conf["plugins"][0]["ipam"]["dataDir"] = daemon_->dir().Sub("ipam");
+    conf["name"] = "podagent-se2e";
+    ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-podagent.conflist", conf.dump(2)).ok());
+    std::string yaml = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\ncni:\n  conf_dir: ", conf_dir,
+                                    "\n  bin_dirs: [/usr/lib/cni]\n");
+    ASSERT_TRUE(daemon_->Start(yaml).ok()) << daemon_->Log();
+    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    auto imported = imagetest::Run(absl::StrCat(testing::BinDir(), "/podagent --config ", daemon_->config_path(),
+                                                " image import ", *layout, " ", kImage));
+    ASSERT_TRUE(imported.ok()) << imported.status();
+    client_ = std::make_unique<CriClient>(daemon_->socket());
+    pod_config_ = testing::MakePodConfig("stream", daemon_->dir().Sub("podlogs"));
+    grpc::Status st = client_->RunPod(pod_config_, &pod_);
+    ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
+  }
+
+  void TearDown() override {
+    if (client_ && !pod_.empty()) {
+      EXPECT_TRUE(client_->StopPod(pod_).ok());
+      EXPECT_TRUE(client_->RemovePod(pod_).ok());
+    }
+    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
+    if (daemon_) daemon_->Stop();
+    if (!run_dir.empty()) {
+      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
+    }
+    auto cgroups = CgroupDriver::Detect();
+    if (cgroups.ok()) {
+      EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
+    }
+    daemon_.reset();
+    if (snapshot_) snapshot_->Restore(bridge_, "podagent-se2e");
+  }
+
+  std::string Container(const std::string& name, const std::string& script) {
+    std::string id;
+    grpc::Status st = client_->CreateContainer(
+        pod_, testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script}), pod_config_, &id);
+    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
+    st = client_->StartContainer(id);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return id;
+  }
+
+  std::string ExecUrl(const std::string& ctr, const std::vector<std::string>& cmd, bool tty, bool in, bool err) {
+    cri::ExecRequest req;
+    req.set_container_id(ctr);
+    for (const auto& c : cmd) req.add_cmd(c);
+    req.set_tty(tty);
+    req.set_stdin(in);
+    req.set_stdout(true);
+    req.set_stderr(err);
+    cri::ExecResponse resp;
+    grpc::Status st = client_->Call(&cri::RuntimeService::Stub::Exec, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp.url();
+  }
+
+  // Connects, opens the streams of an exec in kubectl's order; ids by name.
+  std::map<std::string, uint32_t> OpenExec(SpdyClient& c, const std::string& url, const std::vector<std::string>& types) {
+    auto up = c.Connect(url, kV4);
+    EXPECT_TRUE(up.ok()) << up.status();
+    if (!up.ok()) return {};
+    EXPECT_EQ(up->http_code, 101) << up->body;
+    EXPECT_EQ(up->protocol, "v4.channel.k8s.io");
+    std::map<std::string, uint32_t> ids;
+    for (const auto& t : types) {
+      auto id = c.Open({{"streamtype", t}});
+      EXPECT_TRUE(id.ok()) << t << ": " << id.status();
+      if (id.ok()) ids[t] = *id;
+    }
+    return ids;
+  }
+
+  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
+  std::unique_ptr<TestDaemon> daemon_;
+  std::unique_ptr<CriClient> client_;
+  cri::PodSandboxConfig pod_config_;
+  std::string pod_, bridge_, cgroup_parent_;
+};
+
+TEST_F(StreamingE2E, ExecWithoutTtyReportsOutputAndExitCode) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  SpdyClient c;
+  auto ids = OpenExec(c, ExecUrl(ctr, {"sh", "-c", "echo out; echo err >&2; exit 3"}, false, false, true),
+                      {"error", "stdout", "stderr"});
+  ASSERT_EQ(ids.size(), 3u);
+  ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_EQ(c.data[ids["stdout"]], "out\n");
+  EXPECT_EQ(c.data[ids["stderr"]], "err\n");
+  auto status = nlohmann::json::parse(c.data[ids["error"]], nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << c.data[ids["error"]];
+  EXPECT_EQ(status.value("status", ""), "Failure");
+  EXPECT_EQ(status.value("reason", ""), "NonZeroExitCode");
+  EXPECT_EQ(status["details"]["causes"][0]["reason"], "ExitCode");
+  EXPECT_EQ(status["details"]["causes"][0]["message"], "3");
+}
+
+TEST_F(StreamingE2E, ExecStdinRoundTripsAndUrlIsSingleUse) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  std::string url = ExecUrl(ctr, {"cat"}, false, true, false);
+  SpdyClient c;
+  auto ids = OpenExec(c, url, {"error", "stdin", "stdout"});
+  ASSERT_EQ(ids.size(), 3u);
+  ASSERT_TRUE(c.Send(ids["stdin"], "hello through stdin\n", true).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_EQ(c.data[ids["stdout"]], "hello through stdin\n");
+  EXPECT_EQ(nlohmann::json::parse(c.data[ids["error"]]).value("status", ""), "Success");
+
+  SpdyClient again;
+  auto up = again.Connect(url, kV4);
+  ASSERT_TRUE(up.ok()) << up.status();
+  EXPECT_EQ(up->http_code, 404) << "a used URL must be refused";
+  SpdyClient other;
+  up = other.Connect(absl::StrCat(url.substr(0, url.find("/exec/")), "/metrics"), kV4);
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(up->http_code, 404);
+  EXPECT_TRUE(absl::StrContains(daemon_->Log(), "no such stream")) << "refusals are logged";
+}
+
+TEST_F(StreamingE2E, TtyExecSeesResize) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  SpdyClient c;
+  auto ids = OpenExec(c, ExecUrl(ctr, {"sh"}, true, true, false), {"error", "stdin", "stdout", "resize"});
+  ASSERT_EQ(ids.size(), 4u);
+  ASSERT_TRUE(c.Send(ids["resize"], "{\"Width\":123,\"Height\":45}\n", false).ok());
+  ASSERT_TRUE(c.Send(ids["stdin"], "stty size; exit 0\n", false).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_TRUE(absl::StrContains(c.data[ids["stdout"]], "45 123")) << c.data[ids["stdout"]];
+  EXPECT_EQ(nlohmann::json::parse(c.data[ids["error"]]).value("status", ""), "Success");
+}
+
+TEST_F(StreamingE2E, ClientGoneKillsCommandAndSlowReaderIsBounded) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  // The command floods stdout; the client reads nothing. The daemon must stop reading the pipe
+  // (back-pressure) instead of buffering: its RSS stays flat.
+  SpdyClient c;
+  auto ids = OpenExec(c, ExecUrl(ctr, {"sh", "-c", "exec yes flood-4242-marker"}, false, false, false),
+                      {"error", "stdout"});
+  ASSERT_EQ(ids.size(), 2u);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  int64_t before = RssKiB(daemon_->pid());
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  int64_t after = RssKiB(daemon_->pid());
+  ASSERT_GT(before, 0);
+  EXPECT_LT(after - before, 8 * 1024) << "daemon RSS grew from " << before << " to " << after << " KiB";
+  ASSERT_TRUE(ProcessWithArg("flood-4242-marker")) << "the command should still run while the client is connected";
+  c.Close();
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (ProcessWithArg("flood-4242-marker") && absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_FALSE(ProcessWithArg("flood-4242-marker")) << "the command outlived its client";
+}
+
+TEST_F(StreamingE2E, PortForwardReachesHttpdInThePod) {
+  Container("web", "mkdir -p /www && echo hello-from-the-pod > /www/index.html && exec httpd -f -p 8080 -h /www");
+  std::string body;
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline && !absl::StrContains(body, "hello-from-the-pod")) {
+    cri::PortForwardRequest req;
+    req.set_pod_sandbox_id(pod_);
+    req.add_port(8080);
+    cri::PortForwardResponse resp;
+    grpc::Status st = client_->Call(&cri::RuntimeService::Stub::PortForward, req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    SpdyClient c;
+    auto up = c.Connect(resp.url(), {"portforward.k8s.io"});
+    ASSERT_TRUE(up.ok()) << up.status();
+    ASSERT_EQ(up->http_code, 101) << up->body;
+    auto err = c.Open({{"streamtype", "error"}, {"port", "8080"}, {"requestid", "0"}});
+    ASSERT_TRUE(err.ok()) << err.status();
+    auto data = c.Open({{"streamtype", "data"}, {"port", "8080"}, {"requestid", "0"}});
+    ASSERT_TRUE(data.ok()) << data.status();
+    ASSERT_TRUE(c.Send(*data, "GET /index.html HTTP/1.0\r\n\r\n", false).ok());
+    ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(*data) > 0; }, absl::Seconds(10)).ok()) << daemon_->Log();
+    body = c.data[*data];
+    if (body.empty()) {
+      EXPECT_TRUE(absl::StrContains(c.data[*err], "8080")) << c.data[*err];  // not listening yet
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(body, "200 OK")) << body;
+  EXPECT_TRUE(absl::StrContains(body, "hello-from-the-pod")) << body;
+}
+
+TEST_F(StreamingE2E, AttachEchoesStdinToSeveralClientsAndStdinOnceEndsIt) {
+  cri::ContainerConfig config = testing::MakeContainerConfig("shell", kImage, {"/bin/sh"});
+  config.set_stdin(true);
+  config.set_stdin_once(true);
+  config.set_log_path("shell.log");
+  std::string ctr;
+  grpc::Status st = client_->CreateContainer(pod_, config, pod_config_, &ctr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(client_->StartContainer(ctr).ok());
+  auto attach_url = [&](bool in) {
+    cri::AttachRequest req;
+    req.set_container_id(ctr);
+    req.set_stdin(in);
+    req.set_stdout(true);
+    req.set_stderr(true);
+    cri::AttachResponse resp;
+    grpc::Status s = client_->Call(&cri::RuntimeService::Stub::Attach, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp.url();
+  };
+  // A watcher that only reads, then a client that types; a third one detaches early.
+  SpdyClient watcher, typist, quitter;
+  auto w = OpenExec(watcher, attach_url(false), {"error", "stdout", "stderr"});
+  auto q = OpenExec(quitter, attach_url(false), {"error", "stdout", "stderr"});
+  EXPECT_EQ(q.size(), 3u);
+  quitter.Close();
+  auto t = OpenExec(typist, attach_url(true), {"error", "stdin", "stdout", "stderr"});
+  ASSERT_EQ(w.size(), 3u);
+  ASSERT_EQ(t.size(), 4u);
+  ASSERT_TRUE(typist.Send(t["stdin"], "echo hello-attach; echo to-stderr >&2\n", false).ok());
+  ASSERT_TRUE(typist.ReadUntil([&] { return absl::StrContains(typist.data[t["stderr"]], "to-stderr"); },
+                               absl::Seconds(20)).ok()) << daemon_->Log();
+  EXPECT_EQ(typist.data[t["stdout"]], "hello-attach\n");
+  ASSERT_TRUE(watcher.ReadUntil([&] { return absl::StrContains(watcher.data[w["stderr"]], "to-stderr"); },
+                                absl::Seconds(20)).ok());
+  EXPECT_EQ(watcher.data[w["stdout"]], "hello-attach\n");
+  cri::ContainerStatusResponse status;
+  ASSERT_TRUE(client_->ContainerStatus(ctr, false, &status).ok());
+  EXPECT_EQ(status.status().state(), cri::CONTAINER_RUNNING) << "a detach must leave the container running";
+  // stdin_once: the typist's stdin ends, so does the shell's; both sessions end with Success.
+  ASSERT_TRUE(typist.Send(t["stdin"], "", true).ok());
+  ASSERT_TRUE(typist.ReadUntil([&] { return typist.fin.count(t["error"]) > 0; }, absl::Seconds(20)).ok());
+  EXPECT_EQ(nlohmann::json::parse(typist.data[t["error"]]).value("status", ""), "Success");
+  ASSERT_TRUE(watcher.ReadUntil([&] { return watcher.fin.count(w["error"]) > 0; }, absl::Seconds(20)).ok());
+  auto log = ReadFile(daemon_->dir().Sub("podlogs") + "/shell.log");
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_TRUE(absl::StrContains(*log, " stdout F hello-attach")) << *log;
+  EXPECT_TRUE(absl::StrContains(*log, " stderr F to-stderr")) << *log;
+}
+
+TEST_F(StreamingE2E, BadRequestsGetClearStatuses) {
+  cri::ExecRequest req;
+  cri::ExecResponse resp;
+  req.set_container_id("0000000000000000000000000000000000000000000000000000000000000000");
+  req.add_cmd("true");
+  req.set_stdout(true);
+  EXPECT_EQ(client_->Call(&cri::RuntimeService::Stub::Exec, req, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+  req.clear_cmd();
+  EXPECT_EQ(client_->Call(&cri::RuntimeService::Stub::Exec, req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  cri::PortForwardRequest pf;
+  cri::PortForwardResponse pf_resp;
+  pf.set_pod_sandbox_id(pod_);
+  pf.add_port(70000);
+  EXPECT_EQ(client_->Call(&cri::RuntimeService::Stub::PortForward, pf, &pf_resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace podagent
