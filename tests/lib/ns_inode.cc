@@ -34,6 +34,14 @@ uint64_t ReadNsInode(pid_t pid, const std::string& ns) {
   return ReadNsInodeAt("/proc/" + std::to_string(pid) + "/ns/" + ns);
 }
 
-uint64_t HostNsInode(const std::string& ns) { return ReadNsInode(1, ns); }
+uint64_t HostNsInode(const std::string& ns) {
+  // PID 1 may hold capabilities this process lacks (these VMs' init keeps CAP_SYS_RESOURCE, which
+  // root's bounding set here does not have): the kernel's ptrace check then refuses its ns files
+  // with EACCES. The test process itself runs in the host's namespaces, so it stands in for PID 1.
+  struct stat st {};
+  std::string init = "/proc/1/ns/" + ns;
+  if (::stat(init.c_str(), &st) != 0 && errno == EACCES) return ReadNsInodeAt("/proc/self/ns/" + ns);
+  return ReadNsInode(1, ns);
+}
 
 }  // namespace podagent::testing

@@ -16,7 +16,8 @@ namespace podagent::testing {
 uint64_t ReadNsInode(pid_t pid, const std::string& ns);
 // The same for a namespace file anywhere (a pinned netns bind mount, /proc/self/ns/uts).
 uint64_t ReadNsInodeAt(const std::string& path);
-// The host's namespace: that of PID 1 (the test itself may run in other namespaces).
+// The host's namespace: that of PID 1, or of the test process itself where PID 1 holds
+// capabilities the test lacks and its ns files answer EACCES (the test runs in the host's).
 uint64_t HostNsInode(const std::string& ns);
 
 }  // namespace podagent::testing
