@@ -20,8 +20,16 @@ build=$(cd "$build" && pwd -P)
 # Also left out for time: the image pull tests (PullTest.*) run docker-registry and skopeo, Go
 # programs that are ~20x slower under TCG (16 min of the guest's 17 min root suite, measured) and
 # do not touch cgroups; they run on the host in hack/test.sh. The same holds for the image e2e
-# tests (ImageE2E.*: ~30 s each in the guest, all of it docker-registry).
-export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|ImageE2E\.|HostileLayersE2E\.'}
+# tests (ImageE2E.*, HostileImageE2E.*, PullCancelE2E.*: ~30 s each in the guest, all of it
+# docker-registry), and the benchmark driver's smoke run (CriBenchSmoke.*: pulls, measures nothing
+# about cgroups).
+# The e2e suites whose subject does not depend on the cgroup version also stay on the host: each
+# of their tests starts a daemon and pulls through the registry, 70-110 s a test under TCG
+# (measured), which would put the guest past its budget: critest's regressions
+# (ConformanceE2E.*), streaming (StreamingE2E.*), bad requests and exec limits (BadRequestsE2E.*,
+# ExecE2E.*). The suites that prove v2 behaviour run here: the root tests, the container, sandbox,
+# daemon, metrics, kubelet-semantics (cgroup view, pod resources) and device/kill security suites.
+export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|ImageE2E\.|HostileLayersE2E\.|PullCancelE2E\.|CriBenchSmoke\.|ConformanceE2E\.|StreamingE2E\.|BadRequestsE2E\.|ExecE2E\.'}
 export PODAGENT_VM_CI_LABELS=${PODAGENT_VM_CI_LABELS:-'root|e2e'}
 export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}
 # The whole guest run, boot to power-off (see README.md for measured times; the container and
