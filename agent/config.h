@@ -31,7 +31,7 @@ struct RegistryConfig {
 struct ImagesConfig {
   int64_t max_layer_bytes = int64_t{64} << 30;  // uncompressed bytes per layer
   int64_t max_layer_entries = 2000000;         // tar entries per layer
-  bool keep_setid_bits = false;                // false: set-user/group-ID bits of files are dropped
+  bool keep_setid_bits = true;                 // false: set-user/group-ID bits of files are dropped
 };
 
 struct Config {
