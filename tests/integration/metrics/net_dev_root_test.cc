@@ -6,6 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -71,20 +74,23 @@ TEST(RootNetDev, CountersOfARealInterfaceMatchIproute2) {
   // No IPv6 in this namespace: nothing but our packets leaves the interface.
   ASSERT_EQ(ns.In({"/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
                    "net.ipv6.conf.default.disable_ipv6=1"}), "");
-  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "dummy"}), "");
+  // A veth pair (these kernels have no dummy module): pa0 transmits the ARP requests for a
+  // neighbour that never answers; pa1, its peer, only receives them.
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "veth", "peer", "name", "pa1"}), "");
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "addr", "add", "10.199.0.1/24", "dev", "pa0"}), "");
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa1", "up"}), "");
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa0", "up"}), "");
-  // 5 pings to a neighbour that is never there: a dummy interface transmits (and drops) them.
-  (void)ns.In({"/bin/busybox", "ping", "-c", "5", "-W", "1", "-s", "100", "10.199.0.2"});
+  (void)ns.In({"/bin/busybox", "ping", "-c", "3", "-W", "1", "-s", "100", "10.199.0.2"});
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // the neighbour probes end
 
   auto [ip_packets, ip_bytes] = IpTx(ns, "pa0");
-  EXPECT_GE(ip_packets, 5u);
+  EXPECT_GT(ip_packets, 0u);
   std::vector<InterfaceStats> ifs = ReadNetDev(ns.pid());
-  ASSERT_EQ(ifs.size(), 1u) << "pa0 only (lo is skipped, as cAdvisor does)";
-  EXPECT_EQ(ifs[0].name, "pa0");
-  EXPECT_EQ(ifs[0].tx_packets, ip_packets);
-  EXPECT_EQ(ifs[0].tx_bytes, ip_bytes);
-  EXPECT_GE(ifs[0].tx_bytes, 5u * (100 + 8 + 20)) << "ICMP payload + header + IPv4 header, 5 times";
+  ASSERT_EQ(ifs.size(), 2u) << "pa0 and pa1 (lo is skipped, as cAdvisor does)";
+  const InterfaceStats* pa0 = ifs[0].name == "pa0" ? &ifs[0] : ifs[1].name == "pa0" ? &ifs[1] : nullptr;
+  ASSERT_NE(pa0, nullptr) << "pa0 not read";
+  EXPECT_EQ(pa0->tx_packets, ip_packets);
+  EXPECT_EQ(pa0->tx_bytes, ip_bytes);
 }
 
 }  // namespace
