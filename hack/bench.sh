@@ -7,8 +7,8 @@
 #   hack/bench.sh OUT_DIR [podagent-cri-bench flags, e.g. --rounds 20 --pods 1,10,100,500]
 #
 # Needs root, the loopback registry (REGISTRY, default 127.0.0.1:5000, with busybox:1.35 and
-# pause:3.8 as /work/shared/critest/make-test-images.sh pushes them), a build (bash
-# /work/tools/wt-build.sh --target podagent podagent-pause podagent-shim podagent-cri-bench).
+# pause:3.8 as the shared critest make-test-images.sh pushes them), a build (cmake --build build
+# --target podagent podagent-pause podagent-shim podagent-cri-bench).
 # Writes OUT_DIR/bench.json and OUT_DIR/bench.txt. PERF=1 runs podagent under `perf record -g`
 # (OUT_DIR/perf.data): a profile, not a comparison; do not quote its times.
 set -euo pipefail
@@ -46,7 +46,7 @@ Y
 pa_pid=''
 cleanup() {
   if [ -n "$pa_pid" ] && kill -0 "$pa_pid" 2>/dev/null; then
-    /work/tools/bin/crictl --runtime-endpoint "unix://$pa/podagent.sock" --timeout 60s rmp -fa > /dev/null 2>&1 || true
+    "${CRICTL:-crictl}" --runtime-endpoint "unix://$pa/podagent.sock" --timeout 60s rmp -fa > /dev/null 2>&1 || true
     kill -INT "$pa_pid"
     wait "$pa_pid" 2>/dev/null || true
   fi

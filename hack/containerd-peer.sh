@@ -15,7 +15,7 @@
 #       what containerd leaves on the host: mounts under DIR, the bridge, DIR's CNI iptables
 #       chains, and /run/containerd and /var/run/netns if this script created them and they are
 #       empty. DIR itself stays (images); rm -rf it afterwards if wanted.
-# Needs root, runc (apt-get install runc), crictl (CRICTL, default /work/tools/bin/crictl or PATH).
+# Needs root, runc (apt-get install runc), crictl (CRICTL, default: crictl on PATH).
 set -euo pipefail
 
 die() { echo "containerd-peer: $*" >&2; exit 1; }
@@ -27,7 +27,6 @@ RUNC=${RUNC:-/usr/sbin/runc}
 
 crictl_bin() {
   if [ -n "${CRICTL:-}" ]; then echo "$CRICTL"; return; fi
-  if [ -x /work/tools/bin/crictl ]; then echo /work/tools/bin/crictl; return; fi
   command -v crictl || true
 }
 
