@@ -8,7 +8,7 @@
 #                            asan     the unit tests under AddressSanitizer + UBSan (a clang build
 #                                     whose libraries also carry libFuzzer's coverage hooks)
 #                            fuzz     libFuzzer with coverage on that build: image parsers, CRI
-#                                     requests, config, CNI results, 60 s each
+#                                     requests, config, CNI results, 30 s each
 #                            vm       the privileged and e2e tests in a cgroup v2 guest (hack/vm/ci.sh)
 #   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
 #
@@ -59,7 +59,12 @@ configure() {  # configure DIR [cmake args...]
   cmake -S . -B "$dir" -G Ninja -DPODAGENT_WERROR=ON "${launcher[@]}" "$@" >/dev/null
 }
 
-build() { configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build build -j"$jobs" "$@"; }
+# -g1 (line tables and functions, no variables): backtraces and perf still name the code, and
+# the build, CI's longest stage, takes a third less than with full -g.
+build() {
+  configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG' \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG' && cmake --build build -j"$jobs" "$@"
+}
 
 if [ "$quick" = 1 ]; then
   stage deps bash hack/install-deps.sh || exit 1
@@ -78,6 +83,6 @@ asan() {
       ctest --test-dir build-asan --output-on-failure --timeout 600 -L unit
 }
 stage asan asan || true
-stage fuzz bash hack/fuzz-images.sh build-asan 60 || true
+stage fuzz bash hack/fuzz-images.sh build-asan 30 || true
 stage vm bash hack/vm/ci.sh build || true
 exit "$status"
