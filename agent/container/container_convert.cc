@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "agent/container/container_resources.h"
+#include "runtime/common/json_text.h"
 
 namespace podagent {
 
@@ -79,7 +80,7 @@ std::string VerboseInfo(const ContainerRecord& r) {
   nlohmann::json j = {{"pid", r.pid}, {"sandboxID", r.pod_id}, {"cgroupPath", r.cgroup_path},
                       {"shimPid", r.shim_pid}, {"stateDir", r.state_dir}, {"writableLayer", r.layer_dir + "/upper"},
                       {"logPath", r.log_path}, {"stopSignal", r.stop_signal.empty() ? "SIGTERM" : r.stop_signal}};
-  return j.dump();
+  return JsonText(j);
 }
 
 }  // namespace podagent

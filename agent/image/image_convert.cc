@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/numbers.h"
+#include "runtime/common/json_text.h"
 
 namespace podagent {
 
@@ -39,7 +40,7 @@ std::string VerboseImageInfo(const ImageRecord& r, const std::vector<std::string
   nlohmann::json j = r.ToJson();
   j["layer_dirs"] = layer_dirs;
   nlohmann::json info = {{"imageId", r.id}, {"manifestDigest", r.manifest_digest}, {"record", j}};
-  return info.dump();
+  return JsonText(info);
 }
 
 }  // namespace podagent

@@ -6,6 +6,7 @@
 #include "agent/streaming/server.h"
 #include "agent/services.h"
 #include "runtime/container/mount_features.h"
+#include "runtime/common/json_text.h"
 
 namespace podagent {
 namespace {
@@ -42,9 +43,9 @@ grpc::Status RuntimeServiceImpl::Status(grpc::ServerContext*, const cri::StatusR
   AddCondition(status, "NetworkReady", network.ready, network.reason, network.message);
   AddFeatures(m_.ctx->config, response);
   if (request->verbose()) {
-    (*response->mutable_info())["config"] = m_.ctx->config.ToJson().dump();
+    (*response->mutable_info())["config"] = JsonText(m_.ctx->config.ToJson());
     if (auto* s = streaming::ActiveStreamingServer()) {
-      (*response->mutable_info())["streamingAddress"] = nlohmann::json(s->address()).dump();
+      (*response->mutable_info())["streamingAddress"] = JsonText(nlohmann::json(s->address()));
     }
   }
   return grpc::Status::OK;

@@ -2,30 +2,32 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/common/json_text.h"
+
 namespace podagent::streaming {
 
 std::string SuccessStatusJson() {
-  return nlohmann::json{{"metadata", nlohmann::json::object()}, {"status", "Success"}}.dump();
+  return JsonText(nlohmann::json{{"metadata", nlohmann::json::object()}, {"status", "Success"}});
 }
 
 std::string ExitCodeStatusJson(int exit_code) {
   nlohmann::json cause = {{"reason", "ExitCode"}, {"message", std::to_string(exit_code)}};
-  return nlohmann::json{
+  return JsonText(nlohmann::json{
       {"metadata", nlohmann::json::object()},
       {"status", "Failure"},
       {"message", "command terminated with non-zero exit code: exit status " + std::to_string(exit_code)},
       {"reason", "NonZeroExitCode"},
       {"details", {{"causes", nlohmann::json::array({cause})}}},
-  }.dump();
+  });
 }
 
 std::string ErrorStatusJson(const std::string& message) {
-  return nlohmann::json{{"metadata", nlohmann::json::object()},
-                        {"status", "Failure"},
-                        {"message", message},
-                        {"reason", "InternalError"},
-                        {"code", 500}}
-      .dump();
+  // The message may carry bytes from the container (a path it named): not always UTF-8.
+  return JsonText(nlohmann::json{{"metadata", nlohmann::json::object()},
+                                 {"status", "Failure"},
+                                 {"message", message},
+                                 {"reason", "InternalError"},
+                                 {"code", 500}});
 }
 
 }  // namespace podagent::streaming

@@ -18,6 +18,7 @@
 #include "runtime/common/unique_fd.h"
 #include "runtime/image/reference.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "runtime/common/json_text.h"
 
 namespace podagent {
 namespace {
@@ -167,7 +168,7 @@ int FuzzConfig(const uint8_t* data, size_t size) {
   auto c = LoadConfig("/proc/self/fd/" + std::to_string(fd.Get()), true);
   if (c.ok()) {
     FuzzCheck(c->exec_sync_output_limit > 0, "exec_sync_output_limit positive");
-    (void)c->ToJson().dump();
+    (void)JsonText(c->ToJson());  // as the verbose Status sends it
   }
   return 0;
 }
