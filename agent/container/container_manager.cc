@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/common/scope_guard.h"
+#include "runtime/container/exit_watch.h"
 #include "runtime/container/image_files.h"
 #include "runtime/container/shim_records.h"
 #include "runtime/process/child_process.h"
@@ -341,13 +343,33 @@ absl::Status ContainerManager::Start(const std::string& id) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Sleeps until the shim may have written the exit record: the watch's event, or `slice` when the
+// dir could not be watched (then this is the old poll).
+void AwaitExitRecord(absl::StatusOr<ExitRecordWatch>& watch, absl::Duration slice) {
+  if (watch.ok()) {
+    watch->WaitForChange(slice);
+  } else {
+    absl::SleepFor(std::min(slice, absl::Milliseconds(20)));
+  }
+}
+
+bool HasExitRecord(const std::string& state_dir) {
+  auto r = ReadExitRecord(state_dir);
+  return r.ok() && r->has_value();
+}
+
+}  // namespace
+
 bool ContainerManager::WaitExit(const std::string& state_dir, absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
+  auto watch = ExitRecordWatch::Open(state_dir);  // before the first read: no event is missed
   for (;;) {
-    auto r = ReadExitRecord(state_dir);
-    if (r.ok() && r->has_value()) return true;
-    if (absl::Now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (HasExitRecord(state_dir)) return true;
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    AwaitExitRecord(watch, left);
   }
 }
 
@@ -360,10 +382,11 @@ bool ContainerManager::SignalAndWait(ChildProcess& proc, const ContainerRecord& 
   auto state = ReadSignalState(rec.pid);
   bool dropped = state.ok() && DiscardsSignal(*state, sig);
   absl::Time deadline = absl::Now() + absl::Seconds(timeout_seconds);
+  auto watch = ExitRecordWatch::Open(rec.state_dir);
   for (;;) {
-    auto r = ReadExitRecord(rec.state_dir);
-    if (r.ok() && r->has_value()) return true;
-    if (absl::Now() >= deadline) return false;
+    if (HasExitRecord(rec.state_dir)) return true;
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
     if (dropped) {
       state = ReadSignalState(rec.pid);
       if (state.ok() && !DiscardsSignal(*state, sig)) {
@@ -372,7 +395,9 @@ bool ContainerManager::SignalAndWait(ChildProcess& proc, const ContainerRecord& 
         dropped = false;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // While a dropped signal waits for its handler, look again every 20 ms; otherwise only the
+    // exit record's arrival (or the deadline) wakes this.
+    AwaitExitRecord(watch, dropped ? std::min(left, absl::Milliseconds(20)) : left);
   }
 }
 
