@@ -47,6 +47,8 @@ fetch_deb() {
 write_config() {
   local dir=$1 registry=$2 metrics_port=$3
   mkdir -p "$dir/root" "$dir/state" "$dir/cni" "$dir/ipam" "$dir/opt"
+  # State on tmpfs, as /run/containerd is on a node (stop's unmount_under removes it).
+  mountpoint -q "$dir/state" || mount -t tmpfs -o mode=0711 containerd-peer-state "$dir/state"
   cat > "$dir/config.toml" <<T
 version = 2
 root = "$dir/root"
