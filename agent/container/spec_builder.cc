@@ -13,6 +13,7 @@
 #include "runtime/container/seccomp_profile.h"
 #include "runtime/container/user_resolve.h"
 #include "runtime/process/oom_score.h"
+#include "runtime/process/proc_stat.h"
 
 namespace podagent {
 namespace {
@@ -93,12 +94,35 @@ absl::StatusOr<std::vector<DeviceRule>> DeviceRulesFor(const std::vector<DeviceS
   return rules;
 }
 
+// The process whose /proc/PID/ns files the container will join, named for its whole life.
+absl::StatusOr<NsOwner> NamespaceOwner(pid_t pid, const std::string& what, const SpecInputs& in) {
+  absl::StatusOr<uint64_t> start;
+  if (in.start_time) {
+    start = in.start_time(pid);
+  } else if (auto stat = ReadProcStat(pid); stat.ok()) {
+    start = stat->start_time;
+  } else {
+    start = stat.status();
+  }
+  if (!start.ok()) return absl::FailedPreconditionError(absl::StrCat(what, " (pid ", pid, ") is gone"));
+  return NsOwner{pid, *start};
+}
+
+void AddOwner(NamespaceSpec& ns, const NsOwner& owner) {
+  for (const NsOwner& o : ns.owners) {
+    if (o.pid == owner.pid) return;
+  }
+  ns.owners.push_back(owner);
+}
+
 absl::Status FillNamespaces(const cri::LinuxContainerSecurityContext& sc, const PodInfo& pod, const SpecInputs& in,
                             NamespaceSpec& ns) {
   std::string pause = pod.pause_pid > 0 ? absl::StrCat("/proc/", pod.pause_pid, "/ns/") : "";
   auto pod_ns = [&](const std::string& pinned, const char* kind) -> absl::StatusOr<std::string> {
-    if (!pinned.empty()) return pinned;
+    if (!pinned.empty() && !absl::StartsWith(pinned, "/proc/")) return pinned;  // a bind-mounted pin
     if (pause.empty()) return absl::FailedPreconditionError(absl::StrCat("pod ", pod.id, " has no ", kind, " namespace: its pause process is gone"));
+    ASSIGN_OR_RETURN(NsOwner owner, NamespaceOwner(pod.pause_pid, absl::StrCat("the pause process of pod ", pod.id), in));
+    AddOwner(ns, owner);
     return pause + kind;
   };
   if (pod.net_mode != NsMode::kNode) {
@@ -120,6 +144,8 @@ absl::Status FillNamespaces(const cri::LinuxContainerSecurityContext& sc, const 
     case NsMode::kTarget: {
       if (!in.target_pid) return absl::InvalidArgumentError("pid namespace TARGET is not available");
       ASSIGN_OR_RETURN(pid_t pid, in.target_pid(o.target_id()));
+      ASSIGN_OR_RETURN(NsOwner owner, NamespaceOwner(pid, absl::StrCat("target container ", o.target_id()), in));
+      AddOwner(ns, owner);
       ns.pid_path = absl::StrCat("/proc/", pid, "/ns/pid");
       break;
     }

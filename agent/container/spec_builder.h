@@ -29,6 +29,9 @@ struct SpecInputs {
   std::string oom_score_adj_policy = "clamp";
   // The host pid of a running container of the same pod, for pid namespace mode TARGET.
   std::function<absl::StatusOr<pid_t>(const std::string& id)> target_pid;
+  // The start time (/proc/PID/stat field 22) of a process whose namespaces the container joins;
+  // unset reads /proc. Unit tests give their fake pids one.
+  std::function<absl::StatusOr<uint64_t>(pid_t pid)> start_time;
 };
 
 struct BuiltSpec {

@@ -87,6 +87,11 @@ absl::StatusOr<ContainerSpec> SpecFromJsonUnchecked(const nlohmann::json& j) {
   s.namespaces.pid_path = ns.value("pid", "");
   s.namespaces.host_pid = ns.value("host_pid", false);
   s.namespaces.host_uts = ns.value("host_uts", false);
+  if (ns.contains("owners")) {
+    for (const auto& o : ns.at("owners")) {
+      s.namespaces.owners.push_back(NsOwner{o.at("pid").get<pid_t>(), o.at("start_time").get<uint64_t>()});
+    }
+  }
   ASSIGN_OR_RETURN(s.process, ProcessFromJson(j.at("process")));
   s.cgroup_procs_files = j.value("cgroup_procs_files", std::vector<std::string>{});
   s.oom_events_file = j.value("oom_events_file", "");
@@ -116,6 +121,9 @@ nlohmann::json ToJson(const ContainerSpec& s) {
   }
   j["namespaces"] = {{"ipc", s.namespaces.ipc_path}, {"net", s.namespaces.net_path}, {"pid", s.namespaces.pid_path},
                      {"host_pid", s.namespaces.host_pid}, {"host_uts", s.namespaces.host_uts}};
+  nlohmann::json owners = nlohmann::json::array();
+  for (const NsOwner& o : s.namespaces.owners) owners.push_back({{"pid", o.pid}, {"start_time", o.start_time}});
+  j["namespaces"]["owners"] = std::move(owners);
   j["process"] = ProcessToJson(s.process);
   return j;
 }

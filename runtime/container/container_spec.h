@@ -43,10 +43,20 @@ struct RlimitSpec {
 // Which namespaces the container process joins (paths to ns files) and which it creates.
 // MNT is always new. UTS is new unless `host_uts`. PID is new unless `pid_path` is set or
 // `host_pid`. IPC and NET are joined by path, or the host's when the path is empty.
+// A /proc/PID/ns/* path names whatever process holds PID when it is opened: a pause that died
+// and a host process given its pid would hand the container the host's namespaces. `owners`
+// are the processes (pid + start time) the paths were taken from; the shim opens the ns files,
+// then checks each owner still has its start time, and refuses to start otherwise.
+struct NsOwner {
+  pid_t pid = 0;
+  uint64_t start_time = 0;  // /proc/PID/stat field 22
+};
+
 struct NamespaceSpec {
   std::string ipc_path, net_path, pid_path;
   bool host_pid = false;
   bool host_uts = false;
+  std::vector<NsOwner> owners;
 };
 
 struct ProcessSpec {

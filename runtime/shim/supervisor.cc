@@ -83,6 +83,20 @@ absl::StatusOr<UniqueFd> OpenNs(const std::string& path) {
   return fd;
 }
 
+// Run once the ns files are open. An owner that still has its start time has held its pid since
+// the spec was built, so the open fds are its namespaces and not those of a process that was
+// given the pid after it died (a host process, in the worst case).
+absl::Status CheckNamespaceOwners(const std::vector<NsOwner>& owners) {
+  for (const NsOwner& o : owners) {
+    uint64_t now = ProcStartTime(o.pid);
+    if (now == o.start_time) continue;
+    return absl::FailedPreconditionError(
+        absl::StrCat("the process whose namespaces the container joins (pid ", o.pid, ") is gone",
+                     now != 0 ? " and its pid names another process now" : "", ": the pod must be recreated"));
+  }
+  return absl::OkStatus();
+}
+
 struct Pipe {
   UniqueFd r, w;
 };
@@ -150,6 +164,7 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   ASSIGN_OR_RETURN(UniqueFd ipc, OpenNs(spec_.namespaces.ipc_path));
   ASSIGN_OR_RETURN(UniqueFd net, OpenNs(spec_.namespaces.net_path));
   ASSIGN_OR_RETURN(UniqueFd pidns, OpenNs(spec_.namespaces.pid_path));
+  RETURN_IF_ERROR(CheckNamespaceOwners(spec_.namespaces.owners));
   int sp[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0) return ErrnoError("socketpair");
   UniqueFd mine(sp[0]), theirs(sp[1]);

@@ -87,6 +87,7 @@ ImageInfo FuzzImage() {
 
 SpecInputs FuzzInputs() {
   SpecInputs in;
+  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
   in.id = std::string(64, 'c');
   in.state_dir = "/run/podagent/containers/c";
   in.layer_dir = "/var/lib/podagent/containers/c";

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -25,7 +26,9 @@
 #include "runtime/container/shim_launcher.h"
 #include "runtime/container/shim_records.h"
 #include "tests/integration/container/test_rootfs.h"
+#include "runtime/process/proc_stat.h"
 #include "tests/lib/ns_inode.h"
+#include "tests/lib/sleeper.h"
 
 namespace podagent {
 namespace {
@@ -135,32 +138,68 @@ TEST_F(ShimTest, EntrypointIsPidOneInOwnPidMntUtsNamespaces) {
   EXPECT_THAT(log, HasSubstr("testpod\n"));
 }
 
-TEST_F(ShimTest, JoinsGivenNamespacesByPath) {
-  // A long-lived process in fresh ipc+net namespaces stands in for the pod's pause.
+// A long-lived child in fresh ipc+net namespaces: it stands in for the pod's pause.
+pid_t SpawnNamespaceHolder() {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) return -1;
   pid_t holder = fork();
   if (holder == 0) {
     unshare(CLONE_NEWIPC | CLONE_NEWNET);
-    pause();
-    _exit(0);
+    close(ready[1]);
+    for (;;) pause();
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  close(ready[1]);
+  char c;
+  while (read(ready[0], &c, 1) < 0 && errno == EINTR) {
+  }
+  close(ready[0]);
+  return holder;
+}
+
+TEST_F(ShimTest, JoinsGivenNamespacesByPath) {
+  testing::ScopedChild holder(SpawnNamespaceHolder());
+  ASSERT_GT(holder.pid(), 0);
   auto s = Base({"/bin/sleep", "30"});
-  s.namespaces.ipc_path = absl::StrCat("/proc/", holder, "/ns/ipc");
-  s.namespaces.net_path = absl::StrCat("/proc/", holder, "/ns/net");
+  s.namespaces.ipc_path = absl::StrCat("/proc/", holder.pid(), "/ns/ipc");
+  s.namespaces.net_path = absl::StrCat("/proc/", holder.pid(), "/ns/net");
   auto started = Start(s);
   ASSERT_TRUE(started.ok()) << started.status();
   for (const char* ns : {"ipc", "net"}) {
-    EXPECT_EQ(ReadNsInode(started->pid, ns), ReadNsInode(holder, ns)) << ns;
+    EXPECT_EQ(ReadNsInode(started->pid, ns), ReadNsInode(holder.pid(), ns)) << ns;
     EXPECT_NE(ReadNsInode(started->pid, ns), HostNsInode(ns)) << ns << ": joined the holder's, not the host's";
   }
   for (const char* ns : {"pid", "mnt", "uts"}) {
-    EXPECT_NE(ReadNsInode(started->pid, ns), ReadNsInode(holder, ns)) << ns;
+    EXPECT_NE(ReadNsInode(started->pid, ns), ReadNsInode(holder.pid(), ns)) << ns;
     EXPECT_NE(ReadNsInode(started->pid, ns), HostNsInode(ns)) << ns;
   }
   kill(started->pid, SIGKILL);
   EXPECT_TRUE(WaitExit(s.state_dir).has_value());
-  kill(holder, SIGKILL);
-  waitpid(holder, nullptr, 0);
+}
+
+// A /proc/PID/ns path is only as good as the pid: when the process the spec was built for is not
+// the one holding the pid any more (another start time), the shim refuses before anything runs,
+// instead of putting the container into a stranger's namespaces. With the right owner it joins.
+TEST_F(ShimTest, RefusesNamespacesWhoseOwnerIsNotTheProcessTheSpecNamed) {
+  testing::ScopedChild holder(SpawnNamespaceHolder());
+  ASSERT_GT(holder.pid(), 0);
+  auto stat = ReadProcStat(holder.pid());
+  ASSERT_TRUE(stat.ok()) << stat.status();
+  auto s = Base({"/bin/sleep", "30"});
+  s.namespaces.ipc_path = absl::StrCat("/proc/", holder.pid(), "/ns/ipc");
+  s.namespaces.owners = {{holder.pid(), stat->start_time + 1}};  // a pid that changed hands
+  auto refused = Start(s);
+  ASSERT_FALSE(refused.ok()) << "started in the namespaces of a process the spec did not name";
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("is gone"));
+
+  auto good = Base({"/bin/sleep", "30"});
+  good.namespaces.ipc_path = s.namespaces.ipc_path;
+  good.namespaces.owners = {{holder.pid(), stat->start_time}};
+  auto started = Start(good);
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_EQ(ReadNsInode(started->pid, "ipc"), ReadNsInode(holder.pid(), "ipc"));
+  kill(started->pid, SIGKILL);
+  EXPECT_TRUE(WaitExit(good.state_dir).has_value());
+  state_dirs_.erase(std::remove(state_dirs_.begin(), state_dirs_.end(), s.state_dir), state_dirs_.end());
 }
 
 TEST_F(ShimTest, RecordsExitCode) {

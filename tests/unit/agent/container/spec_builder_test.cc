@@ -49,6 +49,7 @@ ImageInfo FakeImage() {
 
 SpecInputs FakeInputs() {
   SpecInputs in;
+  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
   in.id = std::string(64, 'c');
   in.state_dir = "/run/podagent/containers/cccc";
   in.layer_dir = "/var/lib/podagent/containers/cccc";
@@ -159,6 +160,32 @@ TEST(SpecBuilderTest, TargetPidNamespace) {
   EXPECT_EQ(b->spec.namespaces.pid_path, "/proc/777/ns/pid");
   o->set_target_id("missing");
   EXPECT_EQ(BuildContainerSpec(c, FakePod(), FakeImage(), in).status().code(), absl::StatusCode::kNotFound);
+}
+
+// Every /proc/PID/ns path in the spec comes with its process's start time, for the shim to check
+// that the pid still names that process when it opens them.
+TEST(SpecBuilderTest, ProcNamespacePathsCarryTheirOwners) {
+  auto c = BaseConfig();
+  auto* o = c.mutable_linux()->mutable_security_context()->mutable_namespace_options();
+  o->set_pid(cri::TARGET);
+  o->set_target_id("other");
+  auto in = FakeInputs();
+  in.target_pid = [](const std::string&) -> absl::StatusOr<pid_t> { return 777; };
+  auto b = BuildContainerSpec(c, FakePod(), FakeImage(), in);
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_EQ(b->spec.namespaces.owners.size(), 2u);  // the pause (ipc) and the target (pid)
+  EXPECT_EQ(b->spec.namespaces.owners[0].pid, 4242);
+  EXPECT_EQ(b->spec.namespaces.owners[0].start_time, 1000u + 4242u);
+  EXPECT_EQ(b->spec.namespaces.owners[1].pid, 777);
+  EXPECT_EQ(b->spec.namespaces.owners[1].start_time, 1000u + 777u);
+
+  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> {
+    if (pid == 4242) return absl::NotFoundError("gone");
+    return uint64_t{1};
+  };
+  auto gone = BuildContainerSpec(c, FakePod(), FakeImage(), in);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(gone.status().message()), HasSubstr("pause process"));
 }
 
 TEST(SpecBuilderTest, MountsAndPropagation) {

@@ -34,6 +34,7 @@ ImageInfo Image() {
 
 SpecInputs Inputs() {
   SpecInputs in;
+  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
   in.id = std::string(64, 'c');
   in.state_dir = "/run/podagent/containers/cccc";
   in.layer_dir = "/var/lib/podagent/containers/cccc";
