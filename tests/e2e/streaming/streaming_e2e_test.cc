@@ -345,6 +345,8 @@ TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
     return client_->Call(&cri::RuntimeService::Stub::Attach, req, resp);
   };
   cri::AttachResponse resp;
+  std::string plain = Container("plain", "exec sleep 1000");
+  EXPECT_EQ(attach(plain, true, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   ASSERT_TRUE(attach(ctr, true, &resp).ok());
   SpdyClient c;
   auto ids = OpenExec(c, resp.url(), {"error", "stdin", "stdout", "resize"});
@@ -372,8 +374,6 @@ TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
   EXPECT_TRUE(absl::StrContains(*log, " stdout F hello\r\n")) << *log;
   EXPECT_FALSE(absl::StrContains(*log, " stderr ")) << *log;
 
-  std::string plain = Container("plain", "exec sleep 1000");
-  EXPECT_EQ(attach(plain, true, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(StreamingE2E, BadRequestsGetClearStatuses) {
