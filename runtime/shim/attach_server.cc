@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include <termios.h>
-
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -72,13 +70,14 @@ constexpr size_t kMaxFrame = 64 * 1024;
 
 void AttachServer::CloseStdin() {
   if (!stdin_ || !*stdin_) return;
-  if (pty_ >= 0) {  // a terminal has no end of its own: its EOF character ends a reader's input
-    struct termios t;
-    char eof = ::tcgetattr(pty_, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : '\x04';
-    ssize_t ignored = ::write(stdin_->Get(), &eof, 1);
-    (void)ignored;
-  }
   stdin_->Reset();
+  // A terminal's input has no end of its own (an EOF character is a 0 byte to a reader that
+  // switches to raw mode after it arrived): the terminal hangs up instead, as containerd's
+  // shim closes the console when stdin closes. The owner closes the master and stops here.
+  if (pty_ >= 0) {
+    hung_up_ = true;
+    pty_ = -1;
+  }
 }
 
 void AttachServer::Resize(const std::string& payload) {

@@ -37,9 +37,11 @@ class AttachServer {
     stdin_ = stdin_w;
     stdin_once_ = stdin_once;
   }
-  // A tty container's pty master (owned by the caller): resize frames apply to it, and the end of
-  // a stdin_once client's input is the terminal's end-of-file character (the pty stays open).
+  // A tty container's pty master (owned by the caller): resize frames apply to it. When a
+  // stdin_once client's input ends, HungUp() turns true: the caller then closes every copy of the
+  // master, which hangs up the terminal (the container's session gets SIGHUP, reads see EOF).
   void SetPty(int master) { pty_ = master; }
+  bool HungUp() const { return hung_up_; }
 
   // Adds the listener, the clients and (when stdin bytes wait) the stdin pipe to `fds`; Handle()
   // takes the same vector after poll and the index of the first entry added.
@@ -70,6 +72,7 @@ class AttachServer {
   UniqueFd* stdin_ = nullptr;
   bool stdin_once_ = false;
   int pty_ = -1;
+  bool hung_up_ = false;
 };
 
 }  // namespace podagent::shim

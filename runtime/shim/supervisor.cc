@@ -116,6 +116,7 @@ class Supervisor {
  private:
   void Reap(pid_t container);
   void ReadStream(Stream s);
+  void HangUpPty();
   void ReadControl();
   void HandleSignals(pid_t container);
 
@@ -250,6 +251,20 @@ void Supervisor::ReadStream(Stream s) {
   }
 }
 
+// stdin_once ended a tty container's input: what the terminal holds goes to the log, then every
+// copy of the master closes (in_.w already has), so the kernel hangs the terminal up.
+void Supervisor::HangUpPty() {
+  char buf[65536];
+  ssize_t n;
+  while (out_.r && (n = ::read(out_.r.Get(), buf, sizeof buf)) > 0) {  // non-blocking: ends at EAGAIN
+    log_.Feed(Stream::kStdout, buf, static_cast<size_t>(n));
+    attach_.Broadcast(Stream::kStdout, buf, static_cast<size_t>(n));
+  }
+  log_.Flush(Stream::kStdout);
+  out_.r.Reset();
+  pty_.master.Reset();
+}
+
 void Supervisor::ReadControl() {
   char buf[256];
   ssize_t n = ::read(control_.Get(), buf, sizeof buf);
@@ -281,6 +296,7 @@ int Supervisor::Run(pid_t container) {
     if (p[2].revents) ReadStream(Stream::kStdout);
     if (p[3].revents) ReadStream(Stream::kStderr);
     attach_.Handle(p, 4);
+    if (pty_.master && attach_.HungUp()) HangUpPty();
   }
   attach_.CloseAll();
   // No more requests: a reopen after the end must fail, not wait for a reader that is gone.

@@ -99,6 +99,53 @@ class ShimTest : public ::testing::Test {
     return {exit.value_or(ExitRecord{}), LogText(s.log_path)};
   }
 
+  // A client of the shim's attach socket (runtime/shim/attach_server.h); -1 on failure.
+  static int ConnectAttach(const std::string& state_dir) {
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a {};
+    a.sun_family = AF_UNIX;
+    std::string path = state_dir + "/attach.sock";
+    if (c < 0 || path.size() >= sizeof a.sun_path) return -1;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    if (connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      close(c);
+      return -1;
+    }
+    return c;
+  }
+
+  // One client -> shim frame of a tty attach: kind, 32-bit big-endian length, bytes.
+  static std::string Frame(char kind, const std::string& payload) {
+    std::string f(1, kind);
+    for (int i = 0; i < 4; ++i) f += static_cast<char>((payload.size() >> (24 - 8 * i)) & 0xff);
+    return f + payload;
+  }
+
+  // Reads the shim's [stream][length][bytes] frames until EOF (the container has exited), or
+  // until the bytes read contain `until` when given; text by stream (1 stdout, 2 stderr). Fails
+  // the test when neither comes within 20 s.
+  static std::map<int, std::string> ReadAttachUntilEof(int c, const std::string& until = "") {
+    std::string out;
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline && (until.empty() || !absl::StrContains(out, until))) {
+      struct pollfd p {c, POLLIN, 0};
+      if (poll(&p, 1, 1000) != 1) continue;
+      char buf[4096];
+      ssize_t n = recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_LT(absl::Now(), deadline) << "no EOF or " << until << " from the shim; so far: " << out;
+    std::map<int, std::string> streams;
+    for (size_t pos = 0; pos + 5 <= out.size();) {
+      const auto* b = reinterpret_cast<const unsigned char*>(out.data() + pos);
+      size_t len = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
+      streams[b[0]] += out.substr(pos + 5, len);
+      pos += 5 + len;
+    }
+    return streams;
+  }
+
   static std::string LogText(const std::string& path) {
     std::string out;
     for (absl::string_view line : absl::StrSplit(ReadAll(path), '\n', absl::SkipEmpty())) {
@@ -390,47 +437,42 @@ TEST_F(ShimTest, TtyAttachWritesStdinAndResizesThePty) {
   s.process.stdin = true;
   auto started = Start(s);
   ASSERT_TRUE(started.ok()) << started.status();
-  int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(c, 0);
-  struct sockaddr_un a {};
-  a.sun_family = AF_UNIX;
-  std::string path = s.state_dir + "/attach.sock";
-  ASSERT_LT(path.size(), sizeof a.sun_path);
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << strerror(errno);
-  auto frame = [](char kind, const std::string& payload) {
-    std::string f(1, kind);
-    for (int i = 0; i < 4; ++i) f += static_cast<char>((payload.size() >> (24 - 8 * i)) & 0xff);
-    return f + payload;
-  };
-  std::string msg = "I" + frame('r', std::string("\x00\x64\x00\x21", 4)) +  // 100 columns, 33 rows
-                    frame('d', "stty size; echo tty-is-$(tty); exit 3\n");
+  int c = ConnectAttach(s.state_dir);
+  ASSERT_GE(c, 0) << strerror(errno);
+  std::string msg = "I" + Frame('r', std::string("\x00\x64\x00\x21", 4)) +  // 100 columns, 33 rows
+                    Frame('d', "stty size; exit 3\n");
   ASSERT_EQ(send(c, msg.data(), msg.size(), MSG_NOSIGNAL), static_cast<ssize_t>(msg.size()));
-  std::string out;
-  absl::Time deadline = absl::Now() + absl::Seconds(20);
-  for (;;) {  // until EOF: the shell exits, the shim closes every attach client
-    struct pollfd p {c, POLLIN, 0};
-    ASSERT_EQ(poll(&p, 1, 20000), 1) << "no EOF from the shim; so far: " << out;
-    char buf[4096];
-    ssize_t n = recv(c, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    ASSERT_LT(absl::Now(), deadline) << out;
-  }
+  std::map<int, std::string> streams = ReadAttachUntilEof(c);
   close(c);
-  std::map<int, std::string> streams;  // [stream][length][bytes] frames, by stream
-  for (size_t pos = 0; pos + 5 <= out.size();) {
-    const auto* b = reinterpret_cast<const unsigned char*>(out.data() + pos);
-    size_t len = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
-    streams[b[0]] += out.substr(pos + 5, len);
-    pos += 5 + len;
-  }
   EXPECT_THAT(streams[1], HasSubstr("33 100\r\n")) << streams[1];
   EXPECT_EQ(streams.count(2), 0u) << "a tty container has no stderr";
   auto exit = WaitExit(s.state_dir);
   ASSERT_TRUE(exit.has_value());
   EXPECT_EQ(exit->exit_code, 3);
   EXPECT_THAT(LogText(s.log_path), HasSubstr("33 100\r\n"));
+}
+
+// stdin_once on a tty (kubectl run -it --rm): when the attached client's input ends, the terminal
+// hangs up, as containerd closes the console: the shell, its session leader, sees SIGHUP and EIO.
+TEST_F(ShimTest, TtyStdinOnceEndHangsUpTheTerminal) {
+  auto s = Base({"/bin/sh"});
+  s.process.tty = true;
+  s.process.stdin = true;
+  s.process.stdin_once = true;
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  int c = ConnectAttach(s.state_dir);
+  ASSERT_GE(c, 0) << strerror(errno);
+  std::string msg = "I" + Frame('d', "echo typed-$((6*7))\n");
+  ASSERT_EQ(send(c, msg.data(), msg.size(), MSG_NOSIGNAL), static_cast<ssize_t>(msg.size()));
+  std::map<int, std::string> streams = ReadAttachUntilEof(c, "typed-42\r\n");
+  EXPECT_THAT(streams[1], HasSubstr("typed-42\r\n")) << streams[1];
+  ASSERT_EQ(shutdown(c, SHUT_WR), 0);  // the end of this client's input: stdin_once applies
+  close(c);
+  auto exit = WaitExit(s.state_dir);
+  ASSERT_TRUE(exit.has_value()) << "the terminal was not hung up; the log:\n" << ReadAll(s.log_path);
+  // Busybox ash catches SIGHUP and ends on its terminal's EIO: how it ends is the shell's choice.
+  EXPECT_THAT(LogText(s.log_path), HasSubstr("typed-42\r\n"));
 }
 
 TEST_F(ShimTest, ShimBinaryCannotBeOverwrittenThroughProcExe) {
