@@ -30,6 +30,13 @@ grpc::Status RuntimeServiceImpl::Attach(grpc::ServerContext*, const cri::AttachR
   if (rec->state != CtrState::kRunning) {
     return ToGrpc(absl::FailedPreconditionError(absl::StrCat("attach: container ", rec->id, " is not running")));
   }
+  // kubectl matches tty to the container's own; a tty request for a container without a
+  // terminal would put the client's terminal in raw mode for nothing. The reverse (a plain
+  // attach to a tty container) works as containerd's does: the terminal's output on stdout.
+  if (req->tty() && !rec->tty) {
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("attach: tty requested but container ", rec->id, " was not created with tty")));
+  }
   streaming::StreamingServer* server = streaming::ActiveStreamingServer();
   if (server == nullptr) return ToGrpc(absl::UnavailableError("attach: the streaming server is not running"));
   streaming::StreamRequest s;

@@ -261,6 +261,7 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   rec.uid = built->spec.process.uid;
   rec.gid = built->spec.process.gid;
   rec.groups = built->spec.process.additional_gids;
+  rec.tty = built->spec.process.tty;
 
   auto entry = std::make_shared<Entry>();
   entry->rec = rec;

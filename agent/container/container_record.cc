@@ -58,6 +58,7 @@ ContainerRecord FromJsonUnchecked(const nlohmann::json& j) {
   r.uid = j.value("uid", uid_t{0});
   r.gid = j.value("gid", gid_t{0});
   r.groups = j.value("groups", std::vector<gid_t>{});
+  r.tty = j.value("tty", false);
   return r;
 }
 
@@ -112,7 +113,7 @@ nlohmann::json ToJson(const ContainerRecord& r) {
                       {"shim_pid", r.shim_pid}, {"log_path", r.log_path}, {"cri_log_path", r.cri_log_path},
                       {"resources", ResourcesToJson(r.resources)}, {"cgroup_path", r.cgroup_path},
                       {"state_dir", r.state_dir}, {"layer_dir", r.layer_dir}, {"stop_signal", r.stop_signal},
-                      {"uid", r.uid}, {"gid", r.gid}, {"groups", r.groups}};
+                      {"uid", r.uid}, {"gid", r.gid}, {"groups", r.groups}, {"tty", r.tty}};
   j["mounts"] = nlohmann::json::array();
   for (const auto& m : r.mounts) {
     j["mounts"].push_back({{"source", m.source}, {"destination", m.destination}, {"readonly", m.readonly},

@@ -48,6 +48,7 @@ struct ContainerRecord {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
+  bool tty = false;  // ContainerConfig.tty: its stdio is a pty (Attach must not ask for stderr)
 };
 
 nlohmann::json ToJson(const ContainerRecord& r);

@@ -228,7 +228,6 @@ absl::StatusOr<std::optional<SeccompProfile>> SeccompFor(const cri::LinuxContain
 
 absl::StatusOr<BuiltSpec> BuildContainerSpec(const cri::ContainerConfig& c, const PodInfo& pod, const ImageInfo& image,
                                              const SpecInputs& in) {
-  if (c.tty()) return absl::InvalidArgumentError("tty containers are not supported by podagent yet");
   const auto& sc = c.linux().security_context();
   BuiltSpec out;
   ContainerSpec& s = out.spec;
@@ -276,6 +275,7 @@ absl::StatusOr<BuiltSpec> BuildContainerSpec(const cri::ContainerConfig& c, cons
   ASSIGN_OR_RETURN(p.seccomp, SeccompFor(sc, p.capabilities));
   p.stdin = c.stdin();
   p.stdin_once = c.stdin_once();
+  p.tty = c.tty();  // the shim gives it a pty as stdin, stdout and stderr
 
   ASSIGN_OR_RETURN(out.resources, ToCgroupResources(c.linux().resources()));
   ASSIGN_OR_RETURN(out.resources.devices, DeviceRulesFor(s.devices, s.privileged));

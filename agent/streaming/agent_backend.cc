@@ -78,7 +78,8 @@ absl::StatusOr<UniqueFd> AgentBackend::Attach(const StreamRequest& request) {
     return absl::FailedPreconditionError(
         absl::StrCat("attach to container ", rec.id, ": its shim does not answer: ", strerror(errno)));
   }
-  char mode = request.stdin ? 'i' : 'o';
+  // A tty attach frames its stdin so window sizes can travel beside it.
+  char mode = request.tty ? (request.stdin ? 'I' : 'O') : (request.stdin ? 'i' : 'o');
   if (::send(s.Get(), &mode, 1, MSG_NOSIGNAL) != 1) return ErrnoError("attach: send mode");
   int flags = ::fcntl(s.Get(), F_GETFL);
   if (flags < 0 || ::fcntl(s.Get(), F_SETFL, flags | O_NONBLOCK) != 0) return ErrnoError("fcntl O_NONBLOCK");

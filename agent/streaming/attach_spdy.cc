@@ -17,6 +17,15 @@ namespace {
 
 constexpr short kReadable = POLLIN | POLLHUP | POLLERR;
 constexpr size_t kShimFrameHeader = 5;  // stream byte, 32-bit length
+constexpr size_t kMaxStdinFrame = 32 * 1024;  // the shim refuses frames over 64 KiB
+
+// One client -> shim frame of a tty attach (runtime/shim/attach_server.h).
+void AppendShimFrame(std::string& out, char kind, std::string_view payload) {
+  size_t n = payload.size();
+  out += kind;
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((n >> (24 - 8 * i)) & 0xff);
+  out.append(payload);
+}
 
 class AttachSession {
  public:
@@ -54,11 +63,21 @@ void AttachSession::HandleFrame(const spdy::InFrame& f) {
   if (fr.type == spdy::kRstStream && fr.stream_id == s_.stdin) stdin_eof_ = true;
   if (fr.type != spdy::kData || fr.stream_id == 0) return;
   if (fr.stream_id == s_.stdin) {
-    to_shim_.append(fr.payload);
+    if (!req_.tty) {
+      to_shim_.append(fr.payload);
+    } else {
+      std::string_view in(fr.payload);
+      for (size_t off = 0; off < in.size(); off += kMaxStdinFrame) AppendShimFrame(to_shim_, 'd', in.substr(off, kMaxStdinFrame));
+    }
     if (fr.fin()) stdin_eof_ = true;
   } else if (fr.stream_id == s_.resize) {
     resize_buf_.append(fr.payload);
-    ApplyResizes(resize_buf_, -1);  // containers have no pty here: parsed and dropped
+    for (const WindowSize& ws : TakeResizes(resize_buf_)) {  // the shim sets them on the container's pty
+      if (!req_.tty) continue;
+      const char size[4] = {static_cast<char>(ws.cols >> 8), static_cast<char>(ws.cols & 0xff),
+                            static_cast<char>(ws.rows >> 8), static_cast<char>(ws.rows & 0xff)};
+      AppendShimFrame(to_shim_, 'r', std::string_view(size, sizeof size));
+    }
   }
 }
 

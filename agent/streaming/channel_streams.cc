@@ -85,22 +85,32 @@ absl::StatusOr<ChannelStreams> OpenChannels(spdy::SpdyConn& conn, const StreamRe
   }
 }
 
-void ApplyResizes(std::string& buffered, int pty_fd) {
+std::vector<WindowSize> TakeResizes(std::string& buffered) {
+  std::vector<WindowSize> out;
   if (buffered.size() > 64 * 1024) buffered.clear();  // no newline in 64 KiB: garbage
   size_t nl;
   while ((nl = buffered.find('\n')) != std::string::npos) {
     auto j = nlohmann::json::parse(buffered.substr(0, nl), nullptr, false);
     buffered.erase(0, nl + 1);
-    if (pty_fd < 0 || j.is_discarded() || !j.is_object()) continue;
+    if (j.is_discarded() || !j.is_object()) continue;
     auto dim = [&](const char* key) -> unsigned short {
       auto it = j.find(key);
       if (it == j.end() || !it->is_number_unsigned() || it->get<uint64_t>() > 65535) return 0;
       return static_cast<unsigned short>(it->get<uint64_t>());
     };
+    WindowSize ws{dim("Width"), dim("Height")};
+    if (ws.cols > 0 && ws.rows > 0) out.push_back(ws);
+  }
+  return out;
+}
+
+void ApplyResizes(std::string& buffered, int pty_fd) {
+  for (const WindowSize& s : TakeResizes(buffered)) {
+    if (pty_fd < 0) continue;
     struct winsize ws {};
-    ws.ws_col = dim("Width");
-    ws.ws_row = dim("Height");
-    if (ws.ws_col > 0 && ws.ws_row > 0) ::ioctl(pty_fd, TIOCSWINSZ, &ws);
+    ws.ws_col = s.cols;
+    ws.ws_row = s.rows;
+    ::ioctl(pty_fd, TIOCSWINSZ, &ws);
   }
 }
 

@@ -30,7 +30,12 @@ absl::StatusOr<ChannelStreams> OpenChannels(spdy::SpdyConn& conn, const StreamRe
 bool HandleConnectionFrame(spdy::SpdyConn& conn, const spdy::InFrame& f);
 
 // Reads `resize` channel bytes (JSON {"Width","Height"} per line, as Go's json.Encoder writes)
-// and applies complete ones to the pty `pty_fd` (ignored when -1).
+// and returns the complete, valid sizes in order (both dimensions 1..65535).
+struct WindowSize {
+  unsigned short cols = 0, rows = 0;
+};
+std::vector<WindowSize> TakeResizes(std::string& buffered);
+// TakeResizes, each size applied to the pty `pty_fd` (TIOCSWINSZ; ignored when -1).
 void ApplyResizes(std::string& buffered, int pty_fd);
 
 }  // namespace podagent::streaming

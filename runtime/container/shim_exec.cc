@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
+#include "runtime/container/pty.h"
 #include "runtime/container/shim_exec.h"
 #include "runtime/process/spawn.h"
 
@@ -31,14 +32,8 @@ absl::Status SetNonBlocking(const UniqueFd& fd) {
 
 // A new pty pair from the host's devpts: the master stays here, the slave goes to the helper.
 absl::StatusOr<Pipe> MakePty() {
-  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!master) return ErrnoError("posix_openpt");
-  if (::grantpt(master.Get()) != 0 || ::unlockpt(master.Get()) != 0) return ErrnoError("unlockpt");
-  char name[128];
-  if (::ptsname_r(master.Get(), name, sizeof name) != 0) return ErrnoError("ptsname");
-  UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!slave) return ErrnoError(absl::StrCat("open ", name));
-  return Pipe{std::move(master), std::move(slave)};
+  ASSIGN_OR_RETURN(PtyPair pty, OpenPty());
+  return Pipe{std::move(pty.master), std::move(pty.slave)};
 }
 
 UniqueFd PidfdOpen(pid_t pid) {

@@ -1,6 +1,7 @@
 #include "runtime/shim/attach_server.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -60,8 +61,53 @@ void AttachServer::Accept() {
   clients_.push_back(std::move(client));
 }
 
+namespace {
+
+constexpr size_t kFrameHeader = 5;  // kind, 32-bit length
+constexpr size_t kMaxFrame = 64 * 1024;
+
+}  // namespace
+
+void AttachServer::CloseStdin() {
+  if (!stdin_ || !*stdin_) return;
+  stdin_->Reset();
+  // A terminal's input has no end of its own (an EOF character is a 0 byte to a reader that
+  // switches to raw mode after it arrived): the terminal hangs up instead, as containerd's
+  // shim closes the console when stdin closes. The owner closes the master and stops here.
+  if (pty_ >= 0) {
+    hung_up_ = true;
+    pty_ = -1;
+  }
+}
+
+void AttachServer::Resize(const std::string& payload) {
+  if (pty_ < 0 || payload.size() != 4) return;
+  const auto* b = reinterpret_cast<const unsigned char*>(payload.data());
+  struct winsize ws {};
+  ws.ws_col = static_cast<unsigned short>((b[0] << 8) | b[1]);
+  ws.ws_row = static_cast<unsigned short>((b[2] << 8) | b[3]);
+  if (ws.ws_col > 0 && ws.ws_row > 0) ::ioctl(pty_, TIOCSWINSZ, &ws);
+}
+
+// Moves a framed client's whole frames to its stdin buffer or the pty; false for a bad frame.
+bool AttachServer::TakeFrames(Client& c) {
+  size_t pos = 0;
+  while (c.frames.size() - pos >= kFrameHeader) {
+    const auto* b = reinterpret_cast<const unsigned char*>(c.frames.data() + pos);
+    size_t len = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
+    if (len > kMaxFrame) return false;
+    if (c.frames.size() - pos - kFrameHeader < len) break;
+    std::string payload = c.frames.substr(pos + kFrameHeader, len);
+    if (b[0] == 'd' && c.writes_stdin && stdin_ && *stdin_) c.in += payload;
+    if (b[0] == 'r') Resize(payload);
+    pos += kFrameHeader + len;
+  }
+  c.frames.erase(0, pos);
+  return true;
+}
+
 void AttachServer::Drop(Client& c) {
-  if (c.writes_stdin && stdin_once_ && stdin_ && *stdin_) stdin_->Reset();  // the container sees EOF
+  if (c.writes_stdin && stdin_once_) CloseStdin();  // the container sees EOF
   c.fd.Reset();
   c.in.clear();
   c.out.clear();
@@ -78,8 +124,14 @@ void AttachServer::ReadClient(Client& c) {
   size_t off = 0;
   if (!c.mode_known) {
     c.mode_known = true;
-    c.writes_stdin = buf[0] == 'i';
+    c.writes_stdin = buf[0] == 'i' || buf[0] == 'I';
+    c.framed = buf[0] == 'I' || buf[0] == 'O';
     off = 1;
+  }
+  if (c.framed) {
+    c.frames.append(buf + off, static_cast<size_t>(n) - off);
+    if (!TakeFrames(c)) Drop(c);
+    return;
   }
   if (c.writes_stdin && stdin_ && *stdin_) c.in.append(buf + off, static_cast<size_t>(n) - off);
 }

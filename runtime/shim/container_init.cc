@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ namespace {
   if (::dup2(fds.stdin_fd, 0) < 0 || ::dup2(fds.stdout_fd, 1) < 0 || ::dup2(fds.stderr_fd, 2) < 0) {
     FailErrno(ch, "dup2 stdio");
   }
+  // A tty container: fds 0-2 are the pty slave; the new session takes it as its terminal.
+  if (spec.process.tty && ::ioctl(0, TIOCSCTTY, 0) != 0) FailErrno(ch, "set controlling tty");
   ::umask(0);
   if (auto st = ApplyOomScoreAdj(spec.process); !st.ok()) Fail(ch, st);
   if (auto st = ApplyRlimits(spec.process); !st.ok()) Fail(ch, st);

@@ -24,6 +24,7 @@
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 #include "runtime/common/unique_fd.h"
+#include "runtime/container/pty.h"
 #include "runtime/container/shim_records.h"
 #include "runtime/process/proc_stat.h"
 #include "runtime/shim/attach_server.h"
@@ -107,12 +108,21 @@ absl::StatusOr<Pipe> MakePipe() {
   return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
 }
 
+absl::StatusOr<UniqueFd> DupCloexec(const UniqueFd& fd) {
+  UniqueFd d(::fcntl(fd.Get(), F_DUPFD_CLOEXEC, 3));
+  if (!d) return ErrnoError("dup pty master");
+  return d;
+}
+
 // The container as the shim follows it once it runs.
 class Supervisor {
  public:
   Supervisor(const ContainerSpec& spec, CriLogWriter& log) : spec_(spec), log_(log) {}
 
   absl::Status Prepare();
+  // A tty container: one pty whose slave is the container's stdin, stdout and stderr; its
+  // output is the container's stdout, and attach writes stdin and sets the window size on it.
+  absl::Status PreparePty();
   // Forks the namespace stage; returns the container pid or the setup error.
   absl::StatusOr<pid_t> Launch(int& err);
   int Run(pid_t container);
@@ -120,14 +130,16 @@ class Supervisor {
  private:
   void Reap(pid_t container);
   void ReadStream(Stream s);
+  void HangUpPty();
   void ReadControl();
   void HandleSignals(pid_t container);
 
   const ContainerSpec& spec_;
   CriLogWriter& log_;
   UniqueFd sigfd_, control_;
-  Pipe out_, err_, in_;
+  Pipe out_, err_, in_;  // with a tty: out_.r and in_.w are copies of the pty master
   UniqueFd null_;
+  PtyPair pty_;
   AttachServer attach_;
   std::optional<int> wait_status_;
   uint64_t oom_before_ = 0;
@@ -146,6 +158,11 @@ absl::Status Supervisor::Prepare() {
   if (::mkfifo(control.c_str(), 0600) != 0) return ErrnoError("mkfifo " + control);
   control_.Reset(::open(control.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!control_) return ErrnoError("open " + control);
+  oom_before_ = ReadOomKills(spec_.oom_events_file);
+  if (spec_.process.tty) {
+    RETURN_IF_ERROR(PreparePty());
+    return attach_.Listen(spec_.state_dir);
+  }
   ASSIGN_OR_RETURN(out_, MakePipe());
   ASSIGN_OR_RETURN(err_, MakePipe());
   if (spec_.process.stdin) {
@@ -156,8 +173,20 @@ absl::Status Supervisor::Prepare() {
     null_.Reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     if (!null_) return ErrnoError("open /dev/null");
   }
-  oom_before_ = ReadOomKills(spec_.oom_events_file);
   return attach_.Listen(spec_.state_dir);
+}
+
+absl::Status Supervisor::PreparePty() {
+  ASSIGN_OR_RETURN(pty_, OpenPty());
+  if (::fcntl(pty_.master.Get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("fcntl pty master");
+  ASSIGN_OR_RETURN(out_.r, DupCloexec(pty_.master));
+  // Without stdin asked for, nothing ever writes the terminal: the container reads nothing.
+  if (spec_.process.stdin) {
+    ASSIGN_OR_RETURN(in_.w, DupCloexec(pty_.master));
+    attach_.SetStdin(&in_.w, spec_.process.stdin_once);
+  }
+  attach_.SetPty(pty_.master.Get());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
@@ -170,6 +199,7 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   UniqueFd mine(sp[0]), theirs(sp[1]);
   InitFds fds{ipc.Get(), net.Get(), pidns.Get(), in_.r ? in_.r.Get() : null_.Get(), out_.w.Get(), err_.w.Get(),
               theirs.Get()};
+  if (pty_.slave) fds.stdin_fd = fds.stdout_fd = fds.stderr_fd = pty_.slave.Get();
   pid_t stage = ::fork();
   if (stage < 0) return ErrnoError("fork");
   if (stage == 0) RunNamespaceStage(spec_, fds);
@@ -177,6 +207,7 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   out_.w.Reset();
   err_.w.Reset();
   in_.r.Reset();
+  pty_.slave.Reset();  // the container holds the only copies: its end reads as EIO on the master
   pid_t container = 0;
   std::string error;
   for (;;) {
@@ -229,10 +260,24 @@ void Supervisor::ReadStream(Stream s) {
   if (n > 0) {
     log_.Feed(s, buf, static_cast<size_t>(n));
     attach_.Broadcast(s, buf, static_cast<size_t>(n));
-  } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+  } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {  // a pty master: EIO once the slave is closed
     log_.Flush(s);
     p.r.Reset();
   }
+}
+
+// stdin_once ended a tty container's input: what the terminal holds goes to the log, then every
+// copy of the master closes (in_.w already has), so the kernel hangs the terminal up.
+void Supervisor::HangUpPty() {
+  char buf[65536];
+  ssize_t n;
+  while (out_.r && (n = ::read(out_.r.Get(), buf, sizeof buf)) > 0) {  // non-blocking: ends at EAGAIN
+    log_.Feed(Stream::kStdout, buf, static_cast<size_t>(n));
+    attach_.Broadcast(Stream::kStdout, buf, static_cast<size_t>(n));
+  }
+  log_.Flush(Stream::kStdout);
+  out_.r.Reset();
+  pty_.master.Reset();
 }
 
 void Supervisor::ReadControl() {
@@ -266,6 +311,7 @@ int Supervisor::Run(pid_t container) {
     if (p[2].revents) ReadStream(Stream::kStdout);
     if (p[3].revents) ReadStream(Stream::kStderr);
     attach_.Handle(p, 4);
+    if (pty_.master && attach_.HungUp()) HangUpPty();
   }
   attach_.CloseAll();
   // No more requests: a reopen after the end must fail, not wait for a reader that is gone.

@@ -322,6 +322,60 @@ TEST_F(StreamingE2E, AttachEchoesStdinToSeveralClientsAndStdinOnceEndsIt) {
   EXPECT_TRUE(absl::StrContains(*log, " stderr F to-stderr")) << *log;
 }
 
+// kubectl run -it: a tty container with stdin. Attach with tty joins the client to its pty: typed
+// lines come back echoed by the terminal, a resize reaches it (stty asks the kernel), output is
+// the stdout stream only, and `exit` ends the container and the session with Success. A tty
+// attach to a container without a tty is refused.
+TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
+  cri::ContainerConfig config = testing::MakeContainerConfig("tty", kImage, {"/bin/sh"});
+  config.set_tty(true);
+  config.set_stdin(true);
+  config.set_stdin_once(true);
+  config.set_log_path("tty.log");
+  std::string ctr;
+  grpc::Status st = client_->CreateContainer(pod_, config, pod_config_, &ctr);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_TRUE(client_->StartContainer(ctr).ok());
+  auto attach = [&](const std::string& id, bool tty, cri::AttachResponse* resp) {
+    cri::AttachRequest req;
+    req.set_container_id(id);
+    req.set_stdin(true);
+    req.set_stdout(true);
+    req.set_tty(tty);
+    return client_->Call(&cri::RuntimeService::Stub::Attach, req, resp);
+  };
+  cri::AttachResponse resp;
+  std::string plain = Container("plain", "exec sleep 1000");
+  EXPECT_EQ(attach(plain, true, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(attach(ctr, true, &resp).ok());
+  SpdyClient c;
+  auto ids = OpenExec(c, resp.url(), {"error", "stdin", "stdout", "resize"});
+  ASSERT_EQ(ids.size(), 4u);
+  ASSERT_TRUE(c.Send(ids["resize"], "{\"Width\":111,\"Height\":22}\n", false).ok());
+  ASSERT_TRUE(c.Send(ids["stdin"], "echo hello\n", false).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return absl::StrContains(c.data[ids["stdout"]], "\nhello\r\n"); },
+                          absl::Seconds(20)).ok()) << c.data[ids["stdout"]] << "\n" << daemon_->Log();
+  EXPECT_TRUE(absl::StrContains(c.data[ids["stdout"]], "echo hello\r\n")) << "the terminal echoes input";
+  ASSERT_TRUE(c.Send(ids["stdin"], "stty size\n", false).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return absl::StrContains(c.data[ids["stdout"]], "22 111\r\n"); },
+                          absl::Seconds(20)).ok()) << c.data[ids["stdout"]];
+  ASSERT_TRUE(c.Send(ids["stdin"], "exit\n", false).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(20)).ok()) << daemon_->Log();
+  EXPECT_EQ(nlohmann::json::parse(c.data[ids["error"]]).value("status", ""), "Success");
+  cri::ContainerStatusResponse status;
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  do {
+    ASSERT_TRUE(client_->ContainerStatus(ctr, false, &status).ok());
+  } while (status.status().state() != cri::CONTAINER_EXITED && absl::Now() < deadline);
+  EXPECT_EQ(status.status().state(), cri::CONTAINER_EXITED);
+  EXPECT_EQ(status.status().exit_code(), 0);
+  auto log = ReadFile(daemon_->dir().Sub("podlogs") + "/tty.log");
+  ASSERT_TRUE(log.ok()) << log.status();
+  EXPECT_TRUE(absl::StrContains(*log, " stdout F hello\r\n")) << *log;
+  EXPECT_FALSE(absl::StrContains(*log, " stderr ")) << *log;
+
+}
+
 TEST_F(StreamingE2E, BadRequestsGetClearStatuses) {
   cri::ExecRequest req;
   cri::ExecResponse resp;

@@ -3,7 +3,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runtime/cgroups/cgroup.h"
@@ -34,6 +38,7 @@ namespace podagent {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::ReadAll;
 
 class ShimTest : public ::testing::Test {
@@ -95,6 +100,53 @@ class ShimTest : public ::testing::Test {
     auto exit = WaitExit(s.state_dir);
     EXPECT_TRUE(exit.has_value()) << "container did not exit";
     return {exit.value_or(ExitRecord{}), LogText(s.log_path)};
+  }
+
+  // A client of the shim's attach socket (runtime/shim/attach_server.h); -1 on failure.
+  static int ConnectAttach(const std::string& state_dir) {
+    int c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a {};
+    a.sun_family = AF_UNIX;
+    std::string path = state_dir + "/attach.sock";
+    if (c < 0 || path.size() >= sizeof a.sun_path) return -1;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    if (connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      close(c);
+      return -1;
+    }
+    return c;
+  }
+
+  // One client -> shim frame of a tty attach: kind, 32-bit big-endian length, bytes.
+  static std::string Frame(char kind, const std::string& payload) {
+    std::string f(1, kind);
+    for (int i = 0; i < 4; ++i) f += static_cast<char>((payload.size() >> (24 - 8 * i)) & 0xff);
+    return f + payload;
+  }
+
+  // Reads the shim's [stream][length][bytes] frames until EOF (the container has exited), or
+  // until the bytes read contain `until` when given; text by stream (1 stdout, 2 stderr). Fails
+  // the test when neither comes within 20 s.
+  static std::map<int, std::string> ReadAttachUntilEof(int c, const std::string& until = "") {
+    std::string out;
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline && (until.empty() || !absl::StrContains(out, until))) {
+      struct pollfd p {c, POLLIN, 0};
+      if (poll(&p, 1, 1000) != 1) continue;
+      char buf[4096];
+      ssize_t n = recv(c, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    EXPECT_LT(absl::Now(), deadline) << "no EOF or " << until << " from the shim; so far: " << out;
+    std::map<int, std::string> streams;
+    for (size_t pos = 0; pos + 5 <= out.size();) {
+      const auto* b = reinterpret_cast<const unsigned char*>(out.data() + pos);
+      size_t len = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
+      streams[b[0]] += out.substr(pos + 5, len);
+      pos += 5 + len;
+    }
+    return streams;
   }
 
   static std::string LogText(const std::string& path) {
@@ -393,6 +445,73 @@ TEST_F(ShimTest, ReopenLogStartsNewFile) {
   kill(started->pid, SIGKILL);
   EXPECT_TRUE(WaitExit(s.state_dir).has_value());
   EXPECT_EQ(RequestLogReopen(s.state_dir).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// tty: true (kubectl run -it). The kernel says what fds 0-2 are: a terminal for [ -t ], a
+// /dev/pts node for readlink, and the process' controlling terminal (tty_nr, field 7 of
+// /proc/PID/stat, is 0 without one). All output, stderr too, is the log's stdout; the pty's
+// ONLCR turns each newline into CR LF, so entries end in \r as containerd's do.
+TEST_F(ShimTest, TtyContainerHasAPtyAsStdioAndLogsItAsStdout) {
+  auto s = Base({"/bin/sh", "-c",
+                 "[ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-ttys; printf fd1=; readlink /proc/self/fd/1; "
+                 "awk '{print \"tty_nr=\" $7}' /proc/self/stat; echo to-stderr >&2"});
+  s.process.tty = true;
+  auto [exit, log] = Run(s);
+  EXPECT_EQ(exit.exit_code, 0);
+  std::string raw = ReadAll(s.log_path);
+  EXPECT_THAT(raw, HasSubstr(" stdout F all-ttys\r\n")) << raw;
+  EXPECT_THAT(raw, HasSubstr(" stdout F to-stderr\r\n")) << raw;
+  EXPECT_THAT(raw, Not(HasSubstr(" stderr "))) << raw;
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(raw, m, std::regex(R"(fd1=/dev/pts/\d+\r)"))) << raw;
+  ASSERT_TRUE(std::regex_search(raw, m, std::regex(R"(tty_nr=(\d+)\r)"))) << raw;
+  EXPECT_NE(m[1], "0") << "the pty is not the controlling terminal";
+}
+
+// Attach to a tty container through the shim's socket as the daemon does ('I', then frames): a
+// window size reaches the pty (stty reads it from the kernel), typed input reaches the shell.
+TEST_F(ShimTest, TtyAttachWritesStdinAndResizesThePty) {
+  auto s = Base({"/bin/sh"});
+  s.process.tty = true;
+  s.process.stdin = true;
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  int c = ConnectAttach(s.state_dir);
+  ASSERT_GE(c, 0) << strerror(errno);
+  std::string msg = "I" + Frame('r', std::string("\x00\x64\x00\x21", 4)) +  // 100 columns, 33 rows
+                    Frame('d', "stty size; exit 3\n");
+  ASSERT_EQ(send(c, msg.data(), msg.size(), MSG_NOSIGNAL), static_cast<ssize_t>(msg.size()));
+  std::map<int, std::string> streams = ReadAttachUntilEof(c);
+  close(c);
+  EXPECT_THAT(streams[1], HasSubstr("33 100\r\n")) << streams[1];
+  EXPECT_EQ(streams.count(2), 0u) << "a tty container has no stderr";
+  auto exit = WaitExit(s.state_dir);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->exit_code, 3);
+  EXPECT_THAT(LogText(s.log_path), HasSubstr("33 100\r\n"));
+}
+
+// stdin_once on a tty (kubectl run -it --rm): when the attached client's input ends, the terminal
+// hangs up, as containerd closes the console: the shell, its session leader, sees SIGHUP and EIO.
+TEST_F(ShimTest, TtyStdinOnceEndHangsUpTheTerminal) {
+  auto s = Base({"/bin/sh"});
+  s.process.tty = true;
+  s.process.stdin = true;
+  s.process.stdin_once = true;
+  auto started = Start(s);
+  ASSERT_TRUE(started.ok()) << started.status();
+  int c = ConnectAttach(s.state_dir);
+  ASSERT_GE(c, 0) << strerror(errno);
+  std::string msg = "I" + Frame('d', "echo typed-$((6*7))\n");
+  ASSERT_EQ(send(c, msg.data(), msg.size(), MSG_NOSIGNAL), static_cast<ssize_t>(msg.size()));
+  std::map<int, std::string> streams = ReadAttachUntilEof(c, "typed-42\r\n");
+  EXPECT_THAT(streams[1], HasSubstr("typed-42\r\n")) << streams[1];
+  ASSERT_EQ(shutdown(c, SHUT_WR), 0);  // the end of this client's input: stdin_once applies
+  close(c);
+  auto exit = WaitExit(s.state_dir);
+  ASSERT_TRUE(exit.has_value()) << "the terminal was not hung up; the log:\n" << ReadAll(s.log_path);
+  // Busybox ash catches SIGHUP and ends on its terminal's EIO: how it ends is the shell's choice.
+  EXPECT_THAT(LogText(s.log_path), HasSubstr("typed-42\r\n"));
 }
 
 TEST_F(ShimTest, ShimBinaryCannotBeOverwrittenThroughProcExe) {

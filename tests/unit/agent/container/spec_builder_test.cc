@@ -259,7 +259,6 @@ TEST(SpecBuilderTest, BadInputIsRejectedWithClearMessage) {
          d->set_host_path("/etc/hostname");
          d->set_container_path("/dev/x");
        }, absl::StatusCode::kInvalidArgument, "/etc/hostname"},
-      {"tty", [](auto& c) { c.set_tty(true); }, absl::StatusCode::kInvalidArgument, "tty"},
   };
   for (const auto& tc : cases) {
     auto c = BaseConfig();
@@ -268,6 +267,23 @@ TEST(SpecBuilderTest, BadInputIsRejectedWithClearMessage) {
     EXPECT_EQ(b.status().code(), tc.code) << tc.what << ": " << b.status();
     EXPECT_THAT(std::string(b.status().message()), HasSubstr(tc.needle)) << tc.what;
   }
+}
+
+// kubectl run -it: tty with stdin and stdin_once reaches the shim's spec as given.
+TEST(SpecBuilderTest, TtyWithStdinReachesTheSpec) {
+  auto c = BaseConfig();
+  c.set_tty(true);
+  c.set_stdin(true);
+  c.set_stdin_once(true);
+  auto b = BuildContainerSpec(c, FakePod(), FakeImage(), FakeInputs());
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE(b->spec.process.tty);
+  EXPECT_TRUE(b->spec.process.stdin);
+  EXPECT_TRUE(b->spec.process.stdin_once);
+  auto back = ContainerSpecFromJson(ToJson(b->spec));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->process.tty) << "spec.json must carry tty to podagent-shim";
+  EXPECT_FALSE(BuildContainerSpec(BaseConfig(), FakePod(), FakeImage(), FakeInputs())->spec.process.tty);
 }
 
 TEST(SpecBuilderTest, NoCommandAnywhere) {
