@@ -60,7 +60,7 @@ configure() {  # configure DIR [cmake args...]
 }
 
 # -g1 (line tables and functions, no variables): backtraces and perf still name the code, and
-# the build, CI's longest stage, takes a third less than with full -g.
+# the build, CI's longest stage, writes and links far less debug info than with full -g.
 build() {
   configure build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG' \
     -DCMAKE_C_FLAGS_RELWITHDEBINFO='-O2 -g1 -DNDEBUG' && cmake --build build -j"$jobs" "$@"
