@@ -6,6 +6,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "runtime/common/json_text.h"
+
 namespace podagent {
 namespace {
 std::mutex g_mu;
@@ -14,8 +16,7 @@ std::mutex g_mu;
 class JsonMessageFlag : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
-    std::string quoted = nlohmann::json(std::string(msg.payload.data(), msg.payload.size()))
-                             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string quoted = JsonText(nlohmann::json(std::string(msg.payload.data(), msg.payload.size())));
     dest.append(quoted.data(), quoted.data() + quoted.size());
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonMessageFlag>(); }
