@@ -1,6 +1,10 @@
 // ROOT: LinuxSandboxRuntime on the real kernel: pause in new namespaces (or the host's), the pod
 // cgroup, the pinned netns, sysctls inside, and nothing left after Remove.
+#include <dirent.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -8,6 +12,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
@@ -196,6 +201,30 @@ TEST_F(RootSandbox, PauseIsPid1AndReapsOrphans) {
     if (i > 40 && children.empty()) break;
   }
   EXPECT_EQ(children, "") << "pause left a zombie child";
+}
+
+// Pause leaves the host's root for an empty read-only tmpfs: /proc/<pause>/root, which every
+// container of a shared-PID pod reaches as /proc/1/root, shows nothing of the host.
+TEST_F(RootSandbox, PauseRootIsEmptyReadOnlyTmpfs) {
+  auto st = Start(Spec());
+  ASSERT_TRUE(st.ok()) << st.status();
+  std::string root = absl::StrCat("/proc/", st->pause.pid, "/root/");
+  struct statfs fs {};
+  ASSERT_EQ(::statfs(root.c_str(), &fs), 0) << root << ": " << strerror(errno);
+  EXPECT_EQ(fs.f_type, static_cast<decltype(fs.f_type)>(TMPFS_MAGIC));
+  EXPECT_NE(fs.f_flags & ST_RDONLY, 0u) << "pause's root must be read-only";
+  struct stat host {}, inside {};
+  ASSERT_EQ(::stat("/", &host), 0);
+  ASSERT_EQ(::stat(root.c_str(), &inside), 0) << strerror(errno);
+  EXPECT_NE(host.st_dev, inside.st_dev) << "pause still sees the host's root filesystem";
+  DIR* dir = ::opendir(root.c_str());
+  ASSERT_NE(dir, nullptr) << root << ": " << strerror(errno);
+  std::vector<std::string> names;
+  while (struct dirent* e = ::readdir(dir)) {
+    if (std::string(e->d_name) != "." && std::string(e->d_name) != "..") names.push_back(e->d_name);
+  }
+  ::closedir(dir);
+  EXPECT_TRUE(names.empty()) << "pause's root lists " << absl::StrJoin(names, " ");
 }
 
 TEST_F(RootSandbox, PauseIsSmallAndExitsZeroOnSigterm) {
