@@ -145,6 +145,7 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"runtime_handlers", [&](auto& n, auto& k) { c.runtime_handlers = p.Strings(n, k); }},
       {"oom_score_adj_policy", [&](auto& n, auto& k) { c.oom_score_adj_policy = p.OneOf(n, k, {"clamp", "fail"}); }},
       {"shutdown_grace_seconds", [&](auto& n, auto& k) { c.shutdown_grace_seconds = p.Int(n, k, 0); }},
+      {"cgroup_v1_namespace", [&](auto& n, auto& k) { c.cgroup_v1_namespace = p.Bool(n, k); }},
       {"exec_sync_output_limit", [&](auto& n, auto& k) { c.exec_sync_output_limit = p.Int(n, k, 1024); }},
       {"cni", [&](auto& n, auto& k) { p.Map(n, k, cni); }},
       {"registry", [&](auto& n, auto& k) { p.Map(n, k, registry); }},
@@ -228,6 +229,7 @@ nlohmann::json Config::ToJson() const {
       {"runtime_handlers", runtime_handlers},
       {"oom_score_adj_policy", oom_score_adj_policy},
       {"shutdown_grace_seconds", shutdown_grace_seconds},
+      {"cgroup_v1_namespace", cgroup_v1_namespace},
       {"exec_sync_output_limit", exec_sync_output_limit},
       {"cni", {{"conf_dir", cni.conf_dir}, {"bin_dirs", cni.bin_dirs}, {"cache_dir", cni.cache_dir}}},
       // Mirrors and insecure hosts are not secrets; credentials never live in this file.

@@ -43,6 +43,7 @@ struct Config {
   std::string log_format = "text";   // text, json
   std::string metrics_listen = "127.0.0.1:9470";  // "" disables the metrics endpoint
   std::string cgroup_parent = "/podagent";        // pod cgroups when the CRI gives none
+  bool cgroup_v1_namespace = false;  // v1: a private cgroup namespace per container (v2 always has one)
   std::string pause_binary;          // default: podagent-pause beside the podagent binary
   std::string shim_binary;           // default: podagent-shim beside the podagent binary
   std::vector<std::string> runtime_handlers = {""};  // accepted RuntimeHandler names

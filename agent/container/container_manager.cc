@@ -223,6 +223,7 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   std::string cgroup = CgroupPathFor(pod, id);
   if (ctx_.cgroups) {
     in.cgroup_procs_files = ctx_.cgroups->ProcsFiles(cgroup);
+    in.cgroup_namespace = ctx_.cgroups->IsV2() || ctx_.config.cgroup_v1_namespace;
     in.oom_events_file = ctx_.cgroups->Dir(cgroup, "memory") +
                          (ctx_.cgroups->IsV2() ? "/memory.events" : "/memory.oom_control");
   }

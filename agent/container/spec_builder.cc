@@ -286,6 +286,7 @@ absl::StatusOr<BuiltSpec> BuildContainerSpec(const cri::ContainerConfig& c, cons
     out.oom_score_clamped = d.clamped;
   }
   s.cgroup_procs_files = in.cgroup_procs_files;
+  s.cgroup_namespace = in.cgroup_namespace && !s.cgroup_procs_files.empty();
   s.oom_events_file = in.oom_events_file;
   ASSIGN_OR_RETURN(out.log_path, JoinLogPath(pod.log_directory, c.log_path()));
   s.log_path = out.log_path;

@@ -22,6 +22,7 @@ struct SpecInputs {
   std::string state_dir;   // <run_dir>/containers/<id>
   std::string layer_dir;   // <root_dir>/containers/<id>: upper/ and work/
   std::vector<std::string> cgroup_procs_files;
+  bool cgroup_namespace = false;  // a private cgroup namespace (v2, or v1 when configured)
   std::string oom_events_file;
   std::string image_passwd, image_group;  // the image's /etc/passwd and /etc/group ("" if none)
   int own_oom_score_adj = 0;              // the daemon's: the floor without CAP_SYS_RESOURCE

@@ -95,6 +95,7 @@ absl::StatusOr<ContainerSpec> SpecFromJsonUnchecked(const nlohmann::json& j) {
   ASSIGN_OR_RETURN(s.process, ProcessFromJson(j.at("process")));
   s.cgroup_procs_files = j.value("cgroup_procs_files", std::vector<std::string>{});
   s.oom_events_file = j.value("oom_events_file", "");
+  s.cgroup_namespace = j.value("cgroup_namespace", false);
   s.log_path = j.value("log_path", "");
   return s;
 }
@@ -108,7 +109,7 @@ nlohmann::json ToJson(const ContainerSpec& s) {
                       {"masked_paths", s.masked_paths}, {"readonly_paths", s.readonly_paths},
                       {"privileged", s.privileged}, {"hostname", s.hostname}, {"hosts_path", s.hosts_path},
                       {"resolv_conf_path", s.resolv_conf_path}, {"hostname_path", s.hostname_path},
-                      {"shm_path", s.shm_path}, {"cgroup_procs_files", s.cgroup_procs_files},
+                      {"shm_path", s.shm_path}, {"cgroup_procs_files", s.cgroup_procs_files}, {"cgroup_namespace", s.cgroup_namespace},
                       {"oom_events_file", s.oom_events_file}, {"log_path", s.log_path}};
   j["mounts"] = nlohmann::json::array();
   for (const auto& m : s.mounts) {

@@ -100,6 +100,7 @@ struct ContainerSpec {
   ProcessSpec process;
 
   std::vector<std::string> cgroup_procs_files;  // the process joins these before setup
+  bool cgroup_namespace = false;  // then unshares a cgroup namespace rooted at its cgroup
   std::string oom_events_file;                  // v1 memory.oom_control or v2 memory.events
   std::string log_path;                         // CRI log file; empty: output discarded
 };

@@ -95,7 +95,7 @@ bool IsCgroupV2(const std::string& mount_root) {
 }
 
 bool WantsCgroupNamespace(const ContainerSpec& spec) {
-  return !spec.cgroup_procs_files.empty() && IsCgroupV2(kCgroupMountRoot);
+  return spec.cgroup_namespace && !spec.cgroup_procs_files.empty();
 }
 
 absl::Status MountCgroupView(const ContainerSpec& spec, int root_fd) {

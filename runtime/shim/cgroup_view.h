@@ -5,7 +5,8 @@
 // On v2 the one directory is bound at /sys/fs/cgroup; on v1 a small read-only tmpfs holds one
 // bound directory per hierarchy. The directories are those of the cgroup.procs files the spec has
 // the container join. On v2 the container also gets a private cgroup namespace (as containerd
-// gives there), so /proc/self/cgroup reads "0::/"; on v1 it keeps the host's.
+// gives there), so /proc/self/cgroup reads "0::/"; on v1 it keeps the host's unless the node
+// sets `cgroup_v1_namespace`, and then every hierarchy reads "/".
 
 #include <string>
 #include <vector>
@@ -30,7 +31,8 @@ absl::StatusOr<std::vector<CgroupMount>> CgroupMountsFor(bool v2, const std::str
                                                          const std::vector<std::string>& procs_files);
 // Whether `mount_root` is a cgroup2 mount (statfs magic).
 bool IsCgroupV2(const std::string& mount_root);
-// Whether the container gets a cgroup namespace of its own: on v2, when it joins a cgroup.
+// Whether the container gets a cgroup namespace of its own: when the spec asks for one (the agent
+// does on v2, and on v1 with `cgroup_v1_namespace`) and the container joins a cgroup.
 bool WantsCgroupNamespace(const ContainerSpec& spec);
 
 absl::Status MountCgroupView(const ContainerSpec& spec, int root_fd);

@@ -338,6 +338,30 @@ TEST_F(KubeletE2E, CgroupViewShowsTheContainersOwnCgroup) {
   EXPECT_EQ(CgroupFile(cgroup, "memory", "memory.limit_in_bytes", "memory.max"), std::to_string(48 << 20));
 }
 
+// `cgroup_v1_namespace: true` gives v1 containers what v2 ones always get: a cgroup namespace of
+// their own, rooted at their cgroup, so the seed exercise (`unshare -C`, then
+// `grep freezer /proc/self/cgroup` shows "/") holds inside a container. An exec joins it too.
+TEST_F(KubeletE2E, CgroupNamespaceOptionRootsEveryContainerAtItsCgroup) {
+  ASSERT_NO_FATAL_FAILURE(StartDaemon("cgroup_v1_namespace: true\n"));
+  std::string pod = RunPod("cgns");
+  std::string id = Run(pod, Sh("app", "sleep 300"));
+  ASSERT_FALSE(id.empty());
+  int pid = Pid(id);
+  std::string cgroup = Info(id)["cgroupPath"];
+  auto host_view = ReadFile(absl::StrCat("/proc/", pid, "/cgroup"));
+  ASSERT_TRUE(host_view.ok()) << host_view.status();
+  EXPECT_TRUE(absl::StrContains(*host_view, cgroup)) << *host_view;
+  EXPECT_NE(ReadNs(pid, "cgroup"), ReadNs(::getpid(), "cgroup"));
+  std::string execed = Exec(id, "readlink /proc/self/ns/cgroup");
+  EXPECT_EQ(execed, ReadNs(pid, "cgroup"));
+  if (cgroups_->IsV2()) {
+    EXPECT_EQ(Exec(id, "cat /proc/self/cgroup"), "0::/");
+  } else {
+    EXPECT_EQ(Exec(id, "grep freezer /proc/self/cgroup | cut -d: -f2-"), "freezer:/");
+    EXPECT_EQ(Exec(id, "grep memory /proc/self/cgroup | cut -d: -f2-"), "memory:/");
+  }
+}
+
 // linux.resources (the containers' sum) plus linux.overhead land in the pod cgroup; bad values are
 // InvalidArgument and leave nothing behind.
 TEST_F(KubeletE2E, PodResourcesAndOverheadLimitThePodCgroup) {

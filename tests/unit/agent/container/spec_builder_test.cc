@@ -91,6 +91,19 @@ TEST(SpecBuilderTest, DefaultsFromPodAndImage) {
   EXPECT_FALSE(s.process.seccomp.has_value());  // no profile asked: unconfined
   EXPECT_THAT(s.masked_paths, Contains("/proc/kcore"));
   EXPECT_EQ(s.cgroup_procs_files, FakeInputs().cgroup_procs_files);
+  EXPECT_FALSE(s.cgroup_namespace);  // not asked by the inputs
+}
+
+TEST(SpecBuilderTest, CgroupNamespaceOnlyWithACgroupToRootItAt) {
+  SpecInputs in = FakeInputs();
+  in.cgroup_namespace = true;
+  auto b = BuildContainerSpec(BaseConfig(), FakePod(), FakeImage(), in);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_TRUE(b->spec.cgroup_namespace);
+  in.cgroup_procs_files.clear();
+  b = BuildContainerSpec(BaseConfig(), FakePod(), FakeImage(), in);
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_FALSE(b->spec.cgroup_namespace);
 }
 
 TEST(SpecBuilderTest, CommandArgsEnvUserAndSecurity) {

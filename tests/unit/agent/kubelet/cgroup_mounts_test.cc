@@ -35,11 +35,14 @@ TEST(CgroupMounts, FilesOutsideTheRootAreRefused) {
   EXPECT_FALSE(CgroupMountsFor(true, "/sys/fs/cgroup", {"/sys/fs/cgroup/a/cgroup.procs", "/sys/fs/cgroup/b/cgroup.procs"}).ok());
 }
 
-TEST(CgroupMounts, NamespaceOnlyWhenJoiningACgroupOnV2) {
+TEST(CgroupMounts, NamespaceOnlyWhenAskedAndJoiningACgroup) {
   ContainerSpec s;
+  s.cgroup_namespace = true;
   EXPECT_FALSE(WantsCgroupNamespace(s));
   s.cgroup_procs_files = {"/sys/fs/cgroup/x/cgroup.procs"};
-  EXPECT_EQ(WantsCgroupNamespace(s), IsCgroupV2("/sys/fs/cgroup"));
+  EXPECT_TRUE(WantsCgroupNamespace(s));
+  s.cgroup_namespace = false;
+  EXPECT_FALSE(WantsCgroupNamespace(s));
 }
 
 }  // namespace

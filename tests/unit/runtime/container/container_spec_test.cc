@@ -38,6 +38,7 @@ TEST(ContainerSpecTest, JsonRoundTripKeepsEveryField) {
   s.process.rlimits = {{"RLIMIT_NOFILE", 1024, 4096}};
   s.process.stdin = true;
   s.cgroup_procs_files = {"/sys/fs/cgroup/memory/x/cgroup.procs"};
+  s.cgroup_namespace = true;
   s.oom_events_file = "/sys/fs/cgroup/memory/x/memory.oom_control";
   s.log_path = "/var/log/pods/x/c/0.log";
 
@@ -47,6 +48,7 @@ TEST(ContainerSpecTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back->mounts[0].propagation, Propagation::kRSlave);
   EXPECT_EQ(back->mounts[1].propagation, Propagation::kRShared);
   EXPECT_EQ(back->process.oom_score_adj, 500);
+  EXPECT_TRUE(back->cgroup_namespace);
   ASSERT_TRUE(back->process.seccomp.has_value());
 }
 
