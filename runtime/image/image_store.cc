@@ -77,7 +77,8 @@ ImageStore::ImageStore(std::string root_dir, UnpackOptions unpack_options)
       unpack_options_(unpack_options),
       content_(images_dir_ + "/blobs"),
       records_store_(images_dir_ + "/records"),
-      index_(images_dir_ + "/layers", layers_dir_) {}
+      index_(images_dir_ + "/layers", layers_dir_),
+      reaper_(root_dir_ + "/trash") {}
 
 absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
   // MakeDirs also tightens directories that exist with a looser mode (older stores had l/ 0711).
@@ -86,6 +87,7 @@ absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
   RETURN_IF_ERROR(MakeDirs(layers_dir_, 0700));
   RETURN_IF_ERROR(content_.Init());
   RETURN_IF_ERROR(index_.Init());
+  RETURN_IF_ERROR(reaper_.Start());
   ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
   for (const auto& n : names) {
     if (TempOwnerGone(n, kTempPrefix)) RETURN_IF_ERROR(RemoveTree(layers_dir_ + "/" + n));
@@ -355,15 +357,15 @@ absl::Status ImageStore::CollectLayers(const std::set<std::string>& refs) {
       continue;
     }
     RETURN_IF_ERROR(index_.Forget(diff_id));
-    RETURN_IF_ERROR(RemoveTree(absl::StrCat(layers_dir_, "/", id)));
-    spdlog::info("layer {}: unused; deleted {}/{}", diff_id, layers_dir_, id);
+    RETURN_IF_ERROR(reaper_.Discard(absl::StrCat(layers_dir_, "/", id)));
+    spdlog::info("layer {}: unused; {}/{} moved to {} to be deleted", diff_id, layers_dir_, id, reaper_.dir());
   }
   ASSIGN_OR_RETURN(auto names, ListDir(layers_dir_));
   for (const auto& n : names) {
     std::string dir = absl::StrCat(layers_dir_, "/", n);
     if (!LayerIndex::IsShortId(n) || indexed.count(n) || AgeSeconds(dir) < kOrphanAgeSeconds) continue;
-    RETURN_IF_ERROR(RemoveTree(dir));
-    spdlog::info("layer dir {}: not in the layer index; deleted", dir);
+    RETURN_IF_ERROR(reaper_.Discard(dir));
+    spdlog::info("layer dir {}: not in the layer index; moved to {} to be deleted", dir, reaper_.dir());
   }
   return absl::OkStatus();
 }
@@ -385,7 +387,8 @@ ImageStore::Lease::~Lease() {
 StoreUsage ImageStore::ImagesUsage() const {
   StoreUsage a = MeasureTree(images_dir_);
   StoreUsage b = MeasureTree(layers_dir_);
-  return {a.bytes + b.bytes, a.inodes + b.inodes};
+  StoreUsage t = MeasureTree(reaper_.dir());
+  return {a.bytes + b.bytes + t.bytes, a.inodes + b.inodes + t.inodes};
 }
 
 }  // namespace podagent

@@ -6,6 +6,7 @@
 //   <root>/images/layers/<hex>         the layer index: whole diff_id -> short id (LayerIndex)
 //   <root>/l/<n>                       unpacked layers, stacked by overlayfs (n a counter, short on
 //                                      purpose: lowerdir strings are limited to a page)
+//   <root>/trash/                      layer trees being deleted off the request path (TreeReaper)
 //
 // The store is private: <root>, images/ and l/ are 0700, so the set-user-ID files, FIFOs and
 // anything else an image brings are unreachable by host users (CVE-2021-41103 in containerd).
@@ -28,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "runtime/common/tree_reaper.h"
 #include "runtime/image/content_store.h"
 #include "runtime/image/image_record.h"
 #include "runtime/image/layer_index.h"
@@ -98,7 +100,10 @@ class ImageStore {
     std::vector<std::string> digests_;
   };
 
+  // Blobs, records and layers, including layer trees still being deleted.
   StoreUsage ImagesUsage() const;
+  // Waits until removed layers are gone from disk (tests; RemoveImage does not wait).
+  bool WaitLayersDeleted(absl::Duration timeout) { return reaper_.WaitEmpty(timeout); }
 
  private:
   std::vector<std::string> LoadRecords();
@@ -117,6 +122,7 @@ class ImageStore {
   mutable absl::Mutex mu_;
   std::map<std::string, ImageRecord> images_ ABSL_GUARDED_BY(mu_);  // by id
   std::multiset<std::string> leased_ ABSL_GUARDED_BY(mu_);
+  TreeReaper reaper_;  // last: stopped before anything it might touch goes away
 };
 
 }  // namespace podagent

@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "runtime/common/files.h"
+#include "runtime/common/unique_fd.h"
 #include "runtime/image/temp_owner.h"
 #include "tests/fixtures/image/layer_builder.h"
 #include "tests/fixtures/image/temp_dir.h"
@@ -66,6 +72,38 @@ TEST_F(ImageStoreTest, SharedLayersLiveUntilTheLastImageGoes) {
   EXPECT_TRUE(store_->content().List().empty());
   EXPECT_TRUE(ListDir(store_->layers_dir())->empty());
   EXPECT_TRUE(ListDir(tmp_ / "images/layers")->empty()) << "index entries of deleted layers remain";
+}
+
+// RemoveImage does not wait for the unlink walk: an unused layer leaves l/ at once and the
+// store's reaper deletes it from <root>/trash; a tree a crash left there goes at the next Init.
+TEST_F(ImageStoreTest, RemovedLayersAreDeletedOffTheRequestPath) {
+  ImageRecord a = Make("config-a", {"only-a"}, {"docker.io/library/a:1"});
+  std::string layer = store_->LayerDir(a.layers[0].diff_id);
+  ASSERT_TRUE(PathExists(layer));
+  // The kernel says where the tree went: moved into trash/ (then deleted there), not unlinked here.
+  UniqueFd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  ASSERT_TRUE(watch) << strerror(errno);
+  ASSERT_GE(::inotify_add_watch(watch.Get(), (tmp_ / "trash").c_str(), IN_MOVED_TO), 0) << strerror(errno);
+  ASSERT_TRUE(store_->Remove(a.id, {}).ok());
+  EXPECT_FALSE(PathExists(layer));
+  alignas(struct inotify_event) char buf[4096];
+  ssize_t n = ::read(watch.Get(), buf, sizeof buf);
+  ASSERT_GT(n, 0) << "no tree was moved into trash/: " << strerror(errno);
+  auto* ev = reinterpret_cast<struct inotify_event*>(buf);
+  std::string short_id = layer.substr(layer.find_last_of('/') + 1);
+  EXPECT_EQ(std::string(ev->name).rfind(short_id + ".", 0), 0u) << ev->name;
+  ASSERT_TRUE(store_->WaitLayersDeleted(absl::Seconds(30)));
+  auto trash = ListDir(tmp_ / "trash");
+  ASSERT_TRUE(trash.ok()) << trash.status();
+  EXPECT_TRUE(trash->empty());
+
+  store_.reset();
+  ASSERT_TRUE(MakeDirs(tmp_ / "trash/7.left-by-a-crash/usr/bin").ok());
+  ASSERT_TRUE(WriteFileAtomic(tmp_ / "trash/7.left-by-a-crash/usr/bin/sh", "x").ok());
+  store_ = std::make_unique<ImageStore>(tmp_.path());
+  ASSERT_TRUE(store_->Init().ok());
+  ASSERT_TRUE(store_->WaitLayersDeleted(absl::Seconds(30)));
+  EXPECT_TRUE(ListDir(tmp_ / "trash")->empty());
 }
 
 TEST_F(ImageStoreTest, InUseImageIsHiddenButKept) {
