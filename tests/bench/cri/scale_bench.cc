@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "runtime/common/errors.h"
-#include "tests/bench/cri/http_get.h"
 #include "tests/bench/cri/proc_memory.h"
 #include "tests/bench/cri/timing.h"
+#include "tests/lib/http_get.h"
 
 namespace podagent::bench {
 namespace {
@@ -146,7 +146,7 @@ void MeasureCosts(Target& t, Results& r, size_t k, int rounds) {
   if (t.options().metrics_url.empty()) return;
   for (int i = 0; i < rounds; ++i) {
     absl::StatusOr<std::string> body;
-    double ms = ElapsedMs([&] { body = HttpGet(t.options().metrics_url); });
+    double ms = ElapsedMs([&] { body = testing::HttpGet(t.options().metrics_url); });
     if (!body.ok() || body->empty()) return r.Error(t.name(), "/metrics scrape: " + body.status().ToString());
     r.Add("/metrics scrape" + at, "ms", t.name(), ms);
   }

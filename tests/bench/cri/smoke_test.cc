@@ -1,46 +1,23 @@
-// e2e smoke of podagent-cri-bench, so the driver never rots: the real daemon (TestDaemon) with a
+// e2e smoke of podagent-cri-bench, so the driver never rots: the real daemon (CniDaemonTest) with a
 // CNI bridge, metrics on loopback and a private registry; the driver runs with N=2 rounds and K=2
 // pods and must exit 0 with every row of its JSON filled for podagent. Times are never asserted.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#include <random>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "net_cleanup.h"
-#include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
-#include "runtime/ns/pinned_namespace.h"
 #include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/http_get.h"
 #include "tests/lib/temp_dir.h"
-#include "tests/lib/test_daemon.h"
 
 namespace podagent {
 namespace {
 
-using testing::TestDaemon;
 namespace cri = ::runtime::v1;
-
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 // Every row the driver prints for one runtime with --rounds 2 --pods 2, a large image and a
 // metrics URL, with the number of samples each must hold.
@@ -76,14 +53,10 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"RemoveImage, multi-layer image", 2},
 };
 
-class CriBenchSmoke : public ::testing::Test {
+class CriBenchSmoke : public testing::CniDaemonTest {
  protected:
+  CriBenchSmoke() : CniDaemonTest("podagent-bench-smoke", 150) {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    std::mt19937 rng{std::random_device{}()};
-    bridge_ = absl::StrCat("pabench", rng() % 100000);
-    int octet = 150 + static_cast<int>(rng() % 50);
-    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
     auto registry = imagetest::TestRegistry::Start(dir_.Sub("registry"));
     ASSERT_TRUE(registry.ok()) << registry.status();
     registry_ = std::move(*registry);
@@ -91,32 +64,12 @@ class CriBenchSmoke : public ::testing::Test {
     ASSERT_TRUE(layout.ok()) << layout.status();
     ASSERT_TRUE(registry_->Push(*layout, "bench/small:1").ok());
     ASSERT_TRUE(registry_->Push(*layout, "bench/large:1").ok());
-    daemon_ = std::make_unique<TestDaemon>();
-    std::string conf_dir = daemon_->dir().Sub("cni-conf");
-    ASSERT_TRUE(MakeDirs(conf_dir).ok());
-    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
-    ASSERT_TRUE(text.ok()) << text.status();
-    nlohmann::json conf = nlohmann::json::parse(*text);
-    conf["name"] = kNetwork;
-    conf["plugins"][0]["bridge"] = bridge_;
-    conf["plugins"][0]["ipam"]["ranges"] = nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet, R"(.0/24"}]])"));
-    conf["plugins"][0]["ipam"]["dataDir"] = daemon_->dir().Sub("ipam");
-    ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-bench.conflist", conf.dump(2)).ok());
-    metrics_addr_ = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
-    ASSERT_TRUE(daemon_->Start(absl::StrCat("cni:\n  conf_dir: ", conf_dir, "\n  bin_dirs: [/usr/lib/cni]\n",
-                                            "metrics:\n  listen: \"", metrics_addr_, "\"\n"))
-                    .ok())
-        << daemon_->Log();
+    metrics_addr_ = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
+    extra_yaml_ = absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n");
+    CniDaemonTest::SetUp();
   }
-
   void TearDown() override {
-    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
-    if (daemon_) daemon_->Stop();
-    if (!run_dir.empty()) {
-      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
-    }
-    daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_, kNetwork);
+    CniDaemonTest::TearDown();
     registry_.reset();
   }
 
@@ -134,12 +87,9 @@ class CriBenchSmoke : public ::testing::Test {
     return ::pclose(p);
   }
 
-  static constexpr char kNetwork[] = "podagent-bench-smoke";
   testing::TempDir dir_{"podagent-bench-smoke"};
-  std::string bridge_, metrics_addr_;
-  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
+  std::string metrics_addr_;
   std::unique_ptr<imagetest::TestRegistry> registry_;
-  std::unique_ptr<TestDaemon> daemon_;
 };
 
 TEST_F(CriBenchSmoke, EveryRowIsFilled) {
@@ -163,9 +113,8 @@ TEST_F(CriBenchSmoke, EveryRowIsFilled) {
   // The daemon's own pid is what the memory rows were measured on.
   EXPECT_GT(rows["idle daemon RSS"]["results"]["podagent"]["p50"].get<double>(), 0.0);
   // Everything the driver created is gone: no pods, no containers.
-  testing::CriClient client(daemon_->socket());
   cri::ListPodSandboxResponse pods;
-  ASSERT_TRUE(client.ListPods({}, &pods).ok());
+  ASSERT_TRUE(client_->ListPods({}, &pods).ok());
   EXPECT_EQ(pods.items_size(), 0);
 }
 

@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "net_cleanup.h"
+#include "tests/lib/net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"

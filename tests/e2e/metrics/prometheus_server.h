@@ -1,5 +1,5 @@
 #pragma once
-// Helpers for the metrics e2e tests: a free loopback port, an HTTP GET (libcurl), Debian's
+// Helpers for the metrics e2e tests: Debian's
 // Prometheus server started on loopback with a temp storage dir and a generated scrape config.
 // Every process is owned: stopped by its pid when its object dies.
 
@@ -13,14 +13,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tests/lib/http_get.h"  // FreeLoopbackPort, HttpGet
 
 namespace podagent::testing {
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int FreeLoopbackPort();
-
-// Body of a GET; an error for transport failures and non-2xx answers.
-absl::StatusOr<std::string> HttpGet(const std::string& url);
 
 class PrometheusServer {
  public:

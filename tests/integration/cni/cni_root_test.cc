@@ -10,7 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "net_cleanup.h"
+#include "tests/lib/net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/cni/cni_executor.h"
 #include "runtime/common/files.h"
