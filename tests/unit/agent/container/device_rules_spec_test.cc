@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/container/spec_builder.h"
+#include "tests/unit/agent/container/spec_fakes.h"
 #include "runtime/cgroups/device_rules.h"
 
 namespace podagent {
@@ -17,41 +18,10 @@ namespace {
 
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
-
-PodInfo Pod() {
-  PodInfo p;
-  p.id = std::string(64, 'a');
-  p.ready = true;
-  p.pause_pid = 4242;
-  p.netns_path = "/run/podagent/netns/aaaa";
-  return p;
-}
-
-ImageInfo Image() {
-  ImageInfo i;
-  i.id = "sha256:" + std::string(64, 'b');
-  i.layer_dirs = {"/var/lib/podagent/layers/1"};
-  i.cmd = {"sh"};
-  return i;
-}
-
-SpecInputs Inputs() {
-  SpecInputs in;
-  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
-  in.id = std::string(64, 'c');
-  in.state_dir = "/run/podagent/containers/cccc";
-  in.layer_dir = "/var/lib/podagent/containers/cccc";
-  in.image_passwd = "root:x:0:0::/root:/bin/sh\n";
-  in.image_group = "root:x:0:\n";
-  return in;
-}
-
-cri::ContainerConfig Config() {
-  cri::ContainerConfig c;
-  c.mutable_metadata()->set_name("app");
-  c.mutable_image()->set_image("busybox");
-  return c;
-}
+using specfakes::FakePod;
+using specfakes::FakeImage;
+using specfakes::FakeInputs;
+using specfakes::FakeConfig;
 
 std::vector<std::string> Lines(const std::optional<std::vector<DeviceRule>>& rules) {
   std::vector<std::string> out;
@@ -70,21 +40,21 @@ std::string NodeLine(const char* path, const char* access) {
 std::vector<std::string> DefaultLines() { return Lines(DefaultDeviceRules()); }
 
 TEST(DeviceRulesSpecTest, DefaultContainerGetsOnlyTheStandardNodes) {
-  auto b = BuildContainerSpec(Config(), Pod(), Image(), Inputs());
+  auto b = BuildContainerSpec(FakeConfig(), FakePod(), FakeImage(), FakeInputs());
   ASSERT_TRUE(b.ok()) << b.status();
   ASSERT_TRUE(b->resources.devices.has_value()) << "no device rules: every device would be allowed";
   EXPECT_THAT(Lines(b->resources.devices), ElementsAreArray(DefaultLines()));
 }
 
 TEST(DeviceRulesSpecTest, GrantsKeepTheirPermissions) {
-  auto c = Config();
+  auto c = FakeConfig();
   auto* ro = c.add_devices();
   ro->set_host_path("/dev/null");
   ro->set_container_path("/dev/mynull");
   ro->set_permissions("r");
   auto* def = c.add_devices();
   def->set_host_path("/dev/zero");  // no permissions: rwm, no container path: the host's
-  auto b = BuildContainerSpec(c, Pod(), Image(), Inputs());
+  auto b = BuildContainerSpec(c, FakePod(), FakeImage(), FakeInputs());
   ASSERT_TRUE(b.ok()) << b.status();
   std::vector<std::string> want = DefaultLines();
   want.push_back(NodeLine("/dev/null", "r"));
@@ -95,9 +65,9 @@ TEST(DeviceRulesSpecTest, GrantsKeepTheirPermissions) {
 }
 
 TEST(DeviceRulesSpecTest, PrivilegedGetsEveryDevice) {
-  auto c = Config();
+  auto c = FakeConfig();
   c.mutable_linux()->mutable_security_context()->set_privileged(true);
-  auto b = BuildContainerSpec(c, Pod(), Image(), Inputs());
+  auto b = BuildContainerSpec(c, FakePod(), FakeImage(), FakeInputs());
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_THAT(Lines(b->resources.devices), ElementsAreArray({"a *:* rwm"}));
   EXPECT_TRUE(b->spec.privileged);
@@ -105,11 +75,11 @@ TEST(DeviceRulesSpecTest, PrivilegedGetsEveryDevice) {
 
 TEST(DeviceRulesSpecTest, BadPermissionsAreInvalidArgument) {
   for (const char* bad : {"rwx", "rr", "q"}) {
-    auto c = Config();
+    auto c = FakeConfig();
     auto* d = c.add_devices();
     d->set_host_path("/dev/null");
     d->set_permissions(bad);
-    auto b = BuildContainerSpec(c, Pod(), Image(), Inputs());
+    auto b = BuildContainerSpec(c, FakePod(), FakeImage(), FakeInputs());
     EXPECT_EQ(b.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(b.status().message()), HasSubstr("/dev/null")) << bad;
   }

@@ -5,43 +5,25 @@
 #include <gtest/gtest.h>
 
 #include "agent/container/spec_builder.h"
+#include "tests/unit/agent/container/spec_fakes.h"
 
 namespace podagent {
 namespace {
 
 using ::testing::HasSubstr;
+using specfakes::FakePod;
+using specfakes::FakeImage;
+using specfakes::FakeInputs;
 
 PodInfo Pod(NsMode pod_pid_mode) {
-  PodInfo p;
-  p.id = std::string(64, 'a');
-  p.ready = true;
-  p.pause_pid = 4242;
-  p.netns_path = "/run/podagent/netns/aaaa";
+  PodInfo p = FakePod();
   p.pid_mode = pod_pid_mode;
   // As PodRecord::ToPodInfo fills it: only a POD-mode pod names its pid ns.
   if (pod_pid_mode == NsMode::kPod) p.pid_ns_path = "/proc/4242/ns/pid";
-  p.hostname = "web-0";
   return p;
 }
 
-ImageInfo Image() {
-  ImageInfo i;
-  i.id = "sha256:" + std::string(64, 'b');
-  i.layer_dirs = {"/var/lib/podagent/layers/1"};
-  i.cmd = {"sleep", "1"};
-  return i;
-}
-
-SpecInputs Inputs() {
-  SpecInputs in;
-  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
-  in.id = std::string(64, 'c');
-  in.state_dir = "/run/podagent/containers/cccc";
-  in.layer_dir = "/var/lib/podagent/containers/cccc";
-  in.image_passwd = "root:x:0:0::/root:/bin/sh\n";
-  in.image_group = "root:x:0:\n";
-  return in;
-}
+ImageInfo Image() { return FakeImage({"sleep", "1"}); }
 
 cri::ContainerConfig WithPid(cri::NamespaceMode mode, const std::string& target = "") {
   cri::ContainerConfig c;
@@ -54,7 +36,7 @@ cri::ContainerConfig WithPid(cri::NamespaceMode mode, const std::string& target 
 
 TEST(NamespaceMode, ExplicitPodJoinsThePausesPidNamespaceWhateverThePodAsked) {
   for (NsMode pod_mode : {NsMode::kPod, NsMode::kContainer}) {
-    auto b = BuildContainerSpec(WithPid(cri::POD), Pod(pod_mode), Image(), Inputs());
+    auto b = BuildContainerSpec(WithPid(cri::POD), Pod(pod_mode), Image(), FakeInputs());
     ASSERT_TRUE(b.ok()) << b.status();
     EXPECT_EQ(b->spec.namespaces.pid_path, "/proc/4242/ns/pid");
     EXPECT_FALSE(b->spec.namespaces.host_pid);
@@ -62,18 +44,18 @@ TEST(NamespaceMode, ExplicitPodJoinsThePausesPidNamespaceWhateverThePodAsked) {
 }
 
 TEST(NamespaceMode, ContainerGetsItsOwnAndNodeTheHosts) {
-  auto own = BuildContainerSpec(WithPid(cri::CONTAINER), Pod(NsMode::kContainer), Image(), Inputs());
+  auto own = BuildContainerSpec(WithPid(cri::CONTAINER), Pod(NsMode::kContainer), Image(), FakeInputs());
   ASSERT_TRUE(own.ok()) << own.status();
   EXPECT_EQ(own->spec.namespaces.pid_path, "");
   EXPECT_FALSE(own->spec.namespaces.host_pid);
-  auto node = BuildContainerSpec(WithPid(cri::NODE), Pod(NsMode::kNode), Image(), Inputs());
+  auto node = BuildContainerSpec(WithPid(cri::NODE), Pod(NsMode::kNode), Image(), FakeInputs());
   ASSERT_TRUE(node.ok()) << node.status();
   EXPECT_EQ(node->spec.namespaces.pid_path, "");
   EXPECT_TRUE(node->spec.namespaces.host_pid);
 }
 
 TEST(NamespaceMode, TargetJoinsTheTargetsAndPassesItsErrorsOn) {
-  SpecInputs in = Inputs();
+  SpecInputs in = FakeInputs();
   std::string asked;
   in.target_pid = [&](const std::string& id) -> absl::StatusOr<pid_t> {
     asked = id;
@@ -92,14 +74,14 @@ TEST(NamespaceMode, TargetJoinsTheTargetsAndPassesItsErrorsOn) {
 }
 
 TEST(NamespaceMode, UtsIsPerContainerWithThePodsHostnameUnlessHostNetwork) {
-  auto b = BuildContainerSpec(WithPid(cri::CONTAINER), Pod(NsMode::kContainer), Image(), Inputs());
+  auto b = BuildContainerSpec(WithPid(cri::CONTAINER), Pod(NsMode::kContainer), Image(), FakeInputs());
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_FALSE(b->spec.namespaces.host_uts);
   EXPECT_EQ(b->spec.hostname, "web-0");
   PodInfo host = Pod(NsMode::kContainer);
   host.net_mode = NsMode::kNode;
   host.netns_path.clear();
-  auto h = BuildContainerSpec(WithPid(cri::CONTAINER), host, Image(), Inputs());
+  auto h = BuildContainerSpec(WithPid(cri::CONTAINER), host, Image(), FakeInputs());
   ASSERT_TRUE(h.ok()) << h.status();
   EXPECT_TRUE(h->spec.namespaces.host_uts);
 }
