@@ -34,13 +34,13 @@
 #include "runtime/common/ids.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/daemon_fixture.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
 namespace {
 
 using testing::CriClient;
-using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
 constexpr char kImage[] = "e2e.local/busybox:1";
@@ -95,39 +95,17 @@ std::string MountOptions(int pid, const std::string& target) {
   return opts;
 }
 
-class ConformanceE2E : public ::testing::Test {
+class ConformanceE2E : public testing::DaemonTest {
  protected:
+  ConformanceE2E() : DaemonTest("podagent-conf") {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    cgroup_parent_ = "/podagent-conf-" + NewId().substr(0, 10);
-    daemon_ = std::make_unique<TestDaemon>();
-    ASSERT_TRUE(daemon_->Start(absl::StrCat("cgroup_parent: ", cgroup_parent_, "\n")).ok()) << daemon_->Log();
-    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    Import(*layout, kImage);
-    client_ = std::make_unique<CriClient>(daemon_->socket());
+    ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
     logs_ = daemon_->dir().Sub("podlogs");
   }
 
   void TearDown() override {
-    if (client_) {
-      cri::ListPodSandboxResponse list;
-      if (client_->ListPods({}, &list).ok()) {
-        for (const auto& p : list.items()) {
-          EXPECT_TRUE(client_->StopPod(p.id()).ok()) << p.id();
-          EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << p.id();
-        }
-      }
-    }
-    if (daemon_) daemon_->Stop();
-    auto cgroups = CgroupDriver::Detect();
-    if (cgroups.ok()) {
-      auto pids = (*cgroups)->Pids(cgroup_parent_);
-      if (pids.ok()) {
-        EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-      }
-      EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
-    }
+    DaemonTest::TearDown();
     for (const auto& m : host_mounts_) ::umount2(m.c_str(), MNT_DETACH);
     daemon_.reset();
   }
@@ -196,11 +174,9 @@ class ConformanceE2E : public ::testing::Test {
     return dir;
   }
 
-  std::string cgroup_parent_, logs_;
+  std::string logs_;
   std::map<std::string, cri::PodSandboxConfig> pod_configs_;
   std::vector<std::string> host_mounts_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
 };
 
 // The entrypoint is PID 1 of its namespace; until it reaches `trap` it has no TERM handler and

@@ -24,13 +24,13 @@
 #include "runtime/common/ids.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/daemon_fixture.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
 namespace {
 
 using testing::CriClient;
-using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
 constexpr char kImage[] = "e2e.local/busybox:1";
@@ -58,42 +58,15 @@ class LoopDevice {
   std::string file_, device_;
 };
 
-class SecurityE2E : public ::testing::Test {
+class SecurityE2E : public testing::DaemonTest {
  protected:
+  SecurityE2E() : DaemonTest("podagent-sece2e") {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    cgroup_parent_ = "/podagent-sece2e-" + NewId().substr(0, 10);
-    daemon_ = std::make_unique<TestDaemon>();
-    ASSERT_TRUE(daemon_->Start("cgroup_parent: " + cgroup_parent_ + "\n").ok()) << daemon_->Log();
-    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    auto imported = imagetest::Run(absl::StrCat(testing::BinDir(), "/podagent --config ", daemon_->config_path(),
-                                                " image import ", *layout, " ", kImage));
-    ASSERT_TRUE(imported.ok()) << imported.status();
-    client_ = std::make_unique<CriClient>(daemon_->socket());
+    ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
     auto cgroups = CgroupDriver::Detect();
     ASSERT_TRUE(cgroups.ok()) << cgroups.status();
     cgroups_ = std::move(*cgroups);
-  }
-
-  void TearDown() override {
-    if (client_) {
-      cri::ListPodSandboxResponse list;
-      if (client_->ListPods({}, &list).ok()) {
-        for (const auto& p : list.items()) {
-          EXPECT_TRUE(client_->StopPod(p.id()).ok()) << p.id();
-          EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << p.id();
-        }
-      }
-    }
-    if (daemon_) daemon_->Stop();
-    if (cgroups_) {
-      auto pids = cgroups_->Pids(cgroup_parent_);
-      if (pids.ok()) {
-        EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-      }
-      EXPECT_TRUE(cgroups_->Destroy(cgroup_parent_).ok());
-    }
   }
 
   std::string RunPod(const std::string& name, cri::NamespaceMode pid_mode = cri::CONTAINER) {
@@ -161,10 +134,7 @@ class SecurityE2E : public ::testing::Test {
     return want;
   }
 
-  std::string cgroup_parent_;
   std::map<std::string, cri::PodSandboxConfig> pod_configs_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
   std::unique_ptr<CgroupDriver> cgroups_;
 };
 

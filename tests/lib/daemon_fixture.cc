@@ -1,0 +1,67 @@
+#include "tests/lib/daemon_fixture.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/ids.h"
+#include "runtime/ns/pinned_namespace.h"
+#include "tests/lib/paths.h"
+#include "tests/lib/shell.h"
+#include "tests/lib/test_registry.h"
+
+namespace podagent::testing {
+
+namespace cri = ::runtime::v1;
+
+DaemonTest::DaemonTest(const std::string& name) : cgroup_parent_("/" + name + "-" + NewId().substr(0, 10)) {}
+
+void DaemonTest::SetUp() {
+  ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
+  daemon_ = std::make_unique<TestDaemon>();
+  std::string config;
+  ASSERT_NO_FATAL_FAILURE(config = PrepareConfig());
+  yaml_ = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\n", config, extra_yaml_);
+  absl::Status st = daemon_->Start(yaml_);
+  ASSERT_TRUE(st.ok()) << st << "\n" << daemon_->Log();
+  Reconnect();
+}
+
+void DaemonTest::Reconnect() { client_ = std::make_unique<CriClient>(daemon_->socket()); }
+
+void DaemonTest::ImportBusybox(const std::string& ref) {
+  auto layout = MakeBusyboxLayout(daemon_->dir().Sub("images"));
+  ASSERT_TRUE(layout.ok()) << layout.status();
+  auto imported = RunShell(
+      absl::StrCat(BinDir(), "/podagent --config ", daemon_->config_path(), " image import ", *layout, " ", ref));
+  ASSERT_TRUE(imported.ok()) << imported.status();
+}
+
+void DaemonTest::TearDown() {
+  if (client_ && daemon_ && daemon_->Running()) {
+    cri::ListPodSandboxResponse list;
+    grpc::Status listed = client_->ListPods({}, &list);
+    EXPECT_TRUE(listed.ok()) << "teardown: ListPodSandbox: " << listed.error_message();
+    for (const auto& p : list.items()) {
+      EXPECT_TRUE(client_->StopPod(p.id()).ok()) << "teardown: StopPodSandbox " << p.id();
+      EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << "teardown: RemovePodSandbox " << p.id();
+    }
+  }
+  std::string run_dir = daemon_ ? daemon_->run_dir() : "";
+  if (daemon_) daemon_->Stop();
+  if (!run_dir.empty()) {
+    EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
+  }
+  auto cgroups = CgroupDriver::Detect();
+  EXPECT_TRUE(cgroups.ok()) << cgroups.status();
+  if (cgroups.ok()) {
+    auto pids = (*cgroups)->Pids(cgroup_parent_);
+    if (pids.ok()) {
+      EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
+    }
+    EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
+  }
+  client_.reset();  // daemon_ (and its temp dirs) goes with the fixture, or earlier in a subclass
+}
+
+}  // namespace podagent::testing
