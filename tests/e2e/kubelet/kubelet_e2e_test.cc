@@ -21,7 +21,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "tests/lib/net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
@@ -30,6 +29,7 @@
 #include "runtime/process/proc_stat.h"
 #include "tests/e2e/metrics/prometheus_server.h"
 #include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
 
@@ -37,7 +37,6 @@ namespace podagent {
 namespace {
 
 using testing::CriClient;
-using testing::TestDaemon;
 namespace cri = ::runtime::v1;
 
 constexpr char kImage[] = "e2e.local/busybox:1";
@@ -96,70 +95,22 @@ std::vector<std::string> MountsUnder(const std::string& dir) {
   return out;
 }
 
-class KubeletE2E : public ::testing::Test {
+// Each test starts the daemon itself (StartDaemon), with the config lines it is about.
+class KubeletE2E : public testing::CniDaemonTest {
  protected:
+  KubeletE2E() : CniDaemonTest(kNetwork, 150) {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
     auto cgroups = CgroupDriver::Detect();
     ASSERT_TRUE(cgroups.ok()) << cgroups.status();
     cgroups_ = std::move(*cgroups);
-    std::mt19937 rng{std::random_device{}()};
-    octet_ = 150 + static_cast<int>(rng() % 50);
-    bridge_ = absl::StrCat("pakl", rng() % 100000);
-    cgroup_parent_ = "/podagent-kl-" + NewId().substr(0, 10);
-    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
   }
 
   // A daemon with the CNI bridge, `extra` YAML appended, and the busybox image imported.
   void StartDaemon(const std::string& extra = "") {
-    daemon_ = std::make_unique<TestDaemon>();
-    std::string conf_dir = daemon_->dir().Sub("cni-conf");
-    ASSERT_TRUE(MakeDirs(conf_dir).ok());
-    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
-    ASSERT_TRUE(text.ok()) << text.status();
-    nlohmann::json conf = nlohmann::json::parse(*text);
-    conf["plugins"][0]["bridge"] = bridge_;
-    conf["plugins"][0]["ipam"]["ranges"] =
-        nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet_, R"(.0/24"}]])"));
-    conf["plugins"][0]["ipam"]["dataDir"] = daemon_->dir().Sub("ipam");
-    conf["name"] = kNetwork;
-    ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-podagent.conflist", conf.dump(2)).ok());
-    std::string yaml = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\ncni:\n  conf_dir: ", conf_dir,
-                                    "\n  bin_dirs: [/usr/lib/cni]\n", extra);
-    ASSERT_TRUE(daemon_->Start(yaml).ok()) << daemon_->Log();
-    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    auto imported = imagetest::Run(absl::StrCat(testing::BinDir(), "/podagent --config ", daemon_->config_path(),
-                                                " image import ", *layout, " ", kImage));
-    ASSERT_TRUE(imported.ok()) << imported.status();
-    client_ = std::make_unique<CriClient>(daemon_->socket());
+    extra_yaml_ = extra;
+    ASSERT_NO_FATAL_FAILURE(CniDaemonTest::SetUp());
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
     logs_ = daemon_->dir().Sub("podlogs");
-  }
-
-  void TearDown() override {
-    if (client_) {
-      cri::ListPodSandboxResponse list;
-      if (client_->ListPods({}, &list).ok()) {
-        for (const auto& p : list.items()) {
-          EXPECT_TRUE(client_->StopPod(p.id()).ok()) << p.id();
-          EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << p.id();
-        }
-      }
-    }
-    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
-    if (daemon_) daemon_->Stop();
-    if (!run_dir.empty()) {
-      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
-    }
-    if (cgroups_) {
-      auto pids = cgroups_->Pids(cgroup_parent_);
-      if (pids.ok()) {
-        EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-      }
-      EXPECT_TRUE(cgroups_->Destroy(cgroup_parent_).ok());
-    }
-    daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_, kNetwork);
   }
 
   cri::PodSandboxConfig PodConfig(const std::string& name) {
@@ -241,13 +192,9 @@ class KubeletE2E : public ::testing::Test {
     return ReadTrimmed(cgroups_->Dir(path, controller) + "/" + (cgroups_->IsV2() ? v2 : v1));
   }
 
-  int octet_ = 0;
-  std::string bridge_, cgroup_parent_, logs_;
+  std::string logs_;
   std::unique_ptr<CgroupDriver> cgroups_;
   std::map<std::string, cri::PodSandboxConfig> pod_configs_;
-  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
 };
 
 // POD joins the pause's pid namespace, where pause is PID 1; CONTAINER makes one of its own; NODE
@@ -472,7 +419,7 @@ TEST_F(KubeletE2E, NodeRebootLeavesPodsNotReadyAndCleansUp) {
   ASSERT_TRUE(RemoveTree(run_dir).ok());
 
   ASSERT_TRUE(daemon_->Start().ok()) << daemon_->Log();
-  client_ = std::make_unique<CriClient>(daemon_->socket());
+  Reconnect();
   ASSERT_TRUE(client_->PodStatus(pod, false, &ps).ok());
   EXPECT_EQ(ps.status().state(), cri::SANDBOX_NOTREADY);
   auto r = Status(runs).status();
