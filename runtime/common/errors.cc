@@ -20,6 +20,9 @@ absl::Status ErrnoError(int err, std::string_view what) {
       return absl::PermissionDeniedError(message);
     case ETIMEDOUT:
       return absl::DeadlineExceededError(message);
+    case ENOSPC:  // a full disk or quota: the caller can free space and retry
+    case EDQUOT:
+      return absl::ResourceExhaustedError(message);
     default:
       return absl::InternalError(message);
   }

@@ -1,7 +1,8 @@
 #pragma once
 // ExitRecordWatch: wakes the daemon the moment a shim writes a container's exit record, instead
 // of on the next tick of a poll. An inotify watch on the state dir (the daemon's own, under
-// run_dir; nothing a container can reach) reports the rename that WriteExitRecord ends with.
+// run_dir; nothing a container can reach) reports the rename of the filled reservation to
+// exit.json that WriteExitRecord ends with (and the close of any write there).
 // Open the watch before the first look at the record, so a record written in between still wakes it.
 
 #include <string>

@@ -349,6 +349,10 @@ int RunStart(const std::string& state_dir, int status_fd) {
   ::prctl(PR_SET_NAME, "podagent-shim", 0, 0, 0);
   CriLogWriter log(spec->log_path);
   if (auto st = log.Open(); !st.ok()) return ReportError(status_fd, EIO, std::string(st.message()));
+  // Before the container runs: a disk that fills up later cannot take its exit code.
+  if (auto st = ReserveExitRecord(state_dir); !st.ok()) {
+    return ReportError(status_fd, absl::IsResourceExhausted(st) ? ENOSPC : EIO, std::string(st.message()));
+  }
   Supervisor sup(*spec, log);
   if (auto st = sup.Prepare(); !st.ok()) return ReportError(status_fd, EIO, std::string(st.message()));
   int err = 0;

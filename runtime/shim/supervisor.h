@@ -4,7 +4,7 @@
 // "message":...}), then stays the container's parent in its own session, independent of the
 // daemon: copies stdout/stderr into the CRI log, keeps stdin open when asked, reopens the log on
 // request (SIGUSR1 or "reopen" on the control FIFO), and when the container ends writes exit.json
-// atomically and exits.
+// into the space it reserved before the container ran (exit.reserve), renames it, and exits.
 
 #include <string>
 

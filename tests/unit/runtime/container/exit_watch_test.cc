@@ -35,6 +35,27 @@ TEST(ExitRecordWatchTest, ARecordWrittenLaterWakesTheWaiter) {
   EXPECT_EQ((*r)->exit_code, 3);
 }
 
+TEST(ExitRecordWatchTest, AReservationFilledLaterWakesTheWaiter) {
+  podagent::testing::TempDir dir;
+  ASSERT_TRUE(ReserveExitRecord(dir.path()).ok());
+  auto watch = ExitRecordWatch::Open(dir.path());
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  auto before = ReadExitRecord(dir.path());
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_FALSE(before->has_value()) << "a blank reservation reads as an exit";
+  std::thread writer([&] { ASSERT_TRUE(WriteExitRecord(dir.path(), ExitRecord{.exit_code = 4}).ok()); });
+  bool woke = false;
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!woke && absl::Now() < deadline) {
+    watch->WaitForChange(deadline - absl::Now());
+    auto r = ReadExitRecord(dir.path());
+    ASSERT_TRUE(r.ok()) << r.status();
+    woke = r->has_value() && (*r)->exit_code == 4;
+  }
+  writer.join();
+  EXPECT_TRUE(woke) << "the filled reservation was not seen after 30 s";
+}
+
 TEST(ExitRecordWatchTest, QuietDirTimesOut) {
   podagent::testing::TempDir dir;
   auto watch = ExitRecordWatch::Open(dir.path());
