@@ -64,7 +64,8 @@ std::string ReasonFor(const ExitRecord& e) {
 
 }  // namespace
 
-ContainerManager::ContainerManager(AgentContext& ctx) : ctx_(ctx), store_(ctx.config.root_dir) {}
+ContainerManager::ContainerManager(AgentContext& ctx, std::unique_ptr<RecordStore> store)
+    : ctx_(ctx), store_(store ? std::move(store) : std::make_unique<RecordStore>(ctx.config.root_dir)) {}
 ContainerManager::~ContainerManager() = default;
 
 absl::StatusOr<const ShimLauncher*> ContainerManager::Launcher() {
@@ -81,10 +82,17 @@ std::string ContainerManager::CgroupPathFor(const PodInfo& pod, const std::strin
   return absl::StrCat(parent, "/", id);
 }
 
-void ContainerManager::Persist(const ContainerRecord& rec) {
-  if (auto st = store_.Put(kKind, rec.id, ToJson(rec)); !st.ok()) {
-    spdlog::error("container {}: persist record: {}", rec.id, st.message());
+void ContainerManager::PersistDerived(const ContainerRecord& rec) {
+  if (auto st = store_->Put(kKind, rec.id, ToJson(rec)); !st.ok()) {
+    spdlog::error("container {}: persist record: {}; recovery derives it again from {}", rec.id, st.message(),
+                  rec.state_dir);
   }
+}
+
+absl::Status ContainerManager::Save(ContainerRecord& current, const ContainerRecord& next) {
+  RETURN_IF_ERROR(Annotate(store_->Put(kKind, next.id, ToJson(next)), absl::StrCat("save container ", next.id)));
+  current = next;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<ContainerManager::Entry>> ContainerManager::Find(const std::string& id) const {
@@ -108,7 +116,7 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
       rec.shim_pid = (*started)->shim_pid;
       rec.started_at_ns = (*started)->started_at_ns;
       rec.state = CtrState::kRunning;
-      Persist(rec);
+      PersistDerived(rec);
     } else if (recovering && !PathExists(rec.state_dir)) {
       // A node reboot took the spec with the run dir: this container can never start.
       rec.state = CtrState::kExited;
@@ -116,7 +124,7 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
       rec.finished_at_ns = NowNs();
       rec.reason = "Error";
       rec.message = "the node restarted before the container started: its state under the run dir is gone";
-      Persist(rec);
+      PersistDerived(rec);
       spdlog::warn("container {}: {}", rec.id, rec.message);
     }
   }
@@ -128,7 +136,7 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
     rec.exit_code = e.exit_code;
     rec.finished_at_ns = e.finished_at_ns;
     rec.reason = ReasonFor(e);
-    Persist(rec);
+    PersistDerived(rec);
     spdlog::info("container {}: exited with code {} ({})", rec.id, rec.exit_code, rec.reason);
     return;
   }
@@ -147,13 +155,13 @@ void ContainerManager::Refresh(ContainerRecord& rec, bool recovering) {
     rec.reason = "Error";
     rec.message = rebooted ? "the node restarted: the container's processes and its state under the run dir are gone"
                            : "the container process is gone and its shim did not record an exit status";
-    Persist(rec);
+    PersistDerived(rec);
     spdlog::warn("container {}: {}", rec.id, rec.message);
   }
 }
 
 absl::Status ContainerManager::Recover() {
-  LoadedRecords loaded = store_.LoadAll(kKind);
+  LoadedRecords loaded = store_->LoadAll(kKind);
   for (const auto& p : loaded.problems) spdlog::warn("container records: {}", p);
   std::lock_guard<std::mutex> l(mu_);
   for (auto& [id, json] : loaded.records) {
@@ -168,7 +176,7 @@ absl::Status ContainerManager::Recover() {
         spdlog::warn("container {}: {}; record kept for a later attempt", id, st.message());
         continue;
       }
-      store_.Remove(kKind, id).IgnoreError();
+      store_->Remove(kKind, id).IgnoreError();
       continue;
     }
     Refresh(*rec, /*recovering=*/true);
@@ -279,12 +287,12 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   }
   ScopeGuard undo([&] {
     if (!ReleaseResources(rec).ok()) return;  // logged; the record stays so removal can be retried
-    store_.Remove(kKind, id).IgnoreError();
+    store_->Remove(kKind, id).IgnoreError();
     std::lock_guard<std::mutex> l(mu_);
     containers_.erase(id);
   });
   std::lock_guard<std::mutex> op(entry->op);
-  RETURN_IF_ERROR(store_.Put(kKind, id, ToJson(rec)));  // before anything is allocated
+  RETURN_IF_ERROR(store_->Put(kKind, id, ToJson(rec)));  // before anything is allocated
   RETURN_IF_ERROR(MakeDirs(built->spec.upper_dir));
   RETURN_IF_ERROR(MakeDirs(built->spec.work_dir));
   RETURN_IF_ERROR(MakeDirs(in.state_dir + "/rootfs"));
@@ -295,7 +303,7 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   if (!rec.log_path.empty()) RETURN_IF_ERROR(MakeDirs(rec.log_path.substr(0, rec.log_path.rfind('/'))));
   RETURN_IF_ERROR(WriteFileAtomic(SpecPath(in.state_dir), ToJson(built->spec).dump(), 0600));
   rec.state = CtrState::kCreated;
-  RETURN_IF_ERROR(store_.Put(kKind, id, ToJson(rec)));
+  RETURN_IF_ERROR(store_->Put(kKind, id, ToJson(rec)));
   {
     std::lock_guard<std::mutex> l(mu_);
     entry->rec = rec;
@@ -326,21 +334,25 @@ absl::Status ContainerManager::Start(const std::string& id) {
   auto started = launcher->Start(rec.state_dir, absl::Seconds(90));
   std::lock_guard<std::mutex> l(mu_);
   if (!started.ok()) {
-    e->rec.state = CtrState::kExited;
-    e->rec.exit_code = 128;
-    e->rec.reason = "StartError";
-    e->rec.message = std::string(started.status().message());
-    e->rec.finished_at_ns = NowNs();
-    Persist(e->rec);
+    ContainerRecord failed = e->rec;
+    failed.state = CtrState::kExited;
+    failed.exit_code = 128;
+    failed.reason = "StartError";
+    failed.message = std::string(started.status().message());
+    failed.finished_at_ns = NowNs();
     spdlog::warn("container {}: start failed: {}", rec.id, started.status().message());
+    if (auto st = Save(e->rec, failed); !st.ok()) {  // it stays created, on disk as in memory
+      spdlog::error("container {}: {}", rec.id, st.message());
+    }
     return Annotate(started.status(), absl::StrCat("start container ", rec.id));
   }
+  // Derived: the shim's started.json holds the same, and Refresh reads it when this write failed.
   e->rec.state = CtrState::kRunning;
   e->rec.pid = started->pid;
   e->rec.pid_start_time = started->pid_start_time;
   e->rec.shim_pid = started->shim_pid;
   e->rec.started_at_ns = started->started_at_ns;
-  Persist(e->rec);
+  PersistDerived(e->rec);
   spdlog::info("container {}: started, pid {}", rec.id, started->pid);
   return absl::OkStatus();
 }
@@ -355,6 +367,22 @@ void AwaitExitRecord(absl::StatusOr<ExitRecordWatch>& watch, absl::Duration slic
   } else {
     absl::SleepFor(std::min(slice, absl::Milliseconds(20)));
   }
+}
+
+void MergeResources(CgroupResources& cur, const CgroupResources& r) {
+  auto merge = [](auto& into, const auto& from) {
+    if (from) into = from;
+  };
+  merge(cur.cpu_shares, r.cpu_shares);
+  merge(cur.cpu_quota, r.cpu_quota);
+  merge(cur.cpu_period, r.cpu_period);
+  merge(cur.cpuset_cpus, r.cpuset_cpus);
+  merge(cur.cpuset_mems, r.cpuset_mems);
+  merge(cur.memory_limit, r.memory_limit);
+  merge(cur.memory_swap_limit, r.memory_swap_limit);
+  merge(cur.pids_limit, r.pids_limit);
+  for (const auto& [k, v] : r.hugepage_limits) cur.hugepage_limits[k] = v;
+  for (const auto& [k, v] : r.unified) cur.unified[k] = v;
 }
 
 bool HasExitRecord(const std::string& state_dir) {
@@ -409,10 +437,11 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
     std::lock_guard<std::mutex> l(mu_);
     Refresh(e.rec, false);
     if (e.rec.state == CtrState::kCreated) {  // never started: nothing runs
-      e.rec.state = CtrState::kExited;
-      e.rec.finished_at_ns = NowNs();
-      e.rec.reason = "Completed";
-      Persist(e.rec);
+      ContainerRecord stopped = e.rec;
+      stopped.state = CtrState::kExited;
+      stopped.finished_at_ns = NowNs();
+      stopped.reason = "Completed";
+      RETURN_IF_ERROR(Save(e.rec, stopped));
     }
     rec = e.rec;
   }
@@ -490,7 +519,7 @@ absl::Status ContainerManager::Remove(const std::string& id) {
     rec = e->rec;
   }
   RETURN_IF_ERROR(ReleaseResources(rec));
-  RETURN_IF_ERROR(store_.Remove(kKind, rec.id));
+  RETURN_IF_ERROR(store_->Remove(kKind, rec.id));
   e->removed = true;
   std::lock_guard<std::mutex> l(mu_);
   containers_.erase(rec.id);
@@ -534,25 +563,23 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
   if (rec.state == CtrState::kExited) {
     return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " has exited"));
   }
-  if (ctx_.cgroups && !rec.cgroup_path.empty()) {
-    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Apply(rec.cgroup_path, r), absl::StrCat("update container ", rec.id)));
+  // Recorded first: a record that cannot be written fails the RPC before the cgroup changes.
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ContainerRecord updated = e->rec;
+    MergeResources(updated.resources, r);
+    RETURN_IF_ERROR(Save(e->rec, updated));
   }
-  std::lock_guard<std::mutex> l(mu_);
-  CgroupResources& cur = e->rec.resources;
-  auto merge = [](auto& into, const auto& from) {
-    if (from) into = from;
-  };
-  merge(cur.cpu_shares, r.cpu_shares);
-  merge(cur.cpu_quota, r.cpu_quota);
-  merge(cur.cpu_period, r.cpu_period);
-  merge(cur.cpuset_cpus, r.cpuset_cpus);
-  merge(cur.cpuset_mems, r.cpuset_mems);
-  merge(cur.memory_limit, r.memory_limit);
-  merge(cur.memory_swap_limit, r.memory_swap_limit);
-  merge(cur.pids_limit, r.pids_limit);
-  for (const auto& [k, v] : r.hugepage_limits) cur.hugepage_limits[k] = v;
-  for (const auto& [k, v] : r.unified) cur.unified[k] = v;
-  Persist(e->rec);
+  if (ctx_.cgroups && !rec.cgroup_path.empty()) {
+    absl::Status applied = ctx_.cgroups->Apply(rec.cgroup_path, r);
+    if (!applied.ok()) {
+      std::lock_guard<std::mutex> l(mu_);
+      ContainerRecord restored = e->rec;
+      restored.resources = rec.resources;
+      if (auto st = Save(e->rec, restored); !st.ok()) spdlog::error("container {}: {}", rec.id, st.message());
+      return Annotate(applied, absl::StrCat("update container ", rec.id));
+    }
+  }
   return absl::OkStatus();
 }
 

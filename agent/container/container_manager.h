@@ -28,7 +28,8 @@ namespace podagent {
 
 class ContainerManager : public ContainerRegistry {
  public:
-  explicit ContainerManager(AgentContext& ctx);
+  // `store` defaults to a RecordStore under ctx.config.root_dir; tests pass a failing one.
+  explicit ContainerManager(AgentContext& ctx, std::unique_ptr<RecordStore> store = nullptr);
   ~ContainerManager() override;
   absl::Status Recover();
 
@@ -58,7 +59,12 @@ class ContainerManager : public ContainerRegistry {
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;
   // Folds the shim's started.json/exit.json into the record (mu_ held); persists changes.
   void Refresh(ContainerRecord& rec, bool recovering);
-  void Persist(const ContainerRecord& rec);
+  // Persists a state that Refresh derived from the shim's records under run_dir. A failure is
+  // logged, not returned: those records stay the truth, and Recover derives the state again.
+  void PersistDerived(const ContainerRecord& rec);
+  // Writes `next`, then makes it `current` (mu_ held). On a failure `current` is unchanged, and so
+  // is the record on disk: nothing recorded is lost, and the caller's RPC fails with the error.
+  absl::Status Save(ContainerRecord& current, const ContainerRecord& next);
   absl::Status StopLocked(Entry& e, int64_t timeout_seconds);
   // Waits for exit.json; true when it appeared.
   bool WaitExit(const std::string& state_dir, absl::Duration timeout);
@@ -74,7 +80,7 @@ class ContainerManager : public ContainerRegistry {
   std::string CgroupPathFor(const PodInfo& pod, const std::string& id) const;
 
   AgentContext& ctx_;
-  RecordStore store_;
+  std::unique_ptr<RecordStore> store_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> containers_;
   std::mutex launcher_mu_;

@@ -33,7 +33,11 @@ absl::Status RecordStore::Put(const std::string& kind, const std::string& id, nl
   }
   RETURN_IF_ERROR(MakeDirs(absl::StrCat(dir_, "/", kind), 0700));
   record["version"] = kRecordVersion;
-  return WriteFileAtomic(PathOf(kind, id), record.dump(), 0600);
+  absl::Status st = WriteFileAtomic(PathOf(kind, id), record.dump(), 0600);
+  if (absl::IsResourceExhausted(st)) {
+    return Annotate(st, absl::StrCat("disk full writing record under ", dir_, " (the previous record is kept; free space and retry)"));
+  }
+  return st;
 }
 
 absl::StatusOr<nlohmann::json> RecordStore::Get(const std::string& kind, const std::string& id) const {

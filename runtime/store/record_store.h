@@ -4,6 +4,9 @@
 // Every write is atomic (temp + fsync + rename + fsync dir) and finished before Put returns.
 // LoadAll skips (and reports) torn or corrupt records instead of failing: one bad record never
 // stops the daemon. Each record carries a "version" field; Put stamps kRecordVersion.
+// A failed Put leaves the record as it was: the old file is only replaced by the rename. On a full
+// disk Put fails with ResourceExhausted ("disk full writing record under <dir>...").
+// The methods are virtual so that tests can put a failing store behind a manager.
 
 #include <string>
 #include <utility>
@@ -26,12 +29,13 @@ struct LoadedRecords {
 class RecordStore {
  public:
   explicit RecordStore(std::string dir) : dir_(std::move(dir)) {}
+  virtual ~RecordStore() = default;
 
-  absl::Status Put(const std::string& kind, const std::string& id, nlohmann::json record);
-  absl::StatusOr<nlohmann::json> Get(const std::string& kind, const std::string& id) const;
+  virtual absl::Status Put(const std::string& kind, const std::string& id, nlohmann::json record);
+  virtual absl::StatusOr<nlohmann::json> Get(const std::string& kind, const std::string& id) const;
   // Absent records are fine (idempotent).
-  absl::Status Remove(const std::string& kind, const std::string& id);
-  LoadedRecords LoadAll(const std::string& kind) const;
+  virtual absl::Status Remove(const std::string& kind, const std::string& id);
+  virtual LoadedRecords LoadAll(const std::string& kind) const;
 
   const std::string& dir() const { return dir_; }
 

@@ -3,10 +3,15 @@
 // fake PodLookup. Also the daemon-restart story: a new manager over the same dirs recovers every
 // container with the right state and exit code, including one that exited while none was running.
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <optional>
 
 #include <fstream>
 #include <thread>
@@ -22,6 +27,9 @@
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "runtime/common/unique_fd.h"
+#include "runtime/process/signal_state.h"
+#include "runtime/store/record_store.h"
 #include "tests/integration/container/test_rootfs.h"
 #include "tests/lib/ns_inode.h"
 
@@ -50,6 +58,40 @@ class FakeImages : public ImageLookup {
   }
   ImageInfo image;
 };
+
+// A tmpfs of `size` mounted on `dir` for the life of the object.
+class TmpfsMount {
+ public:
+  TmpfsMount(const std::string& dir, const std::string& size) : dir_(dir) {
+    EXPECT_TRUE(MakeDirs(dir).ok());
+    mounted_ = ::mount("podagent-test", dir.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+    EXPECT_TRUE(mounted_) << "mount tmpfs on " << dir << ": " << std::strerror(errno);
+  }
+  ~TmpfsMount() {
+    if (mounted_ && ::umount2(dir_.c_str(), 0) != 0) {
+      ADD_FAILURE() << "umount " << dir_ << ": " << std::strerror(errno) << "; detaching it";
+      ::umount2(dir_.c_str(), MNT_DETACH);
+    }
+  }
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+};
+
+// Writes `path` until the filesystem answers ENOSPC; false if it never does.
+bool FillUp(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return false;
+  std::string chunk(64 * 1024, 'x');
+  for (int i = 0; i < 1 << 16; ++i) {
+    if (::write(fd.Get(), chunk.data(), chunk.size()) < 0) return errno == ENOSPC;
+  }
+  return false;
+}
 
 class ContainerManagerTest : public ::testing::Test {
  protected:
@@ -159,6 +201,7 @@ class ContainerManagerTest : public ::testing::Test {
   }
 
   testing::TempDir tmp_;
+  std::optional<TmpfsMount> disk_;  // after tmp_: unmounted after TearDown, before tmp_ goes
   FakePods pods_;
   FakeImages images_;
   std::unique_ptr<CgroupDriver> cgroups_;
@@ -364,6 +407,62 @@ TEST_F(ContainerManagerTest, RecoveryAfterRestartKeepsStatesExitCodesAndLogs) {
   ASSERT_TRUE(mgr_->Stop(runs, 0).ok());
   EXPECT_EQ(mgr_->Get(runs)->exit_code, 137);
   EXPECT_TRUE(mgr_->Start(created).ok());
+}
+
+// The record dir and run dir on a small tmpfs, filled up: an RPC that must write a record fails
+// with ResourceExhausted naming the dir, the records already written read back unchanged, and a
+// container that exits while the disk is full still has its exit code (the shim reserved the
+// space of its exit record when it started).
+TEST_F(ContainerManagerTest, FullDiskFailsTheRpcAndLosesNoRecord) {
+  std::string disk = tmp_.path() + "/disk";
+  disk_.emplace(disk, "4m");
+  ASSERT_TRUE(disk_->mounted());
+  ctx_.config.root_dir = disk + "/root";
+  ctx_.config.run_dir = disk + "/run";
+  mgr_ = std::make_unique<ContainerManager>(ctx_);
+  ASSERT_TRUE(mgr_->Recover().ok());
+  std::string id = CreateAndStart(Config("waits", "trap 'exit 7' USR1; while :; do sleep 0.05; done"));
+  ContainerRecord before = WaitState(id, CtrState::kRunning);
+  ASSERT_EQ(before.state, CtrState::kRunning);
+  ASSERT_TRUE(FillUp(disk + "/filler")) << "the tmpfs never filled up";
+
+  auto created = mgr_->Create(pods_.pods[0].id, Config("late", "true"));
+  EXPECT_EQ(created.status().code(), absl::StatusCode::kResourceExhausted) << created.status();
+  EXPECT_THAT(std::string(created.status().message()), HasSubstr("disk full writing record under " + ctx_.config.root_dir));
+  EXPECT_EQ(mgr_->List().size(), 1u) << "the failed create left a container behind";
+  cri::LinuxContainerResources res;
+  res.set_cpu_shares(before.resources.cpu_shares.value_or(1024) + 100);
+  absl::Status updated = mgr_->UpdateResources(id, res);
+  EXPECT_EQ(updated.code(), absl::StatusCode::kResourceExhausted) << updated;
+  EXPECT_EQ(mgr_->Get(id)->resources.cpu_shares, before.resources.cpu_shares);
+  auto on_disk = RecordStore(ctx_.config.root_dir).Get("containers", id);
+  ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+  auto old = ContainerRecordFromJson(*on_disk);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->state, CtrState::kRunning);
+  EXPECT_EQ(old->resources.cpu_shares, before.resources.cpu_shares);
+
+  // The container exits while the disk is still full.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  for (;;) {  // its trap must be set before the signal is sent
+    auto sig = ReadSignalState(before.pid);
+    ASSERT_TRUE(sig.ok()) << sig.status();
+    if (!DiscardsSignal(*sig, SIGUSR1)) break;
+    ASSERT_LT(absl::Now(), deadline) << "the container never trapped SIGUSR1";
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(kill(before.pid, SIGUSR1), 0);
+  ContainerRecord after = WaitState(id, CtrState::kExited);
+  EXPECT_EQ(after.state, CtrState::kExited);
+  EXPECT_EQ(after.exit_code, 7);
+  // A restarted daemon reads the same from the shim's record.
+  mgr_ = std::make_unique<ContainerManager>(ctx_);
+  ASSERT_TRUE(mgr_->Recover().ok());
+  auto recovered = mgr_->Get(id);
+  ASSERT_TRUE(recovered.ok()) << recovered.status();
+  EXPECT_EQ(recovered->state, CtrState::kExited);
+  EXPECT_EQ(recovered->exit_code, 7);
+  ASSERT_EQ(::unlink((disk + "/filler").c_str()), 0);
 }
 
 }  // namespace
