@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include <grpcpp/security/server_credentials.h>
@@ -117,26 +119,52 @@ absl::Status Daemon::Start() {
   return Serve();
 }
 
-void Daemon::Shutdown() {
+bool Daemon::Shutdown() {
+  if (abandoned_) return false;
   if (streaming_) {
     streaming::SetActiveStreamingServer(nullptr);
     streaming_->Stop();  // sessions end, their exec'd commands are killed
   }
-  if (!server_) return;
-  // No new connections: the socket path goes first. Then in-flight RPCs get the grace period;
-  // whatever still runs after it is cancelled. (grpc's own Shutdown(deadline) would also wait
-  // out the whole deadline for idle client connections, which kubelet always holds.)
+  if (!server_) return true;
+  // No new connections: the socket path goes first. Then in-flight RPCs get the grace period.
+  // (grpc's own Shutdown(deadline) would also wait out the whole deadline for idle client
+  // connections, which kubelet always holds.)
   ::unlink(ctx_.config.socket.c_str());
   auto grace = std::chrono::seconds(ctx_.config.shutdown_grace_seconds);
-  spdlog::info("shutting down: {} RPCs in flight, waiting up to {}s for them", in_flight_->load(), grace.count());
+  spdlog::info("shutting down: {} RPCs in flight, waiting up to {}s for them", in_flight_->Count(), grace.count());
   auto deadline = std::chrono::steady_clock::now() + grace;
-  while (in_flight_->load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (in_flight_->Count() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  server_->Shutdown(std::chrono::system_clock::now());
-  server_->Wait();
-  server_.reset();
+  if (in_flight_->Count() > 0) return Abandon(absl::StrCat("the grace of ", grace.count(), "s is over"));
+  // Nothing runs, but a call may arrive on an open connection right now and get stuck in turn.
+  if (!StopServer(std::max(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(500)))) {
+    return Abandon("the gRPC server did not stop");
+  }
   spdlog::info("stopped; pods and containers keep running");
+  return true;
+}
+
+bool Daemon::StopServer(std::chrono::steady_clock::time_point deadline) {
+  auto stopped = std::make_shared<std::promise<void>>();
+  std::future<void> done = stopped->get_future();
+  std::thread([server = server_.get(), stopped] {
+    server->Shutdown(std::chrono::system_clock::now());  // cancels what is still pending
+    server->Wait();
+    stopped->set_value();
+  }).detach();
+  if (done.wait_until(deadline) != std::future_status::ready) return false;
+  server_.reset();
+  return true;
+}
+
+bool Daemon::Abandon(const std::string& why) {
+  spdlog::error("shutdown: {} with RPCs still running: {}; exiting without waiting for them", why,
+                in_flight_->Describe());
+  abandoned_ = true;
+  // Stuck handlers still use the server and the managers: none of them may be destroyed.
+  (void)server_.release();
+  return false;
 }
 
 }  // namespace podagent

@@ -3,16 +3,20 @@
 //   Start(): lock the socket, make the dirs, detect cgroups, build managers, recover state,
 //            serve the CRI and the metrics endpoint.
 //   Shutdown(): stop accepting, let in-flight RPCs finish within the grace period. Pods and
-//            containers keep running: they do not depend on the daemon.
+//            containers keep running: they do not depend on the daemon. False when RPCs were
+//            still running after the grace (they are logged by name): their threads were not
+//            joined and the server was left alone, so the caller must end the process at once
+//            (main does with _exit), never destroy the Daemon.
 
 #include <grpcpp/server.h>
 
-#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 
 #include "absl/status/status.h"
 #include "agent/context.h"
+#include "agent/request_log.h"
 #include "agent/services.h"
 #include "agent/socket_lock.h"
 
@@ -29,13 +33,16 @@ class Daemon {
   ~Daemon();
 
   absl::Status Start();
-  void Shutdown();
+  bool Shutdown();
 
  private:
   absl::Status PrepareDirs();
   absl::Status BuildManagers();
   absl::Status Serve();
   absl::Status ServeStreaming();
+  // Stops the gRPC server unless that outlasts `deadline` (a handler stuck past its cancellation).
+  bool StopServer(std::chrono::steady_clock::time_point deadline);
+  bool Abandon(const std::string& why);
 
   AgentContext ctx_;
   std::optional<SocketLock> lock_;
@@ -49,7 +56,8 @@ class Daemon {
   std::unique_ptr<streaming::AgentBackend> stream_backend_;
   std::unique_ptr<streaming::StreamingServer> streaming_;
   std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<std::atomic<int>> in_flight_ = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<InFlightRpcs> in_flight_ = std::make_shared<InFlightRpcs>();
+  bool abandoned_ = false;
 };
 
 }  // namespace podagent

@@ -93,7 +93,11 @@ int Run(int argc, char** argv) {
   }
   int sig = WaitForStopSignal(stop_signals);
   spdlog::info("received signal {}", sig);
-  daemon.Shutdown();
+  if (!daemon.Shutdown()) {
+    // A handler is stuck: joining its thread or destroying what it uses could hang or crash.
+    spdlog::default_logger()->flush();
+    ::_exit(1);
+  }
   return 0;
 }
 

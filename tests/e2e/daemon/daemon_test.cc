@@ -1,5 +1,6 @@
 // The real podagent binary over its socket: start-up, config errors, signals, the socket's owner,
 // Version/Status/RuntimeConfig, and that malformed requests never crash it.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,8 +18,13 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
+#include "runtime/common/ids.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/paths.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent::testing {
@@ -143,6 +149,73 @@ TEST(DaemonE2E, SigtermExitsZeroWithinFiveSeconds) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_LT(took, std::chrono::seconds(5));
   EXPECT_FALSE(PathExists(d.socket()));
+}
+
+// A handler stuck past its cancellation (RunPodSandbox in a CNI ADD that hangs: failpoint-cni
+// reading a FIFO nobody writes) cannot hold the exit: past shutdown_grace_seconds the daemon
+// logs the RPC and exits 1. The pod it left half made is removed by the next daemon.
+TEST(DaemonE2E, SigtermExitsWithinTheGraceWhileAHandlerIsStuck) {
+  ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
+  TestDaemon d;
+  std::string hold = d.dir().Sub("hold.fifo"), calls = d.dir().Sub("cni-calls.log");
+  std::string conf_dir = d.dir().Sub("cni-hold"), bin_dir = d.dir().Sub("cni-bin");
+  std::string cgroup_parent = "/podagent-e2e-hold-" + NewId().substr(0, 10);
+  ASSERT_EQ(::mkfifo(hold.c_str(), 0600), 0);
+  ASSERT_TRUE(MakeDirs(conf_dir).ok() && MakeDirs(bin_dir).ok());
+  ASSERT_EQ(::symlink((SourceDir() + "/tests/integration/cni/failpoint-cni").c_str(), (bin_dir + "/failpoint-cni").c_str()), 0);
+  nlohmann::json conf = {{"cniVersion", "1.0.0"}, {"name", "hold"},
+                         {"plugins", {{{"type", "failpoint-cni"}, {"holdFifo", hold}, {"logFile", calls}}}}};
+  ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-hold.conflist", conf.dump()).ok());
+  ASSERT_TRUE(d.Start(absl::StrCat("shutdown_grace_seconds: 1\ncgroup_parent: ", cgroup_parent, "\ncni:\n  conf_dir: ",
+                                   conf_dir, "\n  bin_dirs: [", bin_dir, "]\n")).ok()) << d.Log();
+  std::thread run([&] {
+    CriClient client(d.socket());
+    std::string id;
+    EXPECT_FALSE(client.RunPod(MakePodConfig("stuck"), &id).ok()) << "the daemon answered a stuck RunPodSandbox";
+  });
+  auto waiting = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!absl::StrContains(ReadFile(calls).value_or(""), "\"ADD\"") && std::chrono::steady_clock::now() < waiting) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(absl::StrContains(ReadFile(calls).value_or(""), "\"ADD\"")) << d.Log();
+
+  auto start = std::chrono::steady_clock::now();
+  int status = d.Stop();
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "status " << status << "\n" << d.Log();
+  EXPECT_LT(took, std::chrono::seconds(3)) << "grace 1s";
+  EXPECT_THAT(d.Log(), HasSubstr("RunPodSandbox (running"));
+  run.join();
+
+  // Let the plugin go (its ADD answers a daemon that is gone), then clean up through the CRI.
+  int fd = -1;
+  for (int i = 0; i < 100 && fd < 0; ++i) {  // ENXIO until the plugin has the FIFO open
+    fd = ::open(hold.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (fd >= 0) {
+    EXPECT_EQ(::write(fd, "go\n", 3), 3);
+    ::close(fd);
+  }
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  {
+    CriClient client(d.socket());
+    cri::ListPodSandboxResponse pods;
+    ASSERT_TRUE(client.ListPods({}, &pods).ok());
+    for (const auto& p : pods.items()) {
+      EXPECT_TRUE(client.StopPod(p.id()).ok()) << p.id();
+      EXPECT_TRUE(client.RemovePod(p.id()).ok()) << p.id();
+    }
+  }
+  int again = d.Stop();
+  EXPECT_TRUE(WIFEXITED(again) && WEXITSTATUS(again) == 0) << d.Log();
+  auto cgroups = CgroupDriver::Detect();
+  ASSERT_TRUE(cgroups.ok()) << cgroups.status();
+  auto pids = (*cgroups)->Pids(cgroup_parent);
+  if (pids.ok()) {
+    EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent;
+  }
+  EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent).ok());
 }
 
 TEST(DaemonE2E, SecondDaemonOnTheSameSocketIsRefused) {
