@@ -9,6 +9,7 @@
 
 #include "absl/time/clock.h"
 #include "agent/streaming/channel_streams.h"
+#include "agent/streaming/shim_frames.h"
 #include "agent/streaming/status_json.h"
 #include "runtime/common/errors.h"
 
@@ -16,16 +17,6 @@ namespace podagent::streaming {
 namespace {
 
 constexpr short kReadable = POLLIN | POLLHUP | POLLERR;
-constexpr size_t kShimFrameHeader = 5;  // stream byte, 32-bit length
-constexpr size_t kMaxStdinFrame = 32 * 1024;  // the shim refuses frames over 64 KiB
-
-// One client -> shim frame of a tty attach (runtime/shim/attach_server.h).
-void AppendShimFrame(std::string& out, char kind, std::string_view payload) {
-  size_t n = payload.size();
-  out += kind;
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((n >> (24 - 8 * i)) & 0xff);
-  out.append(payload);
-}
 
 class AttachSession {
  public:
@@ -66,33 +57,24 @@ void AttachSession::HandleFrame(const spdy::InFrame& f) {
     if (!req_.tty) {
       to_shim_.append(fr.payload);
     } else {
-      std::string_view in(fr.payload);
-      for (size_t off = 0; off < in.size(); off += kMaxStdinFrame) AppendShimFrame(to_shim_, 'd', in.substr(off, kMaxStdinFrame));
+      AppendShimStdin(to_shim_, fr.payload);
     }
     if (fr.fin()) stdin_eof_ = true;
   } else if (fr.stream_id == s_.resize) {
     resize_buf_.append(fr.payload);
     for (const WindowSize& ws : TakeResizes(resize_buf_)) {  // the shim sets them on the container's pty
       if (!req_.tty) continue;
-      const char size[4] = {static_cast<char>(ws.cols >> 8), static_cast<char>(ws.cols & 0xff),
-                            static_cast<char>(ws.rows >> 8), static_cast<char>(ws.rows & 0xff)};
-      AppendShimFrame(to_shim_, 'r', std::string_view(size, sizeof size));
+      AppendShimResize(to_shim_, ws.cols, ws.rows);
     }
   }
 }
 
 // Moves whole [stream][length][bytes] frames from the shim onto the client's streams.
 void AttachSession::ForwardShimFrames() {
-  size_t pos = 0;
-  while (from_shim_.size() - pos >= kShimFrameHeader) {
-    const auto* b = reinterpret_cast<const unsigned char*>(from_shim_.data() + pos);
-    size_t len = (size_t{b[1]} << 24) | (size_t{b[2]} << 16) | (size_t{b[3]} << 8) | size_t{b[4]};
-    if (from_shim_.size() - pos - kShimFrameHeader < len) break;
-    uint32_t stream = b[0] == 2 && !req_.tty ? s_.stderr : s_.stdout;
-    if (stream != 0 && len > 0) conn_.Data(stream, std::string_view(from_shim_).substr(pos + kShimFrameHeader, len), false);
-    pos += kShimFrameHeader + len;
-  }
-  from_shim_.erase(0, pos);
+  TakeShimFrames(from_shim_, [&](unsigned char kind, std::string_view payload) {
+    uint32_t stream = kind == 2 && !req_.tty ? s_.stderr : s_.stdout;
+    if (stream != 0 && !payload.empty()) conn_.Data(stream, payload, false);
+  });
 }
 
 bool AttachSession::ReadShim() {

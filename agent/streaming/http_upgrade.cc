@@ -76,6 +76,7 @@ absl::StatusOr<HttpRequest> ReadHttpRequest(int fd, absl::Duration timeout) {
     }
   }
   HttpRequest r = FromParsed(parser.get());
+  r.head = buf.substr(0, used);
   r.extra = buf.substr(used);
   return r;
 }

@@ -16,6 +16,7 @@ struct HttpRequest {
   std::string upgrade;                         // the Upgrade header, lower case
   std::vector<std::string> protocols;          // X-Stream-Protocol-Version values, in order
   std::vector<std::string> ws_protocols;       // Sec-WebSocket-Protocol values, in order
+  std::string head;                            // the request's bytes as received (for a WebSocket handshake)
   std::string extra;                           // bytes read past the request
 };
 

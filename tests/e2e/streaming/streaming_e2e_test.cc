@@ -23,6 +23,7 @@
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "tests/e2e/streaming/spdy_client.h"
+#include "tests/e2e/streaming/ws_client.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
@@ -33,6 +34,7 @@ namespace {
 using testing::CriClient;
 using testing::SpdyClient;
 using testing::TestDaemon;
+using testing::WsClient;
 namespace cri = ::runtime::v1;
 
 constexpr char kImage[] = "e2e.local/busybox:1";
@@ -392,6 +394,116 @@ TEST_F(StreamingE2E, BadRequestsGetClearStatuses) {
   pf.add_port(70000);
   EXPECT_EQ(client_->Call(&cri::RuntimeService::Stub::PortForward, pf, &pf_resp).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The same sessions over WebSocket, as `crictl --transport websocket` (client-go's websocket
+// executor) speaks them: channel 0 stdin, 1 stdout, 2 stderr, 3 error (metav1.Status), 4 resize,
+// and v5's [255, 0] for "stdin is closed".
+constexpr uint8_t kWsStdin = 0, kWsStdout = 1, kWsStderr = 2, kWsError = 3, kWsResize = 4, kWsClose = 255;
+
+TEST_F(StreamingE2E, WebSocketExecReportsOutputAndExitCode) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  WsClient c;
+  ASSERT_TRUE(c.Connect(ExecUrl(ctr, {"sh", "-c", "echo out; echo err >&2; exit 3"}, false, false, true),
+                        {"v5.channel.k8s.io", "v4.channel.k8s.io"}).ok()) << c.http_code;
+  EXPECT_EQ(c.protocol, "v5.channel.k8s.io");
+  ASSERT_TRUE(c.ReadUntil([] { return false; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_EQ(c.data[kWsStdout], "out\n");
+  EXPECT_EQ(c.data[kWsStderr], "err\n");
+  auto status = nlohmann::json::parse(c.data[kWsError], nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << c.data[kWsError];
+  EXPECT_EQ(status.value("status", ""), "Failure");
+  EXPECT_EQ(status.value("reason", ""), "NonZeroExitCode");
+  EXPECT_EQ(status["details"]["causes"][0]["reason"], "ExitCode");
+  EXPECT_EQ(status["details"]["causes"][0]["message"], "3");
+}
+
+TEST_F(StreamingE2E, WebSocketExecStdinCloseTtyResizeAndSingleUse) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  std::string url = ExecUrl(ctr, {"cat"}, false, true, false);
+  WsClient c;
+  ASSERT_TRUE(c.Connect(url, {"v5.channel.k8s.io"}).ok()) << c.http_code;
+  ASSERT_TRUE(c.Send(kWsStdin, "hello through stdin\n").ok());
+  ASSERT_TRUE(c.Send(kWsClose, std::string(1, static_cast<char>(kWsStdin))).ok());
+  ASSERT_TRUE(c.ReadUntil([] { return false; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_EQ(c.data[kWsStdout], "hello through stdin\n");
+  EXPECT_EQ(nlohmann::json::parse(c.data[kWsError]).value("status", ""), "Success");
+  EXPECT_EQ(WsClient::RawUpgradeStatus(url), "HTTP/1.1 404 Not Found") << "a used URL must be refused";
+
+  WsClient tty;
+  ASSERT_TRUE(tty.Connect(ExecUrl(ctr, {"sh"}, true, true, false), {"v4.channel.k8s.io"}).ok());
+  ASSERT_TRUE(tty.Send(kWsResize, R"({"Width":123,"Height":45})").ok());
+  ASSERT_TRUE(tty.Send(kWsStdin, "stty size; exit 0\n").ok());
+  ASSERT_TRUE(tty.ReadUntil([] { return false; }, absl::Seconds(30)).ok()) << daemon_->Log();
+  EXPECT_TRUE(absl::StrContains(tty.data[kWsStdout], "45 123")) << tty.data[kWsStdout];
+  EXPECT_EQ(nlohmann::json::parse(tty.data[kWsError]).value("status", ""), "Success");
+}
+
+TEST_F(StreamingE2E, WebSocketClientGoneKillsTheCommand) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  WsClient c;
+  ASSERT_TRUE(c.Connect(ExecUrl(ctr, {"sh", "-c", "echo started; exec sleep 4343"}, false, false, false),
+                        {"v5.channel.k8s.io"}).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return !c.data[kWsStdout].empty(); }, absl::Seconds(30)).ok());
+  ASSERT_TRUE(ProcessWithArg("4343")) << "the command should run while the client is connected";
+  c.Close();
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (ProcessWithArg("4343") && absl::Now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(ProcessWithArg("4343")) << "the command outlived its client";
+}
+
+TEST_F(StreamingE2E, WebSocketAttachTypesIntoTheContainer) {
+  cri::ContainerConfig config = testing::MakeContainerConfig("shell", kImage, {"/bin/sh"});
+  config.set_stdin(true);
+  config.set_stdin_once(true);
+  std::string ctr;
+  ASSERT_TRUE(client_->CreateContainer(pod_, config, pod_config_, &ctr).ok());
+  ASSERT_TRUE(client_->StartContainer(ctr).ok());
+  cri::AttachRequest req;
+  req.set_container_id(ctr);
+  req.set_stdin(true);
+  req.set_stdout(true);
+  req.set_stderr(true);
+  cri::AttachResponse resp;
+  ASSERT_TRUE(client_->Call(&cri::RuntimeService::Stub::Attach, req, &resp).ok());
+  WsClient c;
+  ASSERT_TRUE(c.Connect(resp.url(), {"v5.channel.k8s.io"}).ok()) << c.http_code;
+  ASSERT_TRUE(c.Send(kWsStdin, "echo hello-ws; echo to-stderr >&2\n").ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return absl::StrContains(c.data[kWsStderr], "to-stderr"); }, absl::Seconds(20)).ok())
+      << daemon_->Log();
+  EXPECT_EQ(c.data[kWsStdout], "hello-ws\n");
+  // stdin_once: closing the client's stdin ends the shell, and the session ends with Success.
+  ASSERT_TRUE(c.Send(kWsClose, std::string(1, static_cast<char>(kWsStdin))).ok());
+  ASSERT_TRUE(c.ReadUntil([] { return false; }, absl::Seconds(20)).ok()) << daemon_->Log();
+  EXPECT_EQ(nlohmann::json::parse(c.data[kWsError]).value("status", ""), "Success");
+}
+
+TEST_F(StreamingE2E, WebSocketPortForwardReachesHttpdInThePod) {
+  Container("web", "mkdir -p /www && echo hello-from-the-pod > /www/index.html && exec httpd -f -p 8080 -h /www");
+  std::string body;
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline && !absl::StrContains(body, "hello-from-the-pod")) {
+    cri::PortForwardRequest req;
+    req.set_pod_sandbox_id(pod_);
+    req.add_port(8080);
+    cri::PortForwardResponse resp;
+    ASSERT_TRUE(client_->Call(&cri::RuntimeService::Stub::PortForward, req, &resp).ok());
+    WsClient c;
+    ASSERT_TRUE(c.Connect(resp.url(), {"v4.channel.k8s.io"}, "?port=8080").ok()) << c.http_code;
+    // Port 8080 (0x1f90) as 2 bytes little-endian opens data channel 0 and error channel 1.
+    ASSERT_TRUE(c.ReadUntil([&] { return c.messages.size() >= 2; }, absl::Seconds(10)).ok());
+    EXPECT_EQ(c.messages[0].second, std::string("\x90\x1f", 2));
+    EXPECT_EQ(c.messages[1].second, std::string("\x90\x1f", 2));
+    ASSERT_TRUE(c.Send(0, "GET /index.html HTTP/1.0\r\n\r\n").ok());
+    ASSERT_TRUE(c.ReadUntil([] { return false; }, absl::Seconds(10)).ok()) << daemon_->Log();
+    body = c.data[0].substr(2);
+    if (body.empty()) {
+      EXPECT_TRUE(absl::StrContains(c.data[1], "8080")) << c.data[1];  // not listening yet
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(body, "200 OK")) << body;
+  EXPECT_TRUE(absl::StrContains(body, "hello-from-the-pod")) << body;
 }
 
 }  // namespace
