@@ -10,6 +10,8 @@ std::string UsageText() {
   return R"(usage: podagent [flags]              run the CRI daemon
        podagent image import FILE    import an OCI layout or docker-archive tar
        podagent image ls             list images in the store
+       podagent ns POD [--json]      a pod's namespaces per process (id, id prefix or namespace/name)
+       podagent why CTR [--json]     why a container is in its state (exit code, signal, OOM, log tail)
 
 podagent serves the Kubernetes CRI (runtime.v1) on a unix socket.
 

@@ -1,4 +1,4 @@
-// podagent: the CRI daemon (and its small `image` CLI).
+// podagent: the CRI daemon (and its small CLIs: `image`, and the read-only diagnostics `ns`, `why`).
 
 #include <signal.h>
 #include <unistd.h>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/cli/cli.h"
 #include "agent/config.h"
 #include "agent/daemon.h"
 #include "agent/flags.h"
@@ -77,6 +78,12 @@ int Run(int argc, char** argv) {
   SetupLogging(config->log_level, config->log_format);
 
   if (!flags->subcommand.empty()) {
+    const std::string& cmd = flags->subcommand[0];
+    std::vector<std::string> rest(flags->subcommand.begin() + 1, flags->subcommand.end());
+    if (cmd == "ns" || cmd == "why") {
+      pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a CLI stops on ^C
+      return cmd == "ns" ? NsCliMain(*config, rest) : WhyCliMain(*config, rest);
+    }
     if (flags->subcommand[0] == "image") {
       return ImageCliMain(*config, std::vector<std::string>(flags->subcommand.begin() + 1, flags->subcommand.end()));
     }

@@ -76,10 +76,11 @@ bool MatchesFilter(const ContainerRecord& r, const cri::ContainerFilter& f) {
   return true;
 }
 
-std::string VerboseInfo(const ContainerRecord& r) {
-  nlohmann::json j = {{"pid", r.pid}, {"sandboxID", r.pod_id}, {"cgroupPath", r.cgroup_path},
+std::string VerboseInfo(const ContainerRecord& r, const nlohmann::json& memory) {
+  nlohmann::json j = {{"pid", r.pid}, {"pidStartTime", r.pid_start_time}, {"sandboxID", r.pod_id}, {"cgroupPath", r.cgroup_path},
                       {"shimPid", r.shim_pid}, {"stateDir", r.state_dir}, {"writableLayer", r.layer_dir + "/upper"},
                       {"logPath", r.log_path}, {"stopSignal", r.stop_signal.empty() ? "SIGTERM" : r.stop_signal}};
+  if (!memory.is_null()) j["memory"] = memory;
   return JsonText(j);
 }
 

@@ -42,7 +42,9 @@ inline bool ProcessAlive(int pid) {
 
 class ContainerE2E : public CniDaemonTest {
  protected:
-  ContainerE2E() : CniDaemonTest("podagent-ce2e", 100) {}
+  // Another suite (tests/e2e/diagnostics) passes its own network name and subnet range.
+  explicit ContainerE2E(std::string network = "podagent-ce2e", int octet_base = 100)
+      : CniDaemonTest(std::move(network), octet_base) {}
 
   // The busybox image is built once per binary and imported into each test's daemon.
   void SetUp() override {

@@ -1,0 +1,291 @@
+// E2E: the diagnostics subcommands `podagent ns` and `podagent why` (agent/cli/), run as the real
+// binary against the real daemon (`podagent --config <daemon's config> ...`), checked against what
+// this test reads from the kernel itself: /proc/PID/ns/* of the pause, the containers and PID 1,
+// the container's memory cgroup files, and the CRI log file.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <iostream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
+#include "tests/e2e/container/container_e2e_fixture.h"
+#include "tests/lib/ns_inode.h"
+#include "tests/lib/paths.h"
+
+extern char** environ;
+
+namespace podagent {
+namespace {
+
+using testing::HostNsInode;
+using testing::ReadNsInode;
+namespace cri = ::runtime::v1;
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+class DiagnosticsE2E : public testing::ContainerE2E {
+ protected:
+  DiagnosticsE2E() : ContainerE2E("podagent-diag", 200) {}
+
+  // `podagent --config <the daemon's config> ARGS...`, stdout and stderr apart.
+  CliResult Cli(std::vector<std::string> args, const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv = {testing::BinDir() + "/podagent", "--config", daemon_->config_path()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::string out = daemon_->dir().Sub("cli.out"), err = daemon_->dir().Sub("cli.err");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    CliResult r;
+    EXPECT_EQ(rc, 0) << "spawn " << argv[0];
+    if (rc != 0) return r;
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status)) << "podagent died: status " << status;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    auto o = ReadFile(out), e = ReadFile(err);
+    EXPECT_TRUE(o.ok() && e.ok());
+    r.out = o.ok() ? *o : "";
+    r.err = e.ok() ? *e : "";
+    return r;
+  }
+
+  nlohmann::json CliJson(const std::vector<std::string>& args) {
+    CliResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+
+  // One line on stderr, nothing on stdout, exit code 1.
+  void ExpectOneLineError(const CliResult& r, const std::string& must_contain) {
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(absl::EndsWith(r.err, "\n") && r.err.find('\n') == r.err.size() - 1) << "not one line: " << r.err;
+    EXPECT_TRUE(absl::StrContains(r.err, must_contain)) << r.err;
+  }
+
+  // The container's memory cgroup file, read by the test; fails the test when unreadable.
+  uint64_t MemoryFile(const std::string& id, const std::string& v1_name, const std::string& v2_name) {
+    auto cgroups = CgroupDriver::Detect();
+    EXPECT_TRUE(cgroups.ok()) << cgroups.status();
+    if (!cgroups.ok()) return 0;
+    std::string dir = (*cgroups)->Dir(Info(id)["cgroupPath"].get<std::string>(), "memory");
+    auto text = ReadFile(dir + "/" + ((*cgroups)->IsV2() ? v2_name : v1_name));
+    EXPECT_TRUE(text.ok()) << text.status();
+    uint64_t v = 0;
+    EXPECT_TRUE(text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &v)) << dir;
+    return v;
+  }
+
+  // The last `n` lines of the container's CRI log file, read by the test.
+  std::vector<std::string> LogTail(const std::string& id, size_t n) {
+    auto text = ReadFile(Status(id).status().log_path());
+    EXPECT_TRUE(text.ok()) << text.status();
+    if (!text.ok()) return {};
+    std::vector<std::string> lines = absl::StrSplit(absl::StripTrailingAsciiWhitespace(*text), '\n');
+    if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(n));
+    return lines;
+  }
+};
+
+// The table's cells against /proc read here: every cell is the kernel's inode of that process;
+// containers share the pause's ipc and net (marked shared), each has its own pid, mnt and uts
+// (not shared); none of these is the host's, while the host column is PID 1's.
+TEST_F(DiagnosticsE2E, NsTableIsTheKernels) {
+  std::string pod = RunPod("nspod");
+  int pause = PausePid(pod);
+  std::string app = Run(pod, Sh("app", "sleep 300"));
+  std::string side = Run(pod, Sh("side", "sleep 300"));
+  std::map<std::string, int> pids = {{"pause", pause}, {"app", Info(app)["pid"].get<int>()}, {"side", Info(side)["pid"].get<int>()}};
+  for (const auto& [name, pid] : pids) ASSERT_GT(pid, 0) << name;
+
+  for (const std::string& query : {std::string("podagent-test/nspod"), pod.substr(0, 10), pod}) {
+    SCOPED_TRACE(query);
+    nlohmann::json j = CliJson({"ns", query, "--json"});
+    ASSERT_TRUE(j.is_object());
+    EXPECT_EQ(j["pod"]["id"], pod);
+    ASSERT_EQ(j["columns"].size(), 3u) << j.dump();
+    EXPECT_EQ(j["columns"][0]["name"], "pause");
+    for (const auto& col : j["columns"]) {
+      ASSERT_TRUE(pids.count(col["name"].get<std::string>())) << col;
+      EXPECT_EQ(col["pid"], pids[col["name"].get<std::string>()]) << col;
+    }
+    std::map<std::string, const nlohmann::json*> rows;
+    for (const auto& row : j["rows"]) rows[row["ns"].get<std::string>()] = &row;
+    for (const char* ns : {"ipc", "net", "uts", "mnt", "pid", "cgroup", "user", "time"}) {
+      ASSERT_TRUE(rows.count(ns)) << ns;
+      const nlohmann::json& row = *rows[ns];
+      EXPECT_EQ(row["hostInode"], HostNsInode(ns)) << ns;
+      for (const auto& cell : row["cells"]) {
+        EXPECT_EQ(cell["inode"], ReadNsInode(pids[cell["column"].get<std::string>()], ns)) << ns << " " << cell;
+        EXPECT_EQ(cell["host"], ReadNsInode(pids[cell["column"].get<std::string>()], ns) == HostNsInode(ns)) << ns << " " << cell;
+      }
+    }
+    for (const char* ns : {"ipc", "net"}) {
+      for (const auto& cell : (*rows[ns])["cells"]) {
+        EXPECT_EQ(cell["inode"], ReadNsInode(pause, ns)) << ns << ": joined from the pause";
+        EXPECT_EQ(cell["shared"], true) << ns << " " << cell;
+        EXPECT_EQ(cell["host"], false) << ns << " " << cell;
+      }
+    }
+    for (const char* ns : {"pid", "mnt", "uts"}) {
+      std::set<uint64_t> distinct;
+      for (const auto& cell : (*rows[ns])["cells"]) {
+        distinct.insert(ReadNsInode(pids[cell["column"].get<std::string>()], ns));
+        EXPECT_EQ(cell["shared"], false) << ns << ": each process's own " << cell;
+        EXPECT_EQ(cell["host"], false) << ns << " " << cell;
+      }
+      EXPECT_EQ(distinct.size(), 3u) << ns;
+    }
+  }
+
+  // The text table: a header naming each column with its pid, and the net row giving the
+  // pause's inode, marked shared, once per column.
+  CliResult text = Cli({"ns", pod.substr(0, 12)});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  std::cout << text.out;  // for whoever reads the test log
+  std::vector<std::string> lines = absl::StrSplit(text.out, '\n');
+  ASSERT_GE(lines.size(), 3u) << text.out;
+  std::vector<std::string> header = absl::StrSplit(lines[1], "  ", absl::SkipWhitespace());
+  ASSERT_EQ(header.size(), 5u) << lines[1];
+  EXPECT_EQ(absl::StripAsciiWhitespace(header[1]), absl::StrCat("pause (", pause, ")")) << lines[1];
+  EXPECT_EQ(absl::StripAsciiWhitespace(header[2]), absl::StrCat("app (", pids["app"], ")")) << lines[1];
+  EXPECT_EQ(absl::StripAsciiWhitespace(header[3]), absl::StrCat("side (", pids["side"], ")")) << lines[1];
+  std::string net_row;
+  for (const auto& l : lines) {
+    if (absl::StartsWith(l, "net ")) net_row = l;
+  }
+  std::string cell = absl::StrCat(ReadNsInode(pause, "net"), " shared");
+  size_t count = 0;
+  for (size_t at = net_row.find(cell); at != std::string::npos; at = net_row.find(cell, at + 1)) ++count;
+  EXPECT_EQ(count, 3u) << net_row;
+}
+
+// An OOM kill: exit code 137 = 128 + SIGKILL, reason OOMKilled, the limit the CRI asked (and the
+// cgroup file holds), the peak the kernel kept, and the log line written before the hog.
+TEST_F(DiagnosticsE2E, WhyOomKilled) {
+  std::string pod = RunPod("oompod");
+  auto c = Sh("hog", "echo before-the-hog; x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived");
+  c.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(10 << 20);
+  c.mutable_linux()->mutable_resources()->set_memory_swap_limit_in_bytes(10 << 20);
+  std::string id = Run(pod, c);
+  ASSERT_EQ(WaitExited(id).exit_code(), 137);
+
+  nlohmann::json j = CliJson({"why", id.substr(0, 12), "--json"});
+  EXPECT_EQ(j["id"], id);
+  EXPECT_EQ(j["state"], "exited");
+  EXPECT_EQ(j["exitCode"], 137);
+  EXPECT_EQ(j["signal"], "SIGKILL");
+  EXPECT_EQ(j["reason"], "OOMKilled");
+  ASSERT_TRUE(j["memory"].is_object()) << j.dump();
+  EXPECT_EQ(j["memory"]["limitBytes"], 10 << 20) << "what the CRI asked";
+  EXPECT_EQ(j["memory"]["limitBytes"], MemoryFile(id, "memory.limit_in_bytes", "memory.max"));
+  if (j["memory"].contains("peakBytes")) {
+    EXPECT_EQ(j["memory"]["peakBytes"], MemoryFile(id, "memory.max_usage_in_bytes", "memory.peak"));
+  }
+  EXPECT_EQ(j["logTail"], nlohmann::json(LogTail(id, 10)));
+  EXPECT_TRUE(absl::StrContains(j["logTail"].dump(), "before-the-hog")) << j.dump();
+
+  CliResult text = Cli({"why", id});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  std::cout << text.out;
+  for (const char* want : {"OOMKilled", "137", "SIGKILL", "limit 10485760 bytes", "before-the-hog"}) {
+    EXPECT_TRUE(absl::StrContains(text.out, want)) << want << " in\n" << text.out;
+  }
+}
+
+// A plain `exit 3`: exit code 3, no signal, and exactly the last 10 lines of its log.
+TEST_F(DiagnosticsE2E, WhyExitCodeAndLogTail) {
+  std::string pod = RunPod("exitpod");
+  std::string id = Run(pod, Sh("three", "i=1; while [ $i -le 15 ]; do echo line$i; i=$((i+1)); done; exit 3"));
+  ASSERT_EQ(WaitExited(id).exit_code(), 3);
+  nlohmann::json j = CliJson({"why", id, "--json"});
+  EXPECT_EQ(j["exitCode"], 3);
+  EXPECT_TRUE(j["signal"].is_null()) << j.dump();
+  EXPECT_EQ(j["reason"], "Error");
+  std::vector<std::string> tail = LogTail(id, 10);
+  ASSERT_EQ(tail.size(), 10u);
+  EXPECT_TRUE(absl::EndsWith(tail.front(), " line6")) << tail.front();
+  EXPECT_TRUE(absl::EndsWith(tail.back(), " line15")) << tail.back();
+  EXPECT_EQ(j["logTail"], nlohmann::json(tail));
+  CliResult text = Cli({"why", id});
+  std::cout << text.out;
+  EXPECT_TRUE(absl::StrContains(text.out, "\nexit code  3\n")) << text.out;
+  EXPECT_FALSE(absl::StrContains(text.out, "SIG")) << text.out;
+}
+
+// A container whose start failed: the error the daemon recorded (ContainerStatus message).
+TEST_F(DiagnosticsE2E, WhyStartError) {
+  std::string pod = RunPod("failpod");
+  std::string id;
+  ASSERT_TRUE(client_->CreateContainer(pod, testing::MakeContainerConfig("nobin", testing::kImage, {"/no/such/binary"}),
+                                       pod_configs_[pod], &id)
+                  .ok());
+  EXPECT_FALSE(client_->StartContainer(id).ok());
+  cri::ContainerStatus st = Status(id).status();
+  ASSERT_FALSE(st.message().empty()) << st.DebugString();
+  nlohmann::json j = CliJson({"why", id, "--json"});
+  EXPECT_EQ(j["reason"], st.reason());
+  EXPECT_EQ(j["message"], st.message());
+  CliResult text = Cli({"why", id});
+  EXPECT_TRUE(absl::StrContains(text.out, st.message())) << text.out;
+}
+
+// Unknown and ambiguous names, an unreachable daemon: one line on stderr, exit code 1.
+TEST_F(DiagnosticsE2E, ErrorsAreOneLineAndExitOne) {
+  ExpectOneLineError(Cli({"ns", "no-such/pod"}), "no-such/pod");
+  ExpectOneLineError(Cli({"ns", "ffffffffffff"}), "not found");
+  ExpectOneLineError(Cli({"why", "ffffffffffff"}), "not found");
+
+  // Two attempts of one pod, both ready: namespace/name is ambiguous.
+  std::string first = RunPod("twice");
+  cri::PodSandboxConfig again = testing::MakePodConfig("twice", logs_ + "/twice1");
+  again.mutable_metadata()->set_attempt(1);
+  std::string second;
+  ASSERT_TRUE(client_->RunPod(again, &second).ok());
+  ExpectOneLineError(Cli({"ns", "podagent-test/twice"}), "ambiguous");
+
+  // Containers until two ids share their first hex digit: that digit is an ambiguous prefix.
+  std::map<char, std::string> by_digit;
+  std::string prefix;
+  for (int i = 0; i < 17 && prefix.empty(); ++i) {
+    std::string id;
+    ASSERT_TRUE(client_->CreateContainer(first, Sh(absl::StrCat("c", i), "true"), pod_configs_[first], &id).ok());
+    if (by_digit.count(id[0])) prefix = id.substr(0, 1);
+    by_digit[id[0]] = id;
+  }
+  ASSERT_FALSE(prefix.empty());
+  ExpectOneLineError(Cli({"why", prefix}), "ambiguous");
+
+  std::string absent = daemon_->dir().Sub("absent.sock");
+  ExpectOneLineError(Cli({"why", "abc"}, {"--socket", absent}), absent);
+  ExpectOneLineError(Cli({"ns", "abc"}, {"--socket", absent}), absent);
+}
+
+}  // namespace
+}  // namespace podagent
