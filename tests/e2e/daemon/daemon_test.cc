@@ -183,7 +183,8 @@ TEST(DaemonE2E, SigtermExitsWithinTheGraceWhileAHandlerIsStuck) {
   int status = d.Stop();
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << "status " << status << "\n" << d.Log();
-  EXPECT_LT(took, std::chrono::seconds(3)) << "grace 1s";
+  // Grace 1 s; the slack is for slow guests (TCG). The old code never exited on its own.
+  EXPECT_LT(took, std::chrono::seconds(10)) << "grace 1s";
   EXPECT_THAT(d.Log(), HasSubstr("RunPodSandbox (running"));
   run.join();
 
