@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -150,6 +151,24 @@ absl::StatusOr<DiagClient::ContainerStatus> DiagClient::GetContainerStatus(const
   auto info = ParseInfo(resp.info(), id);
   if (!info.ok()) return info.status();
   out.info = std::move(*info);
+  return out;
+}
+
+std::optional<DiagArgs> ParseDiagArgs(const std::vector<std::string>& args, const char* usage) {
+  DiagArgs out;
+  std::vector<std::string> rest;
+  for (const auto& a : args) {
+    if (a == "--json") {
+      out.json = true;
+    } else {
+      rest.push_back(a);
+    }
+  }
+  if (rest.size() != 1) {
+    std::fputs(usage, stderr);
+    return std::nullopt;
+  }
+  out.target = rest[0];
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,13 @@ class DiagClient {
 
 // One line: newlines of a message (gRPC's connection errors carry some) become spaces.
 std::string OneLine(std::string s);
+
+// The arguments of a diagnostics subcommand: exactly one name, and an optional --json.
+struct DiagArgs {
+  std::string target;
+  bool json = false;
+};
+// nullopt, after printing `usage` to stderr, when the arguments are not that.
+std::optional<DiagArgs> ParseDiagArgs(const std::vector<std::string>& args, const char* usage);
 
 }  // namespace podagent

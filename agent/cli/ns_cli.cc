@@ -101,30 +101,19 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
 }  // namespace
 
 int NsCliMain(const Config& config, const std::vector<std::string>& args) {
-  bool json = false;
-  std::vector<std::string> rest;
-  for (const auto& a : args) {
-    if (a == "--json") {
-      json = true;
-    } else {
-      rest.push_back(a);
-    }
-  }
-  if (rest.size() != 1) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  std::optional<DiagArgs> parsed = ParseDiagArgs(args, kUsage);
+  if (!parsed) return 2;
   DiagClient client(config.socket);
   if (auto st = client.Connect(); !st.ok()) {
     std::fprintf(stderr, "podagent ns: %s\n", std::string(st.message()).c_str());
     return 1;
   }
-  auto table = BuildTable(client, rest[0]);
+  auto table = BuildTable(client, parsed->target);
   if (!table.ok()) {
     std::fprintf(stderr, "podagent ns: %s\n", OneLine(std::string(table.status().message())).c_str());
     return 1;
   }
-  std::string out = json ? NsTableJson(*table).dump(2) + "\n" : NsTableText(*table);
+  std::string out = parsed->json ? NsTableJson(*table).dump(2) + "\n" : NsTableText(*table);
   std::fputs(out.c_str(), stdout);
   return 0;
 }

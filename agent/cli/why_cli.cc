@@ -38,26 +38,15 @@ void ReadLogTail(const std::string& path, WhyReport& r) {
 }  // namespace
 
 int WhyCliMain(const Config& config, const std::vector<std::string>& args) {
-  bool json = false;
-  std::vector<std::string> rest;
-  for (const auto& a : args) {
-    if (a == "--json") {
-      json = true;
-    } else {
-      rest.push_back(a);
-    }
-  }
-  if (rest.size() != 1) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
+  std::optional<DiagArgs> parsed = ParseDiagArgs(args, kUsage);
+  if (!parsed) return 2;
   auto fail = [](const absl::Status& st) {
     std::fprintf(stderr, "podagent why: %s\n", OneLine(std::string(st.message())).c_str());
     return 1;
   };
   DiagClient client(config.socket);
   if (auto st = client.Connect(); !st.ok()) return fail(st);
-  auto c = client.ResolveContainer(rest[0]);
+  auto c = client.ResolveContainer(parsed->target);
   if (!c.ok()) return fail(c.status());
   auto cs = client.GetContainerStatus(c->id());
   if (!cs.ok()) return fail(cs.status());
@@ -70,7 +59,7 @@ int WhyCliMain(const Config& config, const std::vector<std::string>& args) {
   }
   r.memory = cs->info.contains("memory") ? cs->info["memory"] : nlohmann::json(nullptr);
   if (!r.status.log_path().empty()) ReadLogTail(r.status.log_path(), r);
-  std::string out = json ? WhyJson(r).dump(2) + "\n" : WhyText(r);
+  std::string out = parsed->json ? WhyJson(r).dump(2) + "\n" : WhyText(r);
   std::fputs(out.c_str(), stdout);
   return 0;
 }
