@@ -1,51 +1,27 @@
 // ConnectInNetns: `podagent-shim connect` makes the socket inside the namespace.
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
+#include "runtime/common/fd_passing.h"
 #include "runtime/container/shim_exec.h"
 #include "runtime/process/spawn.h"
 
 namespace podagent {
 namespace {
 
-// Receives the helper's errno and, on success, the socket.
+// Receives the helper's errno and, on success, the socket (made non-blocking).
 absl::StatusOr<UniqueFd> ReceiveSocket(int fd, absl::Duration timeout, const std::string& what) {
-  struct pollfd p {fd, POLLIN, 0};
-  if (::poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(timeout))) <= 0) {
-    return absl::DeadlineExceededError(absl::StrCat("connect to ", what, ": no answer in time"));
+  ASSIGN_OR_RETURN(FdReply reply, ReceiveFdReply(fd, timeout, absl::StrCat("connect to ", what)));
+  if (reply.code != 0) {
+    absl::Status st = ErrnoError(reply.code, absl::StrCat("connect to ", what));
+    return reply.code == ECONNREFUSED ? absl::UnavailableError(st.message()) : st;
   }
-  int32_t code = 0;
-  struct iovec iov {&code, sizeof code};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  UniqueFd got;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      int received = -1;
-      std::memcpy(&received, CMSG_DATA(c), sizeof received);
-      got.Reset(received);
-    }
-  }
-  if (n != sizeof code) return absl::InternalError(absl::StrCat("connect to ", what, ": the helper gave no answer"));
-  if (code != 0) {
-    absl::Status st = ErrnoError(code, absl::StrCat("connect to ", what));
-    return code == ECONNREFUSED ? absl::UnavailableError(st.message()) : st;
-  }
-  if (!got) return absl::InternalError(absl::StrCat("connect to ", what, ": no socket received"));
-  int flags = ::fcntl(got.Get(), F_GETFL);
-  if (flags < 0 || ::fcntl(got.Get(), F_SETFL, flags | O_NONBLOCK) != 0) return ErrnoError("fcntl O_NONBLOCK");
-  return got;
+  int flags = ::fcntl(reply.fd.Get(), F_GETFL);
+  if (flags < 0 || ::fcntl(reply.fd.Get(), F_SETFL, flags | O_NONBLOCK) != 0) return ErrnoError("fcntl O_NONBLOCK");
+  return std::move(reply.fd);
 }
 
 }  // namespace

@@ -17,10 +17,13 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/common/errors.h"
+#include "runtime/common/fd_passing.h"
 #include "runtime/common/files.h"
 #include "runtime/common/unique_fd.h"
 #include "runtime/container/container_spec.h"
 #include "runtime/container/shim_records.h"
+#include "runtime/shim/container_pty.h"
 #include "runtime/shim/process_setup.h"
 
 namespace podagent::shim {
@@ -61,11 +64,35 @@ int WaitOrKill(pid_t child, const sigset_t& mask) {
   }
 }
 
+// --tty: makes the command's terminal on the container's devpts (after the mnt switch), sends
+// the master to the daemon over kPtyReplyFd and puts the slave on fds 0-2. Until then fd 2 is the
+// daemon's error pipe, so a failure here is reported both ways.
+constexpr int kPtyReplyFd = 3;
+
+int TakeContainerPty(uid_t uid) {
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  absl::StatusOr<PtyPair> pty = root ? OpenContainerPty(root.Get(), uid) : ErrnoError("open /");
+  if (!pty.ok()) {
+    int code = absl::IsFailedPrecondition(pty.status()) ? ENOTTY : EIO;  // the message goes to fd 2
+    SendFdReply(kPtyReplyFd, code, -1).IgnoreError();
+    return Fail(std::string(pty.status().message()));
+  }
+  if (absl::Status sent = SendFdReply(kPtyReplyFd, 0, pty->master.Get()); !sent.ok()) {
+    return Fail(std::string(sent.message()));
+  }
+  for (int fd : {0, 1, 2}) {
+    if (::dup2(pty->slave.Get(), fd) < 0) return Fail(absl::StrCat("dup2 pty slave: ", strerror(errno)));
+  }
+  ::close(kPtyReplyFd);
+  return 0;
+}
+
 }  // namespace
 
 int RunExec(int argc, char** argv) {
-  // Streaming exec options come first: --tty (fd 0 is a pty slave: it becomes the controlling
-  // terminal of a new session) and --stdin (keep the caller's fd 0 instead of /dev/null).
+  // Streaming exec options come first: --tty (fd 3 is a socket for the pty master, see
+  // TakeContainerPty; the slave becomes the controlling terminal of a new session) and --stdin
+  // (keep the caller's fd 0 instead of /dev/null).
   bool tty = false, keep_stdin = false;
   while (argc > 2 && (std::string(argv[2]) == "--tty" || std::string(argv[2]) == "--stdin")) {
     (std::string(argv[2]) == "--tty" ? tty : keep_stdin) = true;
@@ -105,6 +132,9 @@ int RunExec(int argc, char** argv) {
   }
   ns.clear();
   if (::chdir("/") != 0) return Fail("chdir /");
+  if (tty) {
+    if (int rc = TakeContainerPty(spec->process.uid); rc != 0) return rc;
+  }
 
   ProcessSpec p = spec->process;
   p.args.assign(argv + 4, argv + argc);

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "runtime/common/fd_passing.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent::shim {
@@ -20,22 +20,8 @@ namespace {
 constexpr int kReplyFd = 3;
 
 int Reply(int err, int fd) {
-  int32_t code = err;
-  struct iovec iov {&code, sizeof code};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  return ::sendmsg(kReplyFd, &msg, MSG_NOSIGNAL) < 0 ? 1 : (err == 0 ? 0 : 1);
+  absl::Status sent = SendFdReply(kReplyFd, err, fd);
+  return sent.ok() && err == 0 ? 0 : 1;
 }
 
 }  // namespace

@@ -208,15 +208,18 @@ TEST_F(StreamingE2E, ExecStdinRoundTripsAndUrlIsSingleUse) {
   EXPECT_TRUE(absl::StrContains(daemon_->Log(), "no such stream")) << "refusals are logged";
 }
 
-TEST_F(StreamingE2E, TtyExecSeesResize) {
+// The terminal is on the container's own devpts, so ttyname() inside names it (as with runc);
+// one from the host's devpts reads as "not a tty" there.
+TEST_F(StreamingE2E, TtyExecHasAContainerPtyAndSeesResize) {
   std::string ctr = Container("sleeper", "exec sleep 1000");
   SpdyClient c;
   auto ids = OpenExec(c, ExecUrl(ctr, {"sh"}, true, true, false), {"error", "stdin", "stdout", "resize"});
   ASSERT_EQ(ids.size(), 4u);
   ASSERT_TRUE(c.Send(ids["resize"], "{\"Width\":123,\"Height\":45}\n", false).ok());
-  ASSERT_TRUE(c.Send(ids["stdin"], "stty size; exit 0\n", false).ok());
+  ASSERT_TRUE(c.Send(ids["stdin"], "stty size; t=$(tty) && [ -c \"$t\" ] && echo \"pty=$t\"; exit 0\n", false).ok());
   ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok()) << daemon_->Log();
   EXPECT_TRUE(absl::StrContains(c.data[ids["stdout"]], "45 123")) << c.data[ids["stdout"]];
+  EXPECT_TRUE(absl::StrContains(c.data[ids["stdout"]], "pty=/dev/pts/")) << c.data[ids["stdout"]];
   EXPECT_EQ(nlohmann::json::parse(c.data[ids["error"]]).value("status", ""), "Success");
 }
 
