@@ -14,6 +14,7 @@
 #include "agent/flags.h"
 #include "agent/image/image_manager.h"
 #include "agent/logging.h"
+#include "agent/service_notify.h"
 #include "agent/version.h"
 #include "runtime/common/errors.h"
 
@@ -98,8 +99,10 @@ int Run(int argc, char** argv) {
     spdlog::critical("cannot start: {}", st.message());
     return 1;
   }
+  NotifyReady(config->socket);
   int sig = WaitForStopSignal(stop_signals);
   spdlog::info("received signal {}", sig);
+  NotifyStopping();
   if (!daemon.Shutdown()) {
     // A handler is stuck: joining its thread or destroying what it uses could hang or crash.
     spdlog::default_logger()->flush();
