@@ -36,8 +36,9 @@ build=$(cd "$build" && pwd -P)
 # malformed CreateContainer input (ContainerE2E, ~60-70 s each under TCG), the CNI plugin
 # chain tests (RootCni.*, ~40 s) but the hundred-cycle one, which checks that no cgroup is left,
 # and the diagnostics CLI suite (DiagnosticsE2E.*: five pod e2e tests; it reads what the daemon
-# reports, and v2's memory facts come from the same cgroup reader the metrics e2e runs in the guest).
-export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|ImageE2E\.|HostileLayersE2E\.|PullCancelE2E\.|CriBenchSmoke\.|ConformanceE2E\.|StreamingE2E\.|BadRequestsE2E\.|ExecE2E\.|KubeletE2E\.|SecurityE2E\.|DiagnosticsE2E\.|ContainerE2E\.TwoPodsTalkTcpOverTheBridge|ContainerE2E\.BadCreateContainerIsRefusedAndCreatesNothing|RootCni\.(NoConfig|DeployConflist|CheckPasses|Failpoint|ManyPods)'}
+# reports, and v2's memory facts come from the same cgroup reader the metrics e2e runs in the guest),
+# and the .deb check (DebPackage.*: packing does not depend on the kernel).
+export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|ImageE2E\.|HostileLayersE2E\.|PullCancelE2E\.|CriBenchSmoke\.|ConformanceE2E\.|StreamingE2E\.|BadRequestsE2E\.|ExecE2E\.|KubeletE2E\.|SecurityE2E\.|DiagnosticsE2E\.|DebPackage\.|ContainerE2E\.TwoPodsTalkTcpOverTheBridge|ContainerE2E\.BadCreateContainerIsRefusedAndCreatesNothing|RootCni\.(NoConfig|DeployConflist|CheckPasses|Failpoint|ManyPods)'}
 export PODAGENT_VM_CI_LABELS=${PODAGENT_VM_CI_LABELS:-'root|e2e'}
 export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}
 # The whole guest run, boot to power-off (see README.md for measured times; the container and
