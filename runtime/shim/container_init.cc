@@ -1,5 +1,6 @@
 #include "runtime/shim/container_init.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "runtime/common/files.h"
 #include "runtime/shim/cgroup_view.h"
+#include "runtime/shim/container_pty.h"
 #include "runtime/shim/devices.h"
 #include "runtime/shim/process_setup.h"
 #include "runtime/shim/rootfs.h"
@@ -32,19 +34,32 @@ namespace {
   _exit(127);
 }
 
+// A tty container, once its root is in place: a pty on its own devpts (so `tty` inside names
+// /dev/pts/N), the master to the shim, the slave as fds 0-2 and the new session's terminal.
+void TakeTerminal(int ch, uid_t uid) {
+  UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) FailErrno(ch, "open / for the terminal");
+  absl::StatusOr<PtyPair> pty = OpenContainerPty(root.Get(), uid);
+  if (!pty.ok()) Fail(ch, pty.status());
+  if (!SendPty(ch, pty->master.Get())) FailErrno(ch, "send the pty master");
+  for (int fd : {0, 1, 2}) {
+    if (::dup2(pty->slave.Get(), fd) < 0) FailErrno(ch, "dup2 pty slave");
+  }
+  if (::ioctl(0, TIOCSCTTY, 0) != 0) FailErrno(ch, "set controlling tty");
+}
+
 [[noreturn]] void RunInitStage(const ContainerSpec& spec, const InitFds& fds) {
   int ch = fds.channel;
   if (::setsid() < 0) FailErrno(ch, "setsid");
   if (::dup2(fds.stdin_fd, 0) < 0 || ::dup2(fds.stdout_fd, 1) < 0 || ::dup2(fds.stderr_fd, 2) < 0) {
     FailErrno(ch, "dup2 stdio");
   }
-  // A tty container: fds 0-2 are the pty slave; the new session takes it as its terminal.
-  if (spec.process.tty && ::ioctl(0, TIOCSCTTY, 0) != 0) FailErrno(ch, "set controlling tty");
   ::umask(0);
   if (auto st = ApplyOomScoreAdj(spec.process); !st.ok()) Fail(ch, st);
   if (auto st = ApplyRlimits(spec.process); !st.ok()) Fail(ch, st);
   if (auto st = BuildRootfs(spec); !st.ok()) Fail(ch, st);
   if (auto st = FinishRootfs(spec); !st.ok()) Fail(ch, st);
+  if (spec.process.tty) TakeTerminal(ch, spec.process.uid);
   ::umask(022);
   absl::Status st = SecureAndExec(spec.process, ch);
   Fail(ch, st);

@@ -24,7 +24,6 @@
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 #include "runtime/common/unique_fd.h"
-#include "runtime/container/pty.h"
 #include "runtime/container/shim_records.h"
 #include "runtime/process/proc_stat.h"
 #include "runtime/shim/attach_server.h"
@@ -120,9 +119,10 @@ class Supervisor {
   Supervisor(const ContainerSpec& spec, CriLogWriter& log) : spec_(spec), log_(log) {}
 
   absl::Status Prepare();
-  // A tty container: one pty whose slave is the container's stdin, stdout and stderr; its
-  // output is the container's stdout, and attach writes stdin and sets the window size on it.
-  absl::Status PreparePty();
+  // A tty container: one pty, made on the container's devpts by its init stage, whose slave is
+  // the container's stdin, stdout and stderr; its output is the container's stdout, and attach
+  // writes stdin and sets the window size on it.
+  absl::Status AdoptPty(UniqueFd master);
   // Forks the namespace stage; returns the container pid or the setup error.
   absl::StatusOr<pid_t> Launch(int& err);
   int Run(pid_t container);
@@ -139,7 +139,7 @@ class Supervisor {
   UniqueFd sigfd_, control_;
   Pipe out_, err_, in_;  // with a tty: out_.r and in_.w are copies of the pty master
   UniqueFd null_;
-  PtyPair pty_;
+  UniqueFd pty_master_;  // a tty container's, from its init stage; the container holds the slave
   AttachServer attach_;
   std::optional<int> wait_status_;
   uint64_t oom_before_ = 0;
@@ -159,8 +159,9 @@ absl::Status Supervisor::Prepare() {
   control_.Reset(::open(control.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!control_) return ErrnoError("open " + control);
   oom_before_ = ReadOomKills(spec_.oom_events_file);
-  if (spec_.process.tty) {
-    RETURN_IF_ERROR(PreparePty());
+  if (spec_.process.tty) {  // fds 0-2 until the init stage sends the pty master (AdoptPty)
+    null_.Reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null_) return ErrnoError("open /dev/null");
     return attach_.Listen(spec_.state_dir);
   }
   ASSIGN_OR_RETURN(out_, MakePipe());
@@ -176,16 +177,17 @@ absl::Status Supervisor::Prepare() {
   return attach_.Listen(spec_.state_dir);
 }
 
-absl::Status Supervisor::PreparePty() {
-  ASSIGN_OR_RETURN(pty_, OpenPty());
-  if (::fcntl(pty_.master.Get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("fcntl pty master");
-  ASSIGN_OR_RETURN(out_.r, DupCloexec(pty_.master));
+absl::Status Supervisor::AdoptPty(UniqueFd master) {
+  if (pty_master_) return absl::InternalError("a second pty from the container's setup");
+  pty_master_ = std::move(master);
+  if (::fcntl(pty_master_.Get(), F_SETFL, O_NONBLOCK) != 0) return ErrnoError("fcntl pty master");
+  ASSIGN_OR_RETURN(out_.r, DupCloexec(pty_master_));
   // Without stdin asked for, nothing ever writes the terminal: the container reads nothing.
   if (spec_.process.stdin) {
-    ASSIGN_OR_RETURN(in_.w, DupCloexec(pty_.master));
+    ASSIGN_OR_RETURN(in_.w, DupCloexec(pty_master_));
     attach_.SetStdin(&in_.w, spec_.process.stdin_once);
   }
-  attach_.SetPty(pty_.master.Get());
+  attach_.SetPty(pty_master_.Get());
   return absl::OkStatus();
 }
 
@@ -199,7 +201,7 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   UniqueFd mine(sp[0]), theirs(sp[1]);
   InitFds fds{ipc.Get(), net.Get(), pidns.Get(), in_.r ? in_.r.Get() : null_.Get(), out_.w.Get(), err_.w.Get(),
               theirs.Get()};
-  if (pty_.slave) fds.stdin_fd = fds.stdout_fd = fds.stderr_fd = pty_.slave.Get();
+  if (spec_.process.tty) fds.stdin_fd = fds.stdout_fd = fds.stderr_fd = null_.Get();
   pid_t stage = ::fork();
   if (stage < 0) return ErrnoError("fork");
   if (stage == 0) RunNamespaceStage(spec_, fds);
@@ -207,7 +209,6 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   out_.w.Reset();
   err_.w.Reset();
   in_.r.Reset();
-  pty_.slave.Reset();  // the container holds the only copies: its end reads as EIO on the master
   pid_t container = 0;
   std::string error;
   for (;;) {
@@ -221,6 +222,12 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
     SetupMsg msg;
     if (!ReadMsg(mine.Get(), msg)) break;
     if (msg.kind == MsgKind::kPid) container = msg.err;
+    if (msg.kind == MsgKind::kPty && error.empty()) {
+      if (absl::Status st = AdoptPty(std::move(msg.fd)); !st.ok()) {
+        error = std::string(st.message());
+        err = EIO;
+      }
+    }
     if (msg.kind == MsgKind::kError && error.empty()) {
       error = msg.text;
       err = msg.err;
@@ -231,6 +238,10 @@ absl::StatusOr<pid_t> Supervisor::Launch(int& err) {
   }
   if (error.empty() && container <= 0) {
     error = "container setup ended without a process";
+    err = EIO;
+  }
+  if (error.empty() && spec_.process.tty && !pty_master_) {
+    error = "container setup ended without the container's terminal";
     err = EIO;
   }
   if (!error.empty()) {
@@ -277,7 +288,7 @@ void Supervisor::HangUpPty() {
   }
   log_.Flush(Stream::kStdout);
   out_.r.Reset();
-  pty_.master.Reset();
+  pty_master_.Reset();
 }
 
 void Supervisor::ReadControl() {
@@ -311,7 +322,7 @@ int Supervisor::Run(pid_t container) {
     if (p[2].revents) ReadStream(Stream::kStdout);
     if (p[3].revents) ReadStream(Stream::kStderr);
     attach_.Handle(p, 4);
-    if (pty_.master && attach_.HungUp()) HangUpPty();
+    if (pty_master_ && attach_.HungUp()) HangUpPty();
   }
   attach_.CloseAll();
   // No more requests: a reopen after the end must fail, not wait for a reader that is gone.

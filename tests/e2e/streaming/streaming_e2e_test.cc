@@ -328,7 +328,8 @@ TEST_F(StreamingE2E, AttachEchoesStdinToSeveralClientsAndStdinOnceEndsIt) {
 }
 
 // kubectl run -it: a tty container with stdin. Attach with tty joins the client to its pty: typed
-// lines come back echoed by the terminal, a resize reaches it (stty asks the kernel), output is
+// lines come back echoed by the terminal, a resize reaches it (stty asks the kernel), tty names
+// the container's own /dev/pts/0, output is
 // the stdout stream only, and `exit` ends the container and the session with Success. A tty
 // attach to a container without a tty is refused.
 TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
@@ -364,6 +365,10 @@ TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
   ASSERT_TRUE(c.Send(ids["stdin"], "stty size\n", false).ok());
   ASSERT_TRUE(c.ReadUntil([&] { return absl::StrContains(c.data[ids["stdout"]], "22 111\r\n"); },
                           absl::Seconds(20)).ok()) << c.data[ids["stdout"]];
+  // The terminal is on the container's own devpts: tty names it there (as with runc).
+  ASSERT_TRUE(c.Send(ids["stdin"], "t=$(tty) && [ -c \"$t\" ] && echo \"pty=$t.\"\n", false).ok());
+  ASSERT_TRUE(c.ReadUntil([&] { return absl::StrContains(c.data[ids["stdout"]], "pty=/dev/pts/0.\r\n"); },
+                          absl::Seconds(20)).ok()) << c.data[ids["stdout"]];
   ASSERT_TRUE(c.Send(ids["stdin"], "exit\n", false).ok());
   ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(20)).ok()) << daemon_->Log();
   EXPECT_EQ(nlohmann::json::parse(c.data[ids["error"]]).value("status", ""), "Success");
@@ -378,7 +383,6 @@ TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
   ASSERT_TRUE(log.ok()) << log.status();
   EXPECT_TRUE(absl::StrContains(*log, " stdout F hello\r\n")) << *log;
   EXPECT_FALSE(absl::StrContains(*log, " stderr ")) << *log;
-
 }
 
 TEST_F(StreamingE2E, BadRequestsGetClearStatuses) {
