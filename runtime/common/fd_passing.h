@@ -3,6 +3,8 @@
 // the pod's netns, a pty master on the container's devpts): 4 bytes of errno (0 on success) and,
 // on success, the fd as SCM_RIGHTS. The daemon's threads never setns; helpers do, then reply.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -12,7 +14,14 @@
 
 namespace podagent {
 
-// Sends `code` and, when `fd` >= 0, the fd. Never raises SIGPIPE.
+// One message of `len` bytes with, when `fd` >= 0, the fd as SCM_RIGHTS; retries EINTR, never
+// raises SIGPIPE. -1 with errno on failure.
+ssize_t SendWithFd(int sock, const void* data, size_t len, int fd);
+// One message into `buf` (at most `cap` bytes) and the fd that came with it, if any (close-on-exec,
+// into `*fd`). Returns recvmsg's result; retries EINTR.
+ssize_t ReceiveWithFd(int sock, void* buf, size_t cap, UniqueFd* fd);
+
+// Sends `code` and, when `fd` >= 0, the fd.
 absl::Status SendFdReply(int sock, int32_t code, int fd);
 
 // What ReceiveFdReply got: the helper's errno and, when it was 0, the fd (close-on-exec).

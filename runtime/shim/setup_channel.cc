@@ -1,11 +1,9 @@
 #include "runtime/shim/setup_channel.h"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-
-#include <cerrno>
 #include <cstring>
+
+#include "runtime/common/fd_passing.h"
 
 namespace podagent::shim {
 namespace {
@@ -24,25 +22,7 @@ bool Send(int fd, MsgKind kind, int32_t err, const std::string& text, int pass_f
   Header h{static_cast<int32_t>(kind), err, static_cast<uint32_t>(std::min(text.size(), kMaxText))};
   std::memcpy(buf, &h, sizeof h);
   std::memcpy(buf + sizeof h, text.data(), h.len);
-  struct iovec iov {buf, sizeof h + h.len};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  if (pass_fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &pass_fd, sizeof pass_fd);
-  }
-  ssize_t n;
-  do {
-    n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n >= 0;
+  return SendWithFd(fd, buf, sizeof h + h.len, pass_fd) >= 0;
 }
 
 }  // namespace
@@ -53,25 +33,7 @@ bool SendPty(int fd, int master) { return Send(fd, MsgKind::kPty, 0, "", master)
 
 bool ReadMsg(int fd, SetupMsg& out) {
   char buf[sizeof(Header) + kMaxText];
-  struct iovec iov {buf, sizeof buf};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  out.fd.Reset();
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); n >= 0 && c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      int received = -1;
-      std::memcpy(&received, CMSG_DATA(c), sizeof received);
-      out.fd.Reset(received);
-    }
-  }
+  ssize_t n = ReceiveWithFd(fd, buf, sizeof buf, &out.fd);
   if (n < static_cast<ssize_t>(sizeof(Header))) return false;
   Header h;
   std::memcpy(&h, buf, sizeof h);
