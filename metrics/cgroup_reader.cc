@@ -107,7 +107,11 @@ void ReadPids(const std::string& dir, const std::string& threads_file, PidsStats
 
 uint64_t CpuWeightToShares(uint64_t weight) {
   if (weight == 0) return 0;
-  return 2 + ((weight - 1) * 262142) / 9999;
+  // The smallest shares that Kubernetes' (and runc's) shares -> weight conversion,
+  // 1 + ((shares - 2) * 9999) / 262142, turns into `weight`, so the shares reported for a v2
+  // cgroup map back to the weight the kernel holds (1024 shares: weight 39, read back as 999).
+  // Rounding down instead gives shares of the weight below (39 -> 998 -> 38).
+  return 2 + ((weight - 1) * 262142 + 9998) / 9999;
 }
 
 std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file) {

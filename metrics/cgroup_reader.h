@@ -21,7 +21,8 @@ CgroupStats ReadCgroupV2Stats(const std::string& dir);
 std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file);
 inline constexpr int kMaxCgroupWalk = 4096;
 
-// Kubernetes' mapping between cgroup v1 cpu.shares [2, 262144] and v2 cpu.weight [1, 10000].
+// cpu.weight [1, 10000] back to cgroup v1 cpu.shares [2, 262144]: the smallest shares that
+// Kubernetes' shares -> weight conversion maps to `weight`.
 uint64_t CpuWeightToShares(uint64_t weight);
 
 }  // namespace podagent

@@ -135,11 +135,6 @@ class CgroupV2Driver : public CgroupDriver {
       }
       enabled.push_back(c);
     }
-    if (options_.create_missing_files) {  // fixture: the kernel would show the set as one line
-      std::string line;
-      for (const std::string& c : enabled) line += (line.empty() ? "" : " ") + c;
-      RETURN_IF_ERROR(Write(dir, "cgroup.subtree_control", line));
-    }
     return enabled;
   }
 

@@ -30,11 +30,10 @@ void DaemonTest::SetUp() {
 void DaemonTest::Reconnect() { client_ = std::make_unique<CriClient>(daemon_->socket()); }
 
 void DaemonTest::ImportBusybox(const std::string& ref) {
-  auto layout = MakeBusyboxLayout(daemon_->dir().Sub("images"));
-  ASSERT_TRUE(layout.ok()) << layout.status();
-  auto imported = RunShell(
-      absl::StrCat(BinDir(), "/podagent --config ", daemon_->config_path(), " image import ", *layout, " ", ref));
-  ASSERT_TRUE(imported.ok()) << imported.status();
+  auto layout = SharedBusyboxLayout();  // built once per test binary
+  ASSERT_TRUE(layout.ok()) << "busybox test image: " << layout.status();
+  absl::Status imported = daemon_->ImportImage(*layout, ref);
+  ASSERT_TRUE(imported.ok()) << imported;
 }
 
 void DaemonTest::TearDown() {

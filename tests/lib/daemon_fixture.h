@@ -30,7 +30,8 @@ class DaemonTest : public ::testing::Test {
   virtual std::string PrepareConfig() { return ""; }
   // A new client after the daemon restarted.
   void Reconnect();
-  // `podagent image import` of the busybox test image as `ref`, into the running daemon's store.
+  // `podagent image import` of the busybox test image as `ref`, into the running daemon's store;
+  // the image is built once per test binary (SharedBusyboxLayout).
   void ImportBusybox(const std::string& ref);
 
   std::string extra_yaml_;  // appended to the generated config; set it before SetUp

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "runtime/process/run_command.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
@@ -73,18 +74,22 @@ class CriBenchSmoke : public testing::CniDaemonTest {
     registry_.reset();
   }
 
-  // Runs the driver; its exit status and output.
+  // Runs the driver (bounded, through the project's RunCommand); its exit code and output.
   int RunDriver(const std::string& json, std::string* output) {
-    std::string cmd = absl::StrCat(testing::BinDir(), "/podagent-cri-bench --endpoint ", daemon_->socket(),
-                                   " --rounds 2 --pods 2 --clients 2 --list-rounds 1 --image ", registry_->addr(),
-                                   "/bench/small:1,", registry_->addr(), "/bench/large:1 --metrics-url http://",
-                                   metrics_addr_, "/metrics --json ", json, " 2>&1");
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return -1;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
-    return ::pclose(p);
+    CommandOptions o;
+    o.argv = {testing::BinDir() + "/podagent-cri-bench", "--endpoint", daemon_->socket(), "--rounds", "2", "--pods",
+              "2", "--clients", "2", "--list-rounds", "1", "--image",
+              absl::StrCat(registry_->addr(), "/bench/small:1,", registry_->addr(), "/bench/large:1"),
+              "--metrics-url", absl::StrCat("http://", metrics_addr_, "/metrics"), "--json", json};
+    o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    o.timeout = absl::Seconds(600);
+    auto r = RunCommand(o);
+    if (!r.ok()) {
+      *output = std::string(r.status().message());
+      return -1;
+    }
+    *output = r->out + r->err;
+    return r->exit_code;
   }
 
   testing::TempDir dir_{"podagent-bench-smoke"};

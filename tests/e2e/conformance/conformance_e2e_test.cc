@@ -19,6 +19,7 @@
 #include <future>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,7 @@
 #include "runtime/common/ids.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/ns_inode.h"
 #include "tests/lib/daemon_fixture.h"
 #include "tests/lib/test_daemon.h"
 
@@ -58,17 +60,12 @@ std::string StatusField(int pid, const std::string& key) {
   return "";
 }
 
-std::string PidNs(int pid) {
-  char buf[128] = {};
-  ssize_t n = ::readlink(absl::StrCat("/proc/", pid, "/ns/pid").c_str(), buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-}
-
-// Host pids of every process (zombies included) in `pid`'s PID namespace.
+// Host pids of every process (zombies included) in `pid`'s PID namespace. The namespace of `pid`
+// itself must read (ReadNsInode fails the test otherwise); a process that ends during the scan, or
+// whose ns files this process may not read, is left out.
 std::set<int> ProcessesInPidNs(int pid) {
   std::set<int> out;
-  std::string ns = PidNs(pid);
-  EXPECT_FALSE(ns.empty()) << "cannot read the pid namespace of " << pid;
+  const uint64_t ns = testing::ReadNsInode(pid, "pid");
   DIR* d = ::opendir("/proc");
   if (d == nullptr) {
     ADD_FAILURE() << "opendir /proc";
@@ -76,7 +73,12 @@ std::set<int> ProcessesInPidNs(int pid) {
   }
   while (dirent* e = ::readdir(d)) {
     int p = 0;
-    if (absl::SimpleAtoi(e->d_name, &p) && PidNs(p) == ns) out.insert(p);
+    if (!absl::SimpleAtoi(e->d_name, &p)) continue;
+    try {
+      if (testing::ReadNsInode(p, "pid") == ns) out.insert(p);
+    } catch (const std::runtime_error&) {
+      // gone since readdir, or not ours to read
+    }
   }
   ::closedir(d);
   return out;

@@ -23,6 +23,7 @@
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "runtime/process/run_command.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/paths.h"
 #include "tests/lib/test_daemon.h"
@@ -37,19 +38,23 @@ struct RunResult {
   std::string output;
 };
 
-// Runs the podagent binary with `args` to completion (stdout+stderr captured).
+// Runs the podagent binary with `args` to completion through the project's own RunCommand (no
+// shell, so no quoting), bounded: a podagent that should have refused to start but serves instead
+// fails the test at the deadline rather than hanging it. Output is stdout then stderr.
 RunResult RunPodagent(const std::vector<std::string>& args) {
-  std::string cmd = BinDir() + "/podagent";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>&1";
+  CommandOptions o;
+  o.argv = {BinDir() + "/podagent"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+  o.timeout = absl::Seconds(30);
   RunResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto ran = RunCommand(o);
+  if (!ran.ok()) {
+    r.output = std::string(ran.status().message());
+    return r;
+  }
+  r.exit_code = ran->exit_code;
+  r.output = ran->out + ran->err;
   return r;
 }
 

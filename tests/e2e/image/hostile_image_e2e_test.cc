@@ -34,14 +34,25 @@ using imagetest::PlainLayer;
 
 class HostileImageE2E : public ::testing::Test {
  protected:
+  // One registry for the suite (docker-registry's start is most of a test's time under TCG); each
+  // test pushes its own names and has its own daemon, so nothing carries over between tests.
+  static void SetUpTestSuite() {
+    registry_dir_ = std::make_unique<TempDir>("podagent-e2e-hostile-registry");
+    auto reg = TestRegistry::Start(registry_dir_->Sub("registry"));
+    registry_status_ = reg.status();
+    if (reg.ok()) registry_ = std::move(*reg);
+  }
+  static void TearDownTestSuite() {
+    registry_.reset();
+    registry_dir_.reset();
+  }
+
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "e2e image tests run the daemon as root";
+    ASSERT_TRUE(registry_status_.ok()) << "registry: " << registry_status_;
     outside_ = tmp_.Sub("outside");
     ASSERT_TRUE(MakeDirs(outside_).ok());
     ASSERT_TRUE(WriteFileAtomic(outside_ + "/sentinel", "original").ok());
-    auto reg = TestRegistry::Start(tmp_.Sub("registry"));
-    ASSERT_TRUE(reg.ok()) << reg.status();
-    registry_ = std::move(*reg);
     auto st = daemon_.Start(absl::StrCat("registry:\n  timeout_seconds: 10\n  retries: 1\n",
                                          "images:\n  max_layer_bytes: ", kMaxLayerBytes, "\n  keep_setid_bits: false\n"));
     ASSERT_TRUE(st.ok()) << st << "\n" << daemon_.Log();
@@ -112,7 +123,9 @@ class HostileImageE2E : public ::testing::Test {
 
   TempDir tmp_{"podagent-e2e-hostile"};
   std::string outside_;
-  std::unique_ptr<TestRegistry> registry_;
+  static inline std::unique_ptr<TempDir> registry_dir_;
+  static inline std::unique_ptr<TestRegistry> registry_;
+  static inline absl::Status registry_status_;
   TestDaemon daemon_;
   std::unique_ptr<CriClient> client_;
   size_t pulled_layers_ = 0;

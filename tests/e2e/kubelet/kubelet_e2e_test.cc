@@ -31,28 +31,19 @@
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/ns_inode.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
 namespace {
 
 using testing::CriClient;
+using testing::HostNsInode;
+using testing::ReadNsInode;
 namespace cri = ::runtime::v1;
 
 constexpr char kImage[] = "e2e.local/busybox:1";
 constexpr char kNetwork[] = "podagent-kl";
-
-// The inode link of /proc/PID/ns/NS ("pid:[4026531836]"); fails the test when unreadable.
-std::string ReadNs(int pid, const std::string& ns) {
-  char buf[128] = {};
-  std::string path = absl::StrCat("/proc/", pid, "/ns/", ns);
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
-  if (n <= 0) {
-    ADD_FAILURE() << "readlink " << path << ": " << strerror(errno);
-    return "<unreadable " + path + ">";
-  }
-  return std::string(buf, static_cast<size_t>(n));
-}
 
 // NSpid of /proc/PID/status: the pid in each nested pid namespace, outermost first.
 std::vector<int> NsPids(int pid) {
@@ -213,18 +204,20 @@ TEST_F(KubeletE2E, PidNamespaceModesAsTheCriDefinesThem) {
   std::string target = Run(pod, ShWithPid("target", cri::TARGET, own));
   ASSERT_FALSE(shared.empty() || own.empty() || host.empty() || target.empty());
 
-  EXPECT_EQ(ReadNs(Pid(shared), "pid"), ReadNs(pause, "pid"));
+  EXPECT_EQ(ReadNsInode(Pid(shared), "pid"), ReadNsInode(pause, "pid"));
   EXPECT_NE(NsPids(Pid(shared)).back(), 1);
   EXPECT_EQ(Exec(shared, "cat /proc/1/comm"), "podagent-pause");
-  EXPECT_NE(ReadNs(Pid(own), "pid"), ReadNs(pause, "pid"));
+  EXPECT_NE(ReadNsInode(Pid(own), "pid"), ReadNsInode(pause, "pid"));
   EXPECT_EQ(NsPids(Pid(own)).back(), 1) << "CONTAINER: the entrypoint is PID 1 of a new namespace";
-  EXPECT_EQ(ReadNs(Pid(host), "pid"), ReadNs(::getpid(), "pid"));
-  EXPECT_EQ(ReadNs(Pid(target), "pid"), ReadNs(Pid(own), "pid"));
+  EXPECT_EQ(ReadNsInode(Pid(host), "pid"), HostNsInode("pid"));
+  EXPECT_EQ(ReadNsInode(Pid(target), "pid"), ReadNsInode(Pid(own), "pid"));
   EXPECT_NE(NsPids(Pid(target)).back(), 1);
 
   for (const std::string& id : {shared, own, host, target}) {
-    EXPECT_NE(ReadNs(Pid(id), "uts"), ReadNs(pause, "uts")) << id;
-    EXPECT_EQ(ReadNs(Pid(id), "net"), ReadNs(pause, "net")) << id;
+    EXPECT_NE(ReadNsInode(Pid(id), "uts"), ReadNsInode(pause, "uts")) << id;
+    EXPECT_EQ(ReadNsInode(Pid(id), "net"), ReadNsInode(pause, "net")) << id;
+    EXPECT_NE(ReadNsInode(Pid(id), "uts"), HostNsInode("uts")) << id;
+    EXPECT_NE(ReadNsInode(Pid(id), "mnt"), HostNsInode("mnt")) << id;
     EXPECT_EQ(Exec(id, "hostname"), "pidmodes") << id;
   }
 
@@ -262,11 +255,11 @@ TEST_F(KubeletE2E, CgroupViewShowsTheContainersOwnCgroup) {
   EXPECT_EQ(CgroupFile(cgroup, "memory", "memory.limit_in_bytes", "memory.max"), std::to_string(48 << 20));
   std::string limit_file;
   if (cgroups_->IsV2()) {
-    EXPECT_NE(ReadNs(pid, "cgroup"), ReadNs(::getpid(), "cgroup"));
+    EXPECT_NE(ReadNsInode(pid, "cgroup"), HostNsInode("cgroup"));
     EXPECT_EQ(Exec(id, "cat /proc/self/cgroup"), "0::/");
     limit_file = "/sys/fs/cgroup/memory.max";
   } else {
-    EXPECT_EQ(ReadNs(pid, "cgroup"), ReadNs(::getpid(), "cgroup"));
+    EXPECT_EQ(ReadNsInode(pid, "cgroup"), HostNsInode("cgroup"));
     std::string freezer = Exec(id, "grep freezer /proc/self/cgroup");
     EXPECT_TRUE(absl::EndsWith(freezer, ":freezer:" + cgroup)) << freezer << " vs " << cgroup;
     limit_file = "/sys/fs/cgroup/memory/memory.limit_in_bytes";
@@ -298,9 +291,9 @@ TEST_F(KubeletE2E, CgroupNamespaceOptionRootsEveryContainerAtItsCgroup) {
   auto host_view = ReadFile(absl::StrCat("/proc/", pid, "/cgroup"));
   ASSERT_TRUE(host_view.ok()) << host_view.status();
   EXPECT_TRUE(absl::StrContains(*host_view, cgroup)) << *host_view;
-  EXPECT_NE(ReadNs(pid, "cgroup"), ReadNs(::getpid(), "cgroup"));
+  EXPECT_NE(ReadNsInode(pid, "cgroup"), HostNsInode("cgroup"));
   std::string execed = Exec(id, "readlink /proc/self/ns/cgroup");
-  EXPECT_EQ(execed, ReadNs(pid, "cgroup"));
+  EXPECT_EQ(execed, absl::StrCat("cgroup:[", ReadNsInode(pid, "cgroup"), "]"));
   if (cgroups_->IsV2()) {
     EXPECT_EQ(Exec(id, "cat /proc/self/cgroup"), "0::/");
   } else {

@@ -17,7 +17,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "tests/lib/net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
@@ -25,6 +24,7 @@
 #include "tests/e2e/streaming/spdy_client.h"
 #include "tests/e2e/streaming/ws_client.h"
 #include "tests/fixtures/image/test_registry.h"
+#include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
 
@@ -69,57 +69,19 @@ int64_t RssKiB(pid_t pid) {
   return kib;
 }
 
-class StreamingE2E : public ::testing::Test {
+// The real daemon on a private CNI bridge (CniDaemonTest: teardown removes every pod through the
+// CRI and restores the host's network), the busybox image, and one pod for the streams.
+class StreamingE2E : public testing::CniDaemonTest {
  protected:
+  StreamingE2E() : CniDaemonTest("podagent-se2e", 150) {}
+
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
-    std::mt19937 rng{std::random_device{}()};
-    int octet = 150 + static_cast<int>(rng() % 50);
-    bridge_ = absl::StrCat("pastr", rng() % 100000);
-    cgroup_parent_ = "/podagent-se2e-" + NewId().substr(0, 10);
-    snapshot_ = std::make_unique<testing::HostNetSnapshot>();
-    daemon_ = std::make_unique<TestDaemon>();
-    std::string conf_dir = daemon_->dir().Sub("cni-conf");
-    ASSERT_TRUE(MakeDirs(conf_dir).ok());
-    auto text = ReadFile(testing::SourceDir() + "/deploy/cni/10-podagent.conflist");
-    ASSERT_TRUE(text.ok()) << text.status();
-    nlohmann::json conf = nlohmann::json::parse(*text);
-    conf["plugins"][0]["bridge"] = bridge_;
-    conf["plugins"][0]["ipam"]["ranges"] =
-        nlohmann::json::parse(absl::StrCat(R"([[{"subnet":"10.88.)", octet, R"(.0/24"}]])"));
-    conf["plugins"][0]["ipam"]["dataDir"] = daemon_->dir().Sub("ipam");
-    conf["name"] = "podagent-se2e";
-    ASSERT_TRUE(WriteFileAtomic(conf_dir + "/10-podagent.conflist", conf.dump(2)).ok());
-    std::string yaml = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\ncni:\n  conf_dir: ", conf_dir,
-                                    "\n  bin_dirs: [/usr/lib/cni]\n");
-    ASSERT_TRUE(daemon_->Start(yaml).ok()) << daemon_->Log();
-    auto layout = imagetest::MakeBusyboxLayout(daemon_->dir().Sub("images"));
-    ASSERT_TRUE(layout.ok()) << layout.status();
-    auto imported = imagetest::Run(absl::StrCat(testing::BinDir(), "/podagent --config ", daemon_->config_path(),
-                                                " image import ", *layout, " ", kImage));
-    ASSERT_TRUE(imported.ok()) << imported.status();
-    client_ = std::make_unique<CriClient>(daemon_->socket());
+    CniDaemonTest::SetUp();
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
     pod_config_ = testing::MakePodConfig("stream", daemon_->dir().Sub("podlogs"));
     grpc::Status st = client_->RunPod(pod_config_, &pod_);
     ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-  }
-
-  void TearDown() override {
-    if (client_ && !pod_.empty()) {
-      EXPECT_TRUE(client_->StopPod(pod_).ok());
-      EXPECT_TRUE(client_->RemovePod(pod_).ok());
-    }
-    std::string run_dir = daemon_ ? daemon_->run_dir() : "";
-    if (daemon_) daemon_->Stop();
-    if (!run_dir.empty()) {
-      EXPECT_TRUE(UnmountSharedMountDir(run_dir + "/netns").ok());
-    }
-    auto cgroups = CgroupDriver::Detect();
-    if (cgroups.ok()) {
-      EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
-    }
-    daemon_.reset();
-    if (snapshot_) snapshot_->Restore(bridge_, "podagent-se2e");
   }
 
   std::string Container(const std::string& name, const std::string& script) {
@@ -162,11 +124,8 @@ class StreamingE2E : public ::testing::Test {
     return ids;
   }
 
-  std::unique_ptr<testing::HostNetSnapshot> snapshot_;
-  std::unique_ptr<TestDaemon> daemon_;
-  std::unique_ptr<CriClient> client_;
   cri::PodSandboxConfig pod_config_;
-  std::string pod_, bridge_, cgroup_parent_;
+  std::string pod_;
 };
 
 TEST_F(StreamingE2E, ExecWithoutTtyReportsOutputAndExitCode) {

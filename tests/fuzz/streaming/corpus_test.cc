@@ -8,11 +8,12 @@
 #include <string>
 
 #include "tests/fuzz/streaming/spdy_fuzz.h"
+#include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
 
-std::string CorpusDir() { return std::string(PODAGENT_TEST_SOURCE_DIR) + "/tests/fuzz/streaming/corpus"; }
+std::string CorpusDir() { return testing::SourceDir() + "/tests/fuzz/streaming/corpus"; }
 
 TEST(SpdyCorpus, EverySeedAndPrefixRuns) {
   size_t seeds = 0;

@@ -23,6 +23,7 @@
 #include "runtime/cgroups/device_bpf.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -77,11 +78,6 @@ int ProbeDevices(const std::vector<std::string>& procs_files, const std::string&
   return WIFEXITED(status) ? WEXITSTATUS(status) : 100 + WTERMSIG(status);
 }
 
-std::string MakeScratch() {
-  char dir[] = "/tmp/podagent-devtest-XXXXXX";
-  return ::mkdtemp(dir) != nullptr ? dir : "";
-}
-
 std::set<std::string> Lines(const std::string& text) {
   std::set<std::string> out;
   for (absl::string_view l : absl::StrSplit(text, '\n', absl::SkipEmpty())) out.emplace(l);
@@ -108,17 +104,16 @@ class DeviceCgroupOnDetectedVersion : public ::testing::Test {
     ASSERT_TRUE(d.ok()) << d.status();
     driver_ = std::move(*d);
     top_ = "/podagent-devtest-" + NewId().substr(0, 12);
-    scratch_ = MakeScratch();
-    ASSERT_FALSE(scratch_.empty());
   }
   void TearDown() override {
     if (driver_) {
       EXPECT_TRUE(driver_->Destroy(top_).ok());
     }
-    if (!scratch_.empty()) ::rmdir(scratch_.c_str());
   }
   std::unique_ptr<CgroupDriver> driver_;
-  std::string top_, scratch_;
+  std::string top_;
+  testing::TempDir scratch_dir_{"podagent-devtest"};  // where a probe tries mknod
+  const std::string& scratch_ = scratch_dir_.path();
 };
 
 TEST_F(DeviceCgroupOnDetectedVersion, DefaultRulesAndAGrantAreAllTheCgroupAllows) {
@@ -181,7 +176,8 @@ TEST(DeviceProgramOnCgroup2, AttachedProgramDecidesAndAReapplyReplacesIt) {
   ASSERT_FALSE(mount.empty()) << "no cgroup2 mount on this machine";
   std::string dir = absl::StrCat(mount, "/podagent-bpftest-", NewId().substr(0, 12));
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0) << dir;
-  std::string scratch = MakeScratch();
+  testing::TempDir scratch_dir("podagent-bpftest");
+  const std::string& scratch = scratch_dir.path();
   absl::Status st = AttachDeviceProgram(dir, TestRules());
   ASSERT_TRUE(st.ok()) << st;
   EXPECT_EQ(AttachedDevicePrograms(dir).value_or(std::vector<uint32_t>{}).size(), 1u);
@@ -193,7 +189,6 @@ TEST(DeviceProgramOnCgroup2, AttachedProgramDecidesAndAReapplyReplacesIt) {
   EXPECT_EQ(AttachedDevicePrograms(dir).value_or(std::vector<uint32_t>{}).size(), 1u) << "the old program is detached";
   EXPECT_EQ(ProbeDevices({dir + "/cgroup.procs"}, scratch), 4) << "kmsg opens under the new rules";
   EXPECT_EQ(::rmdir(dir.c_str()), 0) << dir;
-  ::rmdir(scratch.c_str());
 }
 
 // A tree that keeps forking: Kill must leave nothing, however the version kills.

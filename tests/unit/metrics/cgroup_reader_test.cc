@@ -13,6 +13,13 @@ using testing::CgroupFixture;
 const char kPod[] = "/podagent/podaaa";
 const char kCtr[] = "/podagent/podaaa/ctr1";
 
+// The shares -> weight conversion that decides what cpu.weight a v2 cgroup holds: Kubernetes'
+// CPUSharesToCPUWeight and runc's ConvertCPUSharesToCgroupV2Value, 1 + ((shares - 2) * 9999) / 262142,
+// over the v1 range [2, 262144] onto the v2 range [1, 10000]. Written out here, not taken from
+// podagent: the shares podagent reports for a weight must be shares that this turns back into
+// the weight the kernel holds.
+uint64_t KubernetesWeightOfShares(uint64_t shares) { return 1 + ((shares - 2) * 9999) / 262142; }
+
 TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
   CgroupLayout layout = CgroupLayout::V1(CgroupFixture("v1"));
   ASSERT_FALSE(layout.IsV2());
@@ -98,7 +105,8 @@ TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.cpu.nr_periods, 40u);
   EXPECT_EQ(s.cpu.nr_throttled, 7u);
   EXPECT_EQ(s.cpu.throttled_ns, 350000000u);         // throttled_usec
-  EXPECT_EQ(s.cpu.shares, CpuWeightToShares(20));    // cpu.weight
+  ASSERT_TRUE(s.cpu.shares);                         // cpu.weight 20
+  EXPECT_EQ(KubernetesWeightOfShares(*s.cpu.shares), 20u) << "shares " << *s.cpu.shares;
   EXPECT_EQ(s.cpu.quota_us, 50000);                  // cpu.max
   EXPECT_EQ(s.cpu.period_us, 100000u);
   EXPECT_EQ(s.memory.usage, 104857600u);             // memory.current
@@ -156,10 +164,19 @@ TEST(CgroupLayout, ProbeSeesAPlainDirectoryAsV1) {
   EXPECT_EQ(layout.Dir("x/y", "memory"), CgroupFixture("v1") + "/memory/x/y");
 }
 
-TEST(CpuWeight, MatchesKubernetesMapping) {
+// Every weight the kernel accepts reads back as shares inside the v1 range that Kubernetes'
+// conversion maps to that same weight; the range's ends map to each other.
+TEST(CpuWeight, SharesReadBackGiveTheSameWeightThroughKubernetesConversion) {
   EXPECT_EQ(CpuWeightToShares(1), 2u);
   EXPECT_EQ(CpuWeightToShares(10000), 262144u);
-  EXPECT_EQ(CpuWeightToShares(39), 998u);  // weight for 1024 shares is 39 (1+1022*9999/262142)
+  for (uint64_t weight = 1; weight <= 10000; ++weight) {
+    uint64_t shares = CpuWeightToShares(weight);
+    ASSERT_GE(shares, 2u) << "weight " << weight;
+    ASSERT_LE(shares, 262144u) << "weight " << weight;
+    ASSERT_EQ(KubernetesWeightOfShares(shares), weight) << "weight " << weight << " read back as shares " << shares;
+  }
+  // The default: 1024 shares are weight 39, which must not read back as shares of weight 38.
+  EXPECT_EQ(KubernetesWeightOfShares(CpuWeightToShares(KubernetesWeightOfShares(1024))), 39u);
 }
 
 }  // namespace

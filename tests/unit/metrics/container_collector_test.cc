@@ -13,6 +13,7 @@ namespace podagent {
 namespace {
 
 using testing::CgroupFixture;
+using testing::SourceDir;
 using testing::FakeWorkload;
 using testing::FixtureContainer;
 using testing::FixturePod;
@@ -28,9 +29,9 @@ const char kPodLabels[] = "container=\"\",id=\"/podagent/podaaa\",image=\"\",nam
 
 class CollectorTest : public ::testing::Test {
  protected:
-  void Use(const std::string& tree, bool v2) {
+  void Use(const std::string& tree, bool v2, const std::string& proc_root = "/proc") {
     reader_ = std::make_unique<WorkloadStatsReader>(
-        v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree)), nullptr);
+        v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree)), nullptr, proc_root);
     collector_ = std::make_unique<ContainerCollector>(workload_, *reader_,
                                                       [] { return absl::FromUnixSeconds(1700000100); });
   }
@@ -119,23 +120,30 @@ TEST_F(CollectorTest, RemovedContainersVanishAndMissingCgroupsEmitNothing) {
   EXPECT_EQ(Scrape(*collector_), "");
 }
 
-TEST_F(CollectorTest, WritableLayerAndNetworkOfThisProcess) {
+// The pod's network counters come from its pause's /proc/PID/net/dev: tests/fixtures/proc has a
+// pause (4242) with lo, net1 and eth0. Every interface but lo is a series with the kernel's counts.
+TEST_F(CollectorTest, WritableLayerAndNetworkOfThePause) {
   PodSnapshot pod = FixturePod();
-  pod.pause_pid = ::getpid();  // this process's netns stands in for the pod's
+  pod.pause_pid = 4242;
   ContainerSnapshot c = FixtureContainer();
   c.upper_dir = CgroupFixture("v1");  // any directory: its du is > 0
   workload_.pods = {pod};
   workload_.containers = {c};
-  Use("v1", false);
+  Use("v1", false, SourceDir() + "/tests/fixtures/proc");
   std::string text = Scrape(*collector_);
   EXPECT_NE(text.find(std::string("container_fs_usage_bytes{") + kCtrLabels + "} "), std::string::npos);
-  std::vector<InterfaceStats> ifs = ReadNetDev(::getpid());
-  for (const InterfaceStats& i : ifs) {
-    EXPECT_NE(text.find(std::string("container_network_receive_bytes_total{") + kPodLabels + ",interface=\"" +
-                        i.name + "\"}"),
-              std::string::npos)
-        << text;
-  }
+  auto series = [](const std::string& name, const std::string& iface) {
+    return name + "{" + kPodLabels + ",interface=\"" + iface + "\"}";
+  };
+  EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "eth0")), 1398836) << text;
+  EXPECT_EQ(Value(text, series("container_network_receive_packets_total", "eth0")), 2690);
+  EXPECT_EQ(Value(text, series("container_network_receive_errors_total", "eth0")), 1);
+  EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "eth0")), 110419);
+  EXPECT_EQ(Value(text, series("container_network_transmit_packets_total", "eth0")), 1479);
+  EXPECT_EQ(Value(text, series("container_network_transmit_errors_total", "eth0")), 3);
+  EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "net1")), 5120);
+  EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "net1")), 2048);
+  EXPECT_EQ(text.find("interface=\"lo\""), std::string::npos) << "lo is not a pod interface (cAdvisor skips it)";
 }
 
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {

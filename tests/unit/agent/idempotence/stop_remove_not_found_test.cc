@@ -10,6 +10,7 @@
 #include "agent/services.h"
 #include "fakes.h"
 #include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
@@ -19,10 +20,8 @@ constexpr char kMissing[] = "0123456789abcdef0123456789abcdef0123456789abcdef012
 class IdempotenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/podagent-idem-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    ctx_.config.root_dir = tmpl;
-    ctx_.config.run_dir = std::string(tmpl) + "/run";
+    ctx_.config.root_dir = tmp_.path();
+    ctx_.config.run_dir = tmp_.Sub("run");
     ctx_.config.cgroup_parent = "/podagent";
     containers_ = std::make_unique<ContainerManager>(ctx_);
     ctx_.containers = containers_.get();
@@ -35,9 +34,9 @@ class IdempotenceTest : public ::testing::Test {
     svc_.reset();
     sandboxes_.reset();
     containers_.reset();
-    (void)RemoveTree(ctx_.config.root_dir);
   }
 
+  testing::TempDir tmp_{"podagent-idem"};
   AgentContext ctx_;
   std::unique_ptr<ContainerManager> containers_;
   std::unique_ptr<SandboxManager> sandboxes_;

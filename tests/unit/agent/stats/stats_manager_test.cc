@@ -82,8 +82,9 @@ class StatsManagerTest : public ::testing::Test {
     ctx_.config.metrics_listen = "";
     ctx_.config.root_dir = "/var/lib/podagent-test";
   }
-  std::unique_ptr<StatsManager> Make(const std::string& tree, bool v2) {
+  std::unique_ptr<StatsManager> Make(const std::string& tree, bool v2, const std::string& proc_root = "/proc") {
     StatsManager::Options o;
+    o.proc_root = proc_root;
     o.layout = v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree));
     o.clock = [this] { return now_; };
     return std::make_unique<StatsManager>(ctx_, o);
@@ -173,7 +174,9 @@ TEST_F(StatsManagerTest, ListContainerStatsHonoursFilters) {
 }
 
 TEST_F(StatsManagerTest, PodSandboxStatsFromV1Fixture) {
-  auto m = Make("v1", false);
+  // The pause of tests/fixtures/proc, whose netns has lo, net1 and eth0.
+  pods_.pods[0].pause_pid = 4242;
+  auto m = Make("v1", false, testing::SourceDir() + "/tests/fixtures/proc");
   cri::PodSandboxStatsRequest req;
   req.set_pod_sandbox_id("aaa");
   cri::PodSandboxStatsResponse resp;
@@ -190,12 +193,19 @@ TEST_F(StatsManagerTest, PodSandboxStatsFromV1Fixture) {
   ASSERT_EQ(s.linux().containers_size(), 1);               // only the pod's own container
   EXPECT_EQ(s.linux().containers(0).attributes().id(), kCtrId);
   EXPECT_EQ(s.linux().containers(0).memory().working_set_bytes().value(), 104857600u - 10485760u);
-  // Network: this process's interfaces (lo skipped); default eth0 when there is one.
-  std::vector<InterfaceStats> ifs = ReadNetDev(::getpid());
-  if (!ifs.empty()) {
-    EXPECT_GT(s.linux().network().timestamp(), 0);
-    EXPECT_EQ(s.linux().network().interfaces_size() + 1, static_cast<int>(ifs.size()));
-  }
+  // Network (CRI NetworkUsage): kubelet's default interface eth0, every other but lo in
+  // `interfaces`, with the counters of the fixture's net/dev.
+  EXPECT_EQ(s.linux().network().timestamp(), absl::ToUnixNanos(now_));
+  const cri::NetworkInterfaceUsage& eth0 = s.linux().network().default_interface();
+  EXPECT_EQ(eth0.name(), "eth0");
+  EXPECT_EQ(eth0.rx_bytes().value(), 1398836u);
+  EXPECT_EQ(eth0.rx_errors().value(), 1u);
+  EXPECT_EQ(eth0.tx_bytes().value(), 110419u);
+  EXPECT_EQ(eth0.tx_errors().value(), 3u);
+  ASSERT_EQ(s.linux().network().interfaces_size(), 1);
+  EXPECT_EQ(s.linux().network().interfaces(0).name(), "net1");
+  EXPECT_EQ(s.linux().network().interfaces(0).rx_bytes().value(), 5120u);
+  EXPECT_EQ(s.linux().network().interfaces(0).tx_bytes().value(), 2048u);
   req.set_pod_sandbox_id("zzz");
   EXPECT_EQ(m->PodSandboxStats(req, &resp).code(), absl::StatusCode::kNotFound);
   req.set_pod_sandbox_id("");
