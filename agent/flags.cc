@@ -12,6 +12,8 @@ std::string UsageText() {
        podagent image ls             list images in the store
        podagent ns POD [--json]      a pod's namespaces per process (id, id prefix or namespace/name)
        podagent why CTR [--json]     why a container is in its state (exit code, signal, OOM, log tail)
+       podagent cgroup POD [--json]  a pod's cgroup tree: limits and usage of the pod, pause, containers
+       podagent top POD [--json]     a pod's processes: pid inside and on the host, user, command
 
 podagent serves the Kubernetes CRI (runtime.v1) on a unix socket.
 

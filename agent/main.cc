@@ -1,10 +1,12 @@
-// podagent: the CRI daemon (and its small CLIs: `image`, and the read-only diagnostics `ns`, `why`).
+// podagent: the CRI daemon (and its small CLIs: `image`, and the read-only diagnostics `ns`, `why`,
+// `cgroup`, `top`).
 
 #include <signal.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,9 +83,12 @@ int Run(int argc, char** argv) {
   if (!flags->subcommand.empty()) {
     const std::string& cmd = flags->subcommand[0];
     std::vector<std::string> rest(flags->subcommand.begin() + 1, flags->subcommand.end());
-    if (cmd == "ns" || cmd == "why") {
+    using CliMain = int (*)(const Config&, const std::vector<std::string>&);
+    const std::map<std::string, CliMain> diagnostics = {
+        {"ns", NsCliMain}, {"why", WhyCliMain}, {"cgroup", CgroupCliMain}, {"top", TopCliMain}};
+    if (auto it = diagnostics.find(cmd); it != diagnostics.end()) {
       pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);  // a CLI stops on ^C
-      return cmd == "ns" ? NsCliMain(*config, rest) : WhyCliMain(*config, rest);
+      return it->second(*config, rest);
     }
     if (flags->subcommand[0] == "image") {
       return ImageCliMain(*config, std::vector<std::string>(flags->subcommand.begin() + 1, flags->subcommand.end()));

@@ -3,7 +3,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -23,6 +22,19 @@ absl::StatusOr<nlohmann::json> ParseInfo(const google::protobuf::Map<std::string
 }
 
 }  // namespace
+
+uint64_t InfoU64(const nlohmann::json& info, const char* key) {
+  auto it = info.find(key);
+  if (it == info.end() || !it->is_number_integer()) return 0;
+  if (it->is_number_unsigned()) return it->get<uint64_t>();
+  int64_t v = it->get<int64_t>();
+  return v > 0 ? static_cast<uint64_t>(v) : 0;
+}
+
+std::string InfoString(const nlohmann::json& info, const char* key) {
+  auto it = info.find(key);
+  return it != info.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 std::string OneLine(std::string s) {
   std::replace(s.begin(), s.end(), '\n', ' ');
@@ -89,7 +101,8 @@ absl::StatusOr<cri::PodSandbox> DiagClient::ResolvePod(const std::string& query)
     return absl::InvalidArgumentError(
         absl::StrCat("pod id prefix ", query, " is ambiguous: it matches ", by_prefix.size(), " pods"));
   }
-  return absl::NotFoundError(absl::StrCat("pod ", query, " not found (give an id, a unique id prefix or namespace/name)"));
+  return absl::NotFoundError(
+      absl::StrCat("pod ", query, " not found (give an id, a unique id prefix or namespace/name)"));
 }
 
 absl::StatusOr<cri::Container> DiagClient::ResolveContainer(const std::string& query) {
@@ -151,24 +164,6 @@ absl::StatusOr<DiagClient::ContainerStatus> DiagClient::GetContainerStatus(const
   auto info = ParseInfo(resp.info(), id);
   if (!info.ok()) return info.status();
   out.info = std::move(*info);
-  return out;
-}
-
-std::optional<DiagArgs> ParseDiagArgs(const std::vector<std::string>& args, const char* usage) {
-  DiagArgs out;
-  std::vector<std::string> rest;
-  for (const auto& a : args) {
-    if (a == "--json") {
-      out.json = true;
-    } else {
-      rest.push_back(a);
-    }
-  }
-  if (rest.size() != 1) {
-    std::fputs(usage, stderr);
-    return std::nullopt;
-  }
-  out.target = rest[0];
   return out;
 }
 

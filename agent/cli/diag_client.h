@@ -6,11 +6,9 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -54,15 +52,13 @@ class DiagClient {
   std::unique_ptr<cri::RuntimeService::Stub> stub_;
 };
 
+// A non-negative integer of a verbose info object ("pid", "pidStartTime"); 0 when absent or
+// not one.
+uint64_t InfoU64(const nlohmann::json& info, const char* key);
+// A string of a verbose info object ("cgroupPath"); "" when absent or not one.
+std::string InfoString(const nlohmann::json& info, const char* key);
+
 // One line: newlines of a message (gRPC's connection errors carry some) become spaces.
 std::string OneLine(std::string s);
-
-// The arguments of a diagnostics subcommand: exactly one name, and an optional --json.
-struct DiagArgs {
-  std::string target;
-  bool json = false;
-};
-// nullopt, after printing `usage` to stderr, when the arguments are not that.
-std::optional<DiagArgs> ParseDiagArgs(const std::vector<std::string>& args, const char* usage);
 
 }  // namespace podagent

@@ -1,11 +1,10 @@
 // `podagent ns POD [--json]`: the namespaces of a pod's processes, from the kernel
 // (/proc/PID/ns/TYPE), with the processes named by the daemon (verbose PodSandboxStatus and
 // ContainerStatus give the pause's and each container's pid and start time).
-#include <cstdio>
-
 #include "absl/strings/str_cat.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/diag_client.h"
+#include "agent/cli/diag_command.h"
 #include "agent/cli/ns_table.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "runtime/process/proc_stat.h"
@@ -42,15 +41,6 @@ absl::StatusOr<std::vector<std::optional<uint64_t>>> ProcessInodes(pid_t pid, ui
   return inodes;
 }
 
-// A non-negative integer of the verbose info; 0 when absent or not one.
-uint64_t U64(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number_integer()) return 0;
-  if (it->is_number_unsigned()) return it->get<uint64_t>();
-  int64_t v = it->get<int64_t>();
-  return v > 0 ? static_cast<uint64_t>(v) : 0;
-}
-
 absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query) {
   auto pod = client.ResolvePod(query);
   if (!pod.ok()) return pod.status();
@@ -68,8 +58,8 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
 
   auto ps = client.GetPodStatus(pod->id());
   if (!ps.ok()) return ps.status();
-  NsColumn pause{"pause", "", static_cast<pid_t>(U64(ps->info, "pid")), {}};
-  auto inodes = ProcessInodes(pause.pid, U64(ps->info, "pauseStartTime"));
+  NsColumn pause{"pause", "", static_cast<pid_t>(InfoU64(ps->info, "pid")), {}};
+  auto inodes = ProcessInodes(pause.pid, InfoU64(ps->info, "pauseStartTime"));
   if (inodes.ok()) {
     pause.inodes = std::move(*inodes);
     t.columns.push_back(std::move(pause));
@@ -86,8 +76,8 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
     }
     auto cs = client.GetContainerStatus(c.id());
     if (!cs.ok()) return cs.status();
-    NsColumn col{c.metadata().name(), c.id(), static_cast<pid_t>(U64(cs->info, "pid")), {}};
-    auto ci = ProcessInodes(col.pid, U64(cs->info, "pidStartTime"));
+    NsColumn col{c.metadata().name(), c.id(), static_cast<pid_t>(InfoU64(cs->info, "pid")), {}};
+    auto ci = ProcessInodes(col.pid, InfoU64(cs->info, "pidStartTime"));
     if (!ci.ok()) {
       t.notes.push_back(absl::StrCat(col.name, " (", c.id().substr(0, 13), "): ", ci.status().message()));
       continue;
@@ -101,21 +91,12 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
 }  // namespace
 
 int NsCliMain(const Config& config, const std::vector<std::string>& args) {
-  std::optional<DiagArgs> parsed = ParseDiagArgs(args, kUsage);
-  if (!parsed) return 2;
-  DiagClient client(config.socket);
-  if (auto st = client.Connect(); !st.ok()) {
-    std::fprintf(stderr, "podagent ns: %s\n", std::string(st.message()).c_str());
-    return 1;
-  }
-  auto table = BuildTable(client, parsed->target);
-  if (!table.ok()) {
-    std::fprintf(stderr, "podagent ns: %s\n", OneLine(std::string(table.status().message())).c_str());
-    return 1;
-  }
-  std::string out = parsed->json ? NsTableJson(*table).dump(2) + "\n" : NsTableText(*table);
-  std::fputs(out.c_str(), stdout);
-  return 0;
+  return RunDiagCommand(config, args, "ns", kUsage,
+                        [](DiagClient& client, const DiagArgs& a) -> absl::StatusOr<std::string> {
+                          auto table = BuildTable(client, a.target);
+                          if (!table.ok()) return table.status();
+                          return a.json ? NsTableJson(*table).dump(2) + "\n" : NsTableText(*table);
+                        });
 }
 
 }  // namespace podagent

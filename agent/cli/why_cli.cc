@@ -1,13 +1,10 @@
 // `podagent why CONTAINER [--json]`: why a container is in its state, from the daemon's
 // ContainerStatus (verbose) and the container's CRI log file.
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
+#include "agent/cli/bounded_read.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/diag_client.h"
+#include "agent/cli/diag_command.h"
 #include "agent/cli/why_report.h"
 
 namespace podagent {
@@ -15,41 +12,25 @@ namespace {
 
 constexpr char kUsage[] = "usage: podagent why CONTAINER [--json]   CONTAINER: id or unique id prefix\n";
 constexpr size_t kLogLines = 10;
-constexpr std::streamoff kLogTailBytes = 64 << 10;
+constexpr size_t kLogTailBytes = 64 << 10;
 
-// The last kLogLines lines of the log, read from at most its last kLogTailBytes.
+// The last kLogLines lines of the log, read from at most its last kLogTailBytes. The path is
+// the one ContainerStatus names (kubelet's log directory): a symlink there is not followed.
 void ReadLogTail(const std::string& path, WhyReport& r) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    r.log_error = std::strerror(errno);
+  auto text = ReadFileTail(path, kLogTailBytes);
+  if (!text.ok()) {
+    r.log_error = std::string(text.status().message());
     return;
   }
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  std::streamoff from = size > kLogTailBytes ? size - kLogTailBytes : 0;
-  in.seekg(from);
-  std::string text(static_cast<size_t>(size - from), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (from > 0) text.erase(0, text.find('\n') + 1);  // a partial first line
-  r.log_tail = LastLines(text, kLogLines);
+  if (text->size() == kLogTailBytes) text->erase(0, text->find('\n') + 1);  // a partial first line
+  r.log_tail = LastLines(*text, kLogLines);
 }
 
-}  // namespace
-
-int WhyCliMain(const Config& config, const std::vector<std::string>& args) {
-  std::optional<DiagArgs> parsed = ParseDiagArgs(args, kUsage);
-  if (!parsed) return 2;
-  auto fail = [](const absl::Status& st) {
-    std::fprintf(stderr, "podagent why: %s\n", OneLine(std::string(st.message())).c_str());
-    return 1;
-  };
-  DiagClient client(config.socket);
-  if (auto st = client.Connect(); !st.ok()) return fail(st);
-  auto c = client.ResolveContainer(parsed->target);
-  if (!c.ok()) return fail(c.status());
+absl::StatusOr<WhyReport> BuildReport(DiagClient& client, const std::string& query) {
+  auto c = client.ResolveContainer(query);
+  if (!c.ok()) return c.status();
   auto cs = client.GetContainerStatus(c->id());
-  if (!cs.ok()) return fail(cs.status());
+  if (!cs.ok()) return cs.status();
   WhyReport r;
   r.status = cs->status;
   r.pod = c->pod_sandbox_id();
@@ -59,9 +40,18 @@ int WhyCliMain(const Config& config, const std::vector<std::string>& args) {
   }
   r.memory = cs->info.contains("memory") ? cs->info["memory"] : nlohmann::json(nullptr);
   if (!r.status.log_path().empty()) ReadLogTail(r.status.log_path(), r);
-  std::string out = parsed->json ? WhyJson(r).dump(2) + "\n" : WhyText(r);
-  std::fputs(out.c_str(), stdout);
-  return 0;
+  return r;
+}
+
+}  // namespace
+
+int WhyCliMain(const Config& config, const std::vector<std::string>& args) {
+  return RunDiagCommand(config, args, "why", kUsage,
+                        [](DiagClient& client, const DiagArgs& a) -> absl::StatusOr<std::string> {
+                          auto r = BuildReport(client, a.target);
+                          if (!r.ok()) return r.status();
+                          return a.json ? WhyJson(*r).dump(2) + "\n" : WhyText(*r);
+                        });
 }
 
 }  // namespace podagent
