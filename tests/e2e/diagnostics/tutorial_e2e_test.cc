@@ -80,12 +80,12 @@ class TutorialE2E : public testing::ContainerE2E {
     ASSERT_TRUE(daemon_->ImportImage(*layout, "localhost/busybox:tutorial").ok());
     std::string bin = daemon_->dir().Sub("bin");
     ASSERT_TRUE(MakeDirs(bin).ok());
-    ASSERT_TRUE(WriteFile(bin + "/podagent", absl::StrCat("#!/bin/sh\nexec ", testing::BinDir(), "/podagent --config ",
+    ASSERT_TRUE(WriteFileAtomic(bin + "/podagent", absl::StrCat("#!/bin/sh\nexec ", testing::BinDir(), "/podagent --config ",
                                                           daemon_->config_path(), " \"$@\"\n"))
                     .ok());
     ASSERT_EQ(::chmod((bin + "/podagent").c_str(), 0755), 0);
     state_ = daemon_->dir().Sub("tutorial.env");
-    ASSERT_TRUE(WriteFile(state_, absl::StrCat("export PATH='", bin, ":/usr/sbin:/usr/bin:/sbin:/bin'\n")).ok());
+    ASSERT_TRUE(WriteFileAtomic(state_, absl::StrCat("export PATH='", bin, ":/usr/sbin:/usr/bin:/sbin:/bin'\n")).ok());
   }
 
   std::string Var(const std::string& ref) {
@@ -98,7 +98,7 @@ class TutorialE2E : public testing::ContainerE2E {
     vars_[name] = value;
     auto st = ReadFile(state_);
     ASSERT_TRUE(st.ok());
-    ASSERT_TRUE(WriteFile(state_, absl::StrCat(*st, "export ", name, "='", value, "'\n")).ok());
+    ASSERT_TRUE(WriteFileAtomic(state_, absl::StrCat(*st, "export ", name, "='", value, "'\n")).ok());
   }
 
   template <typename Message>
@@ -150,7 +150,7 @@ class TutorialE2E : public testing::ContainerE2E {
   // A `sh tutorial` block: exit 0, and every expected text in its output.
   void Script(const Block& b) {
     std::string path = daemon_->dir().Sub(absl::StrCat("block", b.line, ".sh"));
-    ASSERT_TRUE(WriteFile(path, absl::StrCat("set -a\n. '", state_, "'\nset -eu -o pipefail\n", b.text, "export -p > '",
+    ASSERT_TRUE(WriteFileAtomic(path, absl::StrCat("set -a\n. '", state_, "'\nset -eu -o pipefail\n", b.text, "export -p > '",
                                              state_, "'\n"))
                     .ok());
     auto out = testing::RunShell(absl::StrCat("bash ", path, " 2>&1"));
