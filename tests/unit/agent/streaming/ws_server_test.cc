@@ -89,6 +89,7 @@ class Client {
     ws_.read(b, ec);
     if (ec) {
       closed_normally_ = ec == websocket::error::closed && ws_.reason().code == websocket::close_code::normal;
+      if (ec == websocket::error::closed) close_reason_ = ws_.reason();
       return std::nullopt;
     }
     std::string s = beast::buffers_to_string(b.data());
@@ -102,6 +103,8 @@ class Client {
     return out;
   }
   bool closed_normally() const { return closed_normally_; }
+  // The server's close frame; nullopt when the connection ended without one.
+  const std::optional<websocket::close_reason>& close_reason() const { return close_reason_; }
   void Drop() { ws_.next_layer().close(); }
   int fd() { return ws_.next_layer().native_handle(); }
 
@@ -112,6 +115,7 @@ class Client {
   std::string target_;
   beast::error_code ec_;
   bool closed_normally_ = false;
+  std::optional<websocket::close_reason> close_reason_;
 };
 
 // The status line the server answers a WebSocket upgrade of `url` with (a plain socket, so a
@@ -442,8 +446,12 @@ TEST_F(WsServerTest, IdleSessionIsClosed) {
   Client c(AttachUrl("c1", false, true), "v4.channel.k8s.io");
   ASSERT_TRUE(c.upgraded());
   absl::Time start = absl::Now();
-  c.ReadAll();  // returns once the server drops the session
+  c.ReadAll();  // returns once the server closes the session
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  // A close frame says why (RFC 6455 7.4.1: 1001 going away), not a dropped TCP connection.
+  ASSERT_TRUE(c.close_reason().has_value()) << "the connection ended without a close frame";
+  EXPECT_EQ(c.close_reason()->code, websocket::close_code::going_away);
+  EXPECT_EQ(std::string(c.close_reason()->reason.c_str()), "idle timeout");
 }
 
 }  // namespace
