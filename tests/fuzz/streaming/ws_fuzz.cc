@@ -93,19 +93,21 @@ std::string Frame(uint8_t tag, const std::string& payload) {
   return f;
 }
 
-// The client's side: writes `out`, half-closes, reads until the server closes. Reading all the
-// while keeps a session that echoes (exec of cat) from stalling on a full socket.
-void PlayClient(int fd, const std::string& out, std::string& in) {
+// The client's side: writes `out`, waits until the server has been quiet for `quiet` (so an
+// exec'd command can answer, as a real client stays to read), half-closes, reads until the
+// server closes. Reading all the while keeps an echoing session (cat) from stalling.
+void PlayClient(int fd, const std::string& out, std::string& in, std::chrono::milliseconds quiet) {
   auto deadline = std::chrono::steady_clock::now() + kSessionBound;
+  auto last_in = std::chrono::steady_clock::now();
   size_t sent = 0;
   bool shut = false;
   for (;;) {
-    if (sent == out.size() && !shut) {
+    if (sent == out.size() && !shut && std::chrono::steady_clock::now() - last_in >= quiet) {
       ::shutdown(fd, SHUT_WR);
       shut = true;
     }
-    struct pollfd p = {fd, static_cast<short>(POLLIN | (shut ? 0 : POLLOUT)), 0};
-    if (::poll(&p, 1, 100) < 0 && errno != EINTR) break;
+    struct pollfd p = {fd, static_cast<short>(POLLIN | (shut || sent == out.size() ? 0 : POLLOUT)), 0};
+    if (::poll(&p, 1, 10) < 0 && errno != EINTR) break;
     FuzzCheck(std::chrono::steady_clock::now() < deadline, "the session did not end after the client half-closed");
     if (p.revents & POLLOUT) {
       ssize_t n = ::send(fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -116,7 +118,10 @@ void PlayClient(int fd, const std::string& out, std::string& in) {
       char buf[16 * 1024];
       ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
       if (n == 0 || (n < 0 && errno != EAGAIN)) break;
-      if (n > 0) in.append(buf, static_cast<size_t>(n));
+      if (n > 0) {
+        in.append(buf, static_cast<size_t>(n));
+        last_in = std::chrono::steady_clock::now();
+      }
     }
   }
 }
@@ -133,7 +138,7 @@ void Serve(UniqueFd server, const StreamRequest& r, int stop_fd) {
 
 }  // namespace
 
-WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size) {
+WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size, std::chrono::milliseconds quiet) {
   static const bool once = [] {
     spdlog::set_level(spdlog::level::off);  // a log line per session would be most of the time spent
     ::signal(SIGPIPE, SIG_IGN);             // as the daemon: a closed pipe is an error, not death
@@ -156,7 +161,7 @@ WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size) {
   FuzzCheck(::pipe2(stop, O_CLOEXEC) == 0, "pipe2");
   UniqueFd client(sv[0]), server(sv[1]), stop_r(stop[0]), stop_w(stop[1]);
   streaming::fake::SetNonBlocking(server.Get());
-  std::thread peer([&] { PlayClient(client.Get(), wire, result.received); });
+  std::thread peer([&] { PlayClient(client.Get(), wire, result.received, quiet); });
   Serve(std::move(server), r, stop_r.Get());
   peer.join();
   result.upgraded = result.received.rfind("HTTP/1.1 101", 0) == 0;
@@ -164,7 +169,7 @@ WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size) {
 }
 
 int FuzzWs(const uint8_t* data, size_t size) {
-  FuzzWsSession(data, size);
+  FuzzWsSession(data, size, std::chrono::milliseconds(20));
   return 0;
 }
 

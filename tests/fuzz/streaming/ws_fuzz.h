@@ -13,7 +13,8 @@
 // payload as raw bytes, else opcode = tag & 0x0f, bit 4 clears FIN, bit 5 leaves it unmasked.
 //
 // Invariants: no crash or sanitizer report; the session ends on its own within a bound once the
-// client has sent everything and half-closed (no hang, no leaked session).
+// client has sent everything, heard nothing more for a moment and half-closed (no hang).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,7 +26,9 @@ struct WsFuzzResult {
   std::string received;    // every byte the client got, the HTTP response included
 };
 
-WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size);
+// `quiet`: how long the client waits for more from the server, once it has sent everything,
+// before it half-closes (FuzzWs: 20 ms; a test that wants a command's whole answer waits longer).
+WsFuzzResult FuzzWsSession(const uint8_t* data, size_t size, std::chrono::milliseconds quiet);
 int FuzzWs(const uint8_t* data, size_t size);
 
 }  // namespace podagent
