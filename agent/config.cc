@@ -48,6 +48,12 @@ struct Parser {
     return v;
   }
 
+  int64_t IntIn(const YAML::Node& n, const std::string& key, int64_t min, int64_t max) const {
+    int64_t v = Int(n, key, min);
+    if (v > max) Fail(n, key, absl::StrCat(v, " is absurd: must be at most ", max));
+    return v;
+  }
+
   std::vector<std::string> Strings(const YAML::Node& n, const std::string& key) const {
     if (!n.IsSequence()) Fail(n, key, "expected a list of strings");
     std::vector<std::string> out;
@@ -131,7 +137,13 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"listen", [&](auto& n, auto& k) { c.metrics_listen = p.String(n, k); }},
   };
   std::map<std::string, Setter> streaming = {
-      {"listen", [&](auto& n, auto& k) { c.streaming_listen = p.String(n, k); }},
+      {"listen", [&](auto& n, auto& k) { c.streaming.listen = p.String(n, k); }},
+      {"max_sessions", [&](auto& n, auto& k) { c.streaming.max_sessions = p.IntIn(n, k, 1, 100000); }},
+      {"token_ttl_seconds", [&](auto& n, auto& k) { c.streaming.token_ttl_seconds = p.IntIn(n, k, 1, 3600); }},
+      {"buffer_bytes",
+       [&](auto& n, auto& k) { c.streaming.buffer_bytes = p.IntIn(n, k, 4096, int64_t{1} << 30); }},
+      {"idle_timeout_seconds",
+       [&](auto& n, auto& k) { c.streaming.idle_timeout_seconds = p.IntIn(n, k, 1, 7 * 24 * 3600); }},
   };
   std::map<std::string, Setter> top = {
       {"socket", [&](auto& n, auto& k) { c.socket = p.AbsPath(n, k); }},
@@ -222,7 +234,12 @@ nlohmann::json Config::ToJson() const {
       {"log_level", log_level},
       {"log_format", log_format},
       {"metrics", {{"listen", metrics_listen}}},
-      {"streaming", {{"listen", streaming_listen}}},
+      {"streaming",
+       {{"listen", streaming.listen},
+        {"max_sessions", streaming.max_sessions},
+        {"token_ttl_seconds", streaming.token_ttl_seconds},
+        {"buffer_bytes", streaming.buffer_bytes},
+        {"idle_timeout_seconds", streaming.idle_timeout_seconds}}},
       {"cgroup_parent", cgroup_parent},
       {"pause_binary", pause_binary},
       {"shim_binary", shim_binary},

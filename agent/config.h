@@ -34,6 +34,15 @@ struct ImagesConfig {
   bool keep_setid_bits = true;                 // false: set-user/group-ID bits of files are dropped
 };
 
+// The exec/attach/port-forward streaming server (agent/streaming).
+struct StreamingConfig {
+  std::string listen = "127.0.0.1:0";          // HOST:PORT, port 0 = any free port
+  int64_t max_sessions = 64;                   // concurrent connections; more get 503
+  int64_t token_ttl_seconds = 60;              // an unused Exec/Attach/PortForward URL expires
+  int64_t buffer_bytes = 256 * 1024;           // buffered per direction of a session
+  int64_t idle_timeout_seconds = 4 * 60 * 60;  // no traffic either way: the session is closed
+};
+
 struct Config {
   std::string config_file;  // where it was read from ("" when built-in defaults only)
   std::string socket = "/run/podagent/podagent.sock";
@@ -50,10 +59,10 @@ struct Config {
   std::string oom_score_adj_policy = "clamp";     // clamp (warn, use the daemon's own) or fail
   int64_t shutdown_grace_seconds = 5;             // in-flight RPCs on SIGTERM
   int64_t exec_sync_output_limit = 16 * 1024 * 1024;  // bytes per stream for ExecSync
-  std::string streaming_listen = "127.0.0.1:0";   // exec/attach/port-forward server
   CniConfig cni;
   RegistryConfig registry;
   ImagesConfig images;
+  StreamingConfig streaming;
 
   nlohmann::json ToJson() const;
 };

@@ -76,7 +76,11 @@ absl::Status Daemon::BuildManagers() {
 absl::Status Daemon::ServeStreaming() {
   const Config& c = ctx_.config;
   streaming::ServerOptions o;
-  o.listen = c.streaming_listen;
+  o.listen = c.streaming.listen;
+  o.max_sessions = static_cast<size_t>(c.streaming.max_sessions);
+  o.token_ttl = absl::Seconds(c.streaming.token_ttl_seconds);
+  o.limits.max_buffer = static_cast<size_t>(c.streaming.buffer_bytes);
+  o.limits.idle_timeout = absl::Seconds(c.streaming.idle_timeout_seconds);
   stream_backend_ = std::make_unique<streaming::AgentBackend>(ctx_, *containers_);
   auto server = streaming::StreamingServer::Start(o, *stream_backend_);
   if (!server.ok()) return Annotate(server.status(), "start the streaming server");

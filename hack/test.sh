@@ -8,7 +8,8 @@
 #                            asan     the unit tests under AddressSanitizer + UBSan (a clang build
 #                                     whose libraries also carry libFuzzer's coverage hooks)
 #                            fuzz     libFuzzer with coverage on that build: image parsers, CRI
-#                                     requests, config, CNI results, 30 s each
+#                                     requests, config, CNI results, SPDY and WebSocket streaming
+#                                     clients, 22 s each
 #                            vm       the privileged and e2e tests in a cgroup v2 guest (hack/vm/ci.sh)
 #   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
 #
@@ -83,6 +84,6 @@ asan() {
       ctest --test-dir build-asan --output-on-failure --timeout 600 -L unit
 }
 stage asan asan || true
-stage fuzz bash hack/fuzz-images.sh build-asan 30 || true
+stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
 stage vm bash hack/vm/ci.sh build || true
 exit "$status"

@@ -106,7 +106,6 @@ struct StreamingServer::Impl {
   void AcceptLoop();
   void Serve(UniqueFd fd);
   void Route(int fd, const HttpRequest& req, UniqueFd& owned);
-  void ServeWebSocket(UniqueFd fd, const HttpRequest& req, const StreamRequest& r);
   void Reject(int fd, int code, const std::string& reason, const std::string& body) {
     WriteAll(fd, HttpResponse(code, reason, body + "\n"), absl::Seconds(2)).IgnoreError();
   }
@@ -158,7 +157,7 @@ void StreamingServer::Impl::Route(int fd, const HttpRequest& req, UniqueFd& owne
     Reject(fd, 404, "Not Found", "unknown, used or expired streaming URL; ask the runtime for a new one");
     return;
   }
-  if (req.upgrade == "websocket") return ServeWebSocket(std::move(owned), req, *r);
+  if (req.upgrade == "websocket") return ServeWs(std::move(owned), req, *r, backend, options.limits, stop_fd.Get());
   if (req.upgrade != "spdy/3.1") {
     spdlog::warn("streaming: {} for {}: unsupported upgrade '{}'", parts[0], r->container_id + r->pod_id, req.upgrade);
     Reject(fd, 400, "Bad Request", "expected an upgrade to SPDY/3.1 or websocket");
@@ -179,40 +178,6 @@ void StreamingServer::Impl::Route(int fd, const HttpRequest& req, UniqueFd& owne
     ServeAttachSpdy(conn, *r, version, backend, options.limits, stop_fd.Get());
   } else {
     ServeExecSpdy(conn, *r, version, backend, options.limits, stop_fd.Get());
-  }
-}
-
-void StreamingServer::Impl::ServeWebSocket(UniqueFd fd, const HttpRequest& req, const StreamRequest& r) {
-  const char* kind = KindPath(r.kind);
-  std::string protocol;
-  int version = 0;
-  if (!NegotiateWs(req.ws_protocols, r.kind, protocol, version)) {
-    spdlog::warn("streaming: {} for {}{}: no WebSocket subprotocol this server speaks was offered", kind,
-                 r.container_id, r.pod_id);
-    Reject(fd.Get(), 400, "Bad Request", "requested protocol(s) are not supported");
-    return;
-  }
-  bool tunnel = r.kind == StreamKind::kPortForward && protocol == kSpdyTunnelProtocol;
-  std::vector<int32_t> ports;
-  if (r.kind == StreamKind::kPortForward && !tunnel) {
-    auto parsed = PortsFromQuery(req.target);
-    if (!parsed.ok()) {
-      Reject(fd.Get(), 400, "Bad Request", Msg(parsed.status()));
-      return;
-    }
-    ports = std::move(*parsed);
-  }
-  spdlog::info("streaming: {} {}{} over WebSocket {}", kind, r.container_id, r.pod_id,
-               protocol.empty() ? "(no subprotocol)" : protocol);
-  std::string request = req.head + req.extra;
-  if (tunnel) {
-    ServePortForwardTunnelWs(std::move(fd), request, r, backend, options.limits, stop_fd.Get());
-  } else if (r.kind == StreamKind::kPortForward) {
-    ServePortForwardWs(std::move(fd), request, protocol, r, ports, backend, options.limits, stop_fd.Get());
-  } else if (r.kind == StreamKind::kAttach) {
-    ServeAttachWs(std::move(fd), request, protocol, r, version, backend, options.limits, stop_fd.Get());
-  } else {
-    ServeExecWs(std::move(fd), request, protocol, r, version, backend, options.limits, stop_fd.Get());
   }
 }
 

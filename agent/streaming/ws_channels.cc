@@ -88,11 +88,30 @@ void WsChannels::ArmIdle() {
     if (ec || over_) return;
     if (std::chrono::steady_clock::now() - last_activity_ >= ToChrono(limits_.idle_timeout)) {
       spdlog::info("streaming: {}: idle for {}, closing", who_, absl::FormatDuration(limits_.idle_timeout));
-      Gone("idle");
-      return;
+      return CloseIdle();
     }
     ArmIdle();
   });
+}
+
+// Idle: the session ends as if the client had gone (OnGone once the close is done; an exec'd
+// command is killed), but the client is told why, with a close frame 1001 "idle timeout", and gets
+// kCloseTimeout to answer it. A write still in flight after a whole idle period means a client
+// that reads nothing: it is dropped instead (Beast allows one write at a time; a close is one).
+void WsChannels::CloseIdle() {
+  if (writing_) return Gone("idle, and the client does not read");
+  closing_ = closed_ = writing_ = true;
+  out_.clear();
+  queued_ = 0;
+  close_timer_.expires_after(kCloseTimeout);
+  close_timer_.async_wait([this](const error_code& ec) {
+    if (!ec) Gone("idle, and the client does not answer the close");
+  });
+  ws_->stream.async_close(websocket::close_reason(websocket::close_code::going_away, "idle timeout"),
+                          [this](const error_code&) {
+                            writing_ = false;
+                            Gone("idle");
+                          });
 }
 
 void WsChannels::Gone(const std::string& why) {

@@ -8,8 +8,16 @@
 // while Room() is false (OnRoom() says when to resume), and the client is not read while
 // PauseInput(true) holds (TCP flow control slows it). A session ends when it calls
 // CloseWhenFlushed() (queued output, then a normal close), when the client goes away, after
-// `idle_timeout` without traffic either way, or when the server's stop fd fires; the last three
-// call OnGone() first.
+// `idle_timeout` without traffic either way (a close frame 1001 "idle timeout"), or when the
+// server's stop fd fires; the last three call OnGone().
+//
+// Pings: Beast answers a client's ping only inside a read, so while input is paused for
+// back-pressure a ping waits, like the data ahead of it, until the session reads again. Reading
+// on to answer it would mean taking in (and buffering) the data messages queued before it, which
+// is what the pause prevents. Known cost: client-go's v5 executor pings and gives up when no pong
+// comes within its read deadline (about a minute, pingReadDeadline in client-go's
+// remotecommand/websocket.go, not measured here), so a command that reads none of a stdin
+// backlog for that long loses such a client.
 
 #include <chrono>
 #include <cstdint>
@@ -69,6 +77,7 @@ class WsChannels {
   void ReadNext();
   void WriteNext();
   void ArmIdle();
+  void CloseIdle();
   void Gone(const std::string& why);
 
   std::unique_ptr<Ws> ws_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agent/streaming/backend.h"
+#include "agent/streaming/http_upgrade.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent::streaming {
@@ -29,6 +30,13 @@ bool NegotiateWs(const std::vector<std::string>& offered, StreamKind kind, std::
 
 // The `port` query values of a port-forward URL target ("?port=80&port=8080" or "?port=80,8080").
 absl::StatusOr<std::vector<int32_t>> PortsFromQuery(const std::string& target);
+
+// Serves an upgrade to WebSocket of a request whose token was valid: the subprotocol (400 when
+// none is served), for port-forward the `port` query (400 when bad), then the session until it
+// ends. Everything in `req` comes from the client; the server's routing and the fuzz target
+// (tests/fuzz/streaming/ws_fuzz.cc) both enter here.
+void ServeWs(UniqueFd fd, const HttpRequest& req, const StreamRequest& r, StreamBackend& backend,
+             const SessionLimits& limits, int stop_fd);
 
 // `request` is the upgrade request's bytes as received (HttpRequest head + extra).
 void ServeExecWs(UniqueFd socket, const std::string& request, const std::string& protocol, const StreamRequest& r,

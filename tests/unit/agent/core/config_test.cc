@@ -105,6 +105,42 @@ TEST_F(ConfigTest, BadValuesAreRefused) {
   }
 }
 
+TEST_F(ConfigTest, StreamingLimits) {
+  auto c = LoadConfig(Write("streaming:\n  max_sessions: 3\n  token_ttl_seconds: 5\n  buffer_bytes: 8192\n"
+                            "  idle_timeout_seconds: 90\n"),
+                      true);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->streaming.max_sessions, 3);
+  EXPECT_EQ(c->streaming.token_ttl_seconds, 5);
+  EXPECT_EQ(c->streaming.buffer_bytes, 8192);
+  EXPECT_EQ(c->streaming.idle_timeout_seconds, 90);
+  EXPECT_EQ(c->ToJson()["streaming"]["idle_timeout_seconds"], 90);
+}
+
+TEST_F(ConfigTest, StreamingLimitsRefuseZeroNegativeAndAbsurd) {
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& t : std::vector<Case>{
+           {"streaming:\n  max_sessions: 0\n", "key streaming.max_sessions: must be at least 1"},
+           {"streaming:\n  max_sessions: 1000000\n", "key streaming.max_sessions: 1000000 is absurd"},
+           {"streaming:\n  token_ttl_seconds: -5\n", "key streaming.token_ttl_seconds: must be at least 1"},
+           {"streaming:\n  token_ttl_seconds: 86400\n", "key streaming.token_ttl_seconds: 86400 is absurd"},
+           {"streaming:\n  buffer_bytes: 0\n", "key streaming.buffer_bytes: must be at least 4096"},
+           {"streaming:\n  buffer_bytes: 99999999999\n", "key streaming.buffer_bytes: 99999999999 is absurd"},
+           {"streaming:\n  idle_timeout_seconds: 0\n", "key streaming.idle_timeout_seconds: must be at least 1"},
+           {"streaming:\n  idle_timeout_seconds: 1e9\n", "key streaming.idle_timeout_seconds: expected an integer"},
+           {"streaming:\n  idle_timeout_seconds: 99999999\n", "key streaming.idle_timeout_seconds: 99999999 is absurd"},
+       }) {
+    std::string path = Write(t.text);
+    auto c = LoadConfig(path, true);
+    ASSERT_FALSE(c.ok()) << t.text;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << t.text;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr(path + ":2: " + t.says)) << t.text;
+  }
+}
+
 TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
   std::string path = Write("socket: /tmp/x\nroot_dir: [unclosed\n");
   auto c = LoadConfig(path, true);

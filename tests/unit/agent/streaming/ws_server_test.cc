@@ -34,7 +34,7 @@
 #include "agent/streaming/server.h"
 #include "agent/streaming/spdy_frame.h"
 #include "agent/streaming/spdy_headers.h"
-#include "runtime/process/spawn.h"
+#include "tests/unit/agent/streaming/fake_backend.h"
 
 namespace podagent::streaming {
 namespace {
@@ -44,74 +44,8 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using boost::asio::ip::tcp;
 
-UniqueFd PidfdOpen(pid_t pid) { return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
-
-void SetNonBlocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
-// Exec: `sh -c request.cmd[0]` with pipes. Attach / ConnectPort: a socketpair, the peer end kept.
-class FakeBackend : public StreamBackend {
- public:
-  absl::StatusOr<ExecProcess> StartExec(const StreamRequest& r) override {
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
-      return absl::InternalError("pipe2");
-    }
-    UniqueFd in_r(in[0]), out_w(out[1]), err_w(err[1]);
-    ExecProcess p;
-    p.stdin_fd = UniqueFd(in[1]);
-    p.stdout_fd = UniqueFd(out[0]);
-    p.stderr_fd = UniqueFd(err[0]);
-    for (int fd : {p.stdin_fd.Get(), p.stdout_fd.Get(), p.stderr_fd.Get()}) SetNonBlocking(fd);
-    SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", r.cmd.at(0)};
-    o.env = {"PATH=/usr/bin:/bin"};
-    o.fds = {{0, in_r.Get()}, {1, out_w.Get()}, {2, err_w.Get()}};
-    auto child = Spawn(o);
-    if (!child.ok()) return child.status();
-    p.child = std::move(*child);
-    p.pidfd = PidfdOpen(p.child.pid());
-    std::lock_guard<std::mutex> l(mu);
-    exec_pids.push_back(p.child.pid());
-    return p;
-  }
-  absl::StatusOr<UniqueFd> Attach(const StreamRequest& r) override {
-    if (r.container_id == "gone") return absl::FailedPreconditionError("container gone is not running");
-    return Pair(shim_peer);
-  }
-  absl::StatusOr<UniqueFd> ConnectPort(const std::string&, int32_t port) override {
-    if (port == 9) return absl::UnavailableError("connect to 127.0.0.1:9: Connection refused");
-    UniqueFd* peer;
-    {
-      std::lock_guard<std::mutex> l(mu);
-      ports.push_back(port);
-      peer = &pod_peers[port];
-    }
-    return Pair(*peer);
-  }
-
-  absl::StatusOr<UniqueFd> Pair(UniqueFd& peer) {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return absl::InternalError("socketpair");
-    SetNonBlocking(sv[0]);
-    std::lock_guard<std::mutex> l(mu);
-    peer = UniqueFd(sv[1]);
-    peer_ready.notify_all();
-    return UniqueFd(sv[0]);
-  }
-  // Waits until `peer` is set (the session asked the backend).
-  int WaitPeer(UniqueFd& peer) {
-    std::unique_lock<std::mutex> l(mu);
-    peer_ready.wait_for(l, std::chrono::seconds(10), [&] { return peer.Valid(); });
-    return peer.Get();
-  }
-
-  std::mutex mu;
-  std::condition_variable peer_ready;
-  std::vector<pid_t> exec_pids;
-  std::vector<int32_t> ports;
-  UniqueFd shim_peer;
-  std::map<int32_t, UniqueFd> pod_peers;
-};
+using fake::FakeBackend;
+using fake::SetNonBlocking;
 
 struct Message {
   uint8_t channel;
@@ -155,6 +89,7 @@ class Client {
     ws_.read(b, ec);
     if (ec) {
       closed_normally_ = ec == websocket::error::closed && ws_.reason().code == websocket::close_code::normal;
+      if (ec == websocket::error::closed) close_reason_ = ws_.reason();
       return std::nullopt;
     }
     std::string s = beast::buffers_to_string(b.data());
@@ -168,6 +103,8 @@ class Client {
     return out;
   }
   bool closed_normally() const { return closed_normally_; }
+  // The server's close frame; nullopt when the connection ended without one.
+  const std::optional<websocket::close_reason>& close_reason() const { return close_reason_; }
   void Drop() { ws_.next_layer().close(); }
   int fd() { return ws_.next_layer().native_handle(); }
 
@@ -178,6 +115,7 @@ class Client {
   std::string target_;
   beast::error_code ec_;
   bool closed_normally_ = false;
+  std::optional<websocket::close_reason> close_reason_;
 };
 
 // The status line the server answers a WebSocket upgrade of `url` with (a plain socket, so a
@@ -508,8 +446,12 @@ TEST_F(WsServerTest, IdleSessionIsClosed) {
   Client c(AttachUrl("c1", false, true), "v4.channel.k8s.io");
   ASSERT_TRUE(c.upgraded());
   absl::Time start = absl::Now();
-  c.ReadAll();  // returns once the server drops the session
+  c.ReadAll();  // returns once the server closes the session
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  // A close frame says why (RFC 6455 7.4.1: 1001 going away), not a dropped TCP connection.
+  ASSERT_TRUE(c.close_reason().has_value()) << "the connection ended without a close frame";
+  EXPECT_EQ(c.close_reason()->code, websocket::close_code::going_away);
+  EXPECT_EQ(std::string(c.close_reason()->reason.c_str()), "idle timeout");
 }
 
 }  // namespace
