@@ -65,9 +65,10 @@ class FakeNetwork : public NetworkPlugin {
  public:
   absl::Status Ready() const override { return ready; }
   absl::StatusOr<NetworkResult> Setup(const NetworkPod& pod) override {
-    if (block_setup != nullptr) {
+    // Read once: the test clears it while this call waits on it.
+    if (absl::Notification* block = block_setup.load(); block != nullptr) {
       entered_setup.Notify();
-      block_setup->WaitForNotification();
+      block->WaitForNotification();
     }
     absl::MutexLock l(&mu);
     calls.push_back("add " + pod.id);
@@ -90,7 +91,7 @@ class FakeNetwork : public NetworkPlugin {
   std::vector<std::string> calls;
   std::map<std::string, std::string> attached;
   int next_ip = 0;
-  absl::Notification* block_setup = nullptr;
+  std::atomic<absl::Notification*> block_setup{nullptr};
   absl::Notification entered_setup;
 };
 
