@@ -128,6 +128,27 @@ class StreamingE2E : public testing::CniDaemonTest {
   std::string pod_;
 };
 
+// A daemon whose streaming URLs live 2 s (streaming.token_ttl_seconds): one used late is refused.
+class StreamingTokenTtlE2E : public StreamingE2E {
+ protected:
+  StreamingTokenTtlE2E() { extra_yaml_ = "streaming:\n  token_ttl_seconds: 2\n"; }
+};
+
+TEST_F(StreamingTokenTtlE2E, ExpiredUrlIsRefusedAndAFreshOneServed) {
+  std::string ctr = Container("sleeper", "exec sleep 1000");
+  std::string late = ExecUrl(ctr, {"true"}, false, false, false);
+  absl::SleepFor(absl::Seconds(4.5));
+  SpdyClient c;
+  auto up = c.Connect(late, kV4);
+  ASSERT_TRUE(up.ok()) << up.status();
+  EXPECT_EQ(up->http_code, 404) << "a URL past token_ttl_seconds must be refused";
+  SpdyClient fresh;
+  auto ids = OpenExec(fresh, ExecUrl(ctr, {"true"}, false, false, false), {"error", "stdout"});
+  ASSERT_EQ(ids.size(), 2u);
+  ASSERT_TRUE(fresh.ReadUntil([&] { return fresh.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok());
+  EXPECT_EQ(nlohmann::json::parse(fresh.data[ids["error"]]).value("status", ""), "Success");
+}
+
 TEST_F(StreamingE2E, ExecWithoutTtyReportsOutputAndExitCode) {
   std::string ctr = Container("sleeper", "exec sleep 1000");
   SpdyClient c;
