@@ -38,6 +38,7 @@
 #include "tests/lib/ns_inode.h"
 #include "tests/lib/daemon_fixture.h"
 #include "tests/lib/test_daemon.h"
+#include "tests/lib/test_registry.h"
 
 namespace podagent {
 namespace {
@@ -394,7 +395,11 @@ TEST_F(ConformanceE2E, MountPropagationBothWaysAndHostToContainer) {
 // critest's SupplementalGroupsPolicy specs with their image-predefined-group shape: the user is
 // in a group only the image's /etc/group names. Checked against the kernel (/proc/PID/status).
 TEST_F(ConformanceE2E, SupplementalGroupsPolicyMergeAndStrict) {
-  std::string rootfs = daemon_->dir().Sub("images") + "/rootfs/busybox";
+  // The root filesystem the shared busybox image was made from (hack/make-test-images.sh puts it
+  // beside the layout).
+  auto busybox = testing::SharedBusyboxLayout();
+  ASSERT_TRUE(busybox.ok()) << busybox.status();
+  std::string rootfs = busybox->substr(0, busybox->rfind('/')) + "/rootfs/busybox";
   auto group = ReadFile(rootfs + "/etc/group");
   ASSERT_TRUE(group.ok()) << group.status();
   std::string copy = daemon_->dir().Sub("groups-rootfs");
