@@ -1,42 +1,17 @@
 #include "agent/cli/bounded_read.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "runtime/common/errors.h"
 
 namespace podagent {
 namespace {
-
-absl::Status Refused(const std::string& rel) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("path \"", rel, "\" goes through a symlink or leaves its directory (refused)"));
-}
-
-// openat with O_NOFOLLOW, one component at a time: the fallback for kernels before 5.6.
-absl::StatusOr<UniqueFd> OpenByComponents(int dir_fd, const std::string& rel, int flags) {
-  std::vector<std::string> parts = absl::StrSplit(rel, '/', absl::SkipEmpty());
-  UniqueFd cur(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
-  if (!cur) return ErrnoError("dup");
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i] == "..") return Refused(rel);
-    bool last = i + 1 == parts.size();
-    int f = (last ? flags : O_PATH | O_DIRECTORY) | O_NOFOLLOW | O_CLOEXEC;
-    int fd = ::openat(cur.Get(), parts[i].c_str(), f);
-    if (fd < 0) return errno == ELOOP ? Refused(rel) : ErrnoError(absl::StrCat("open ", rel));
-    cur.Reset(fd);
-  }
-  return cur;
-}
 
 absl::StatusOr<std::string> ReadAt(int fd, off_t from, size_t limit, const std::string& what) {
   std::string out(limit, '\0');
@@ -53,22 +28,6 @@ absl::StatusOr<std::string> ReadAt(int fd, off_t from, size_t limit, const std::
 }
 
 }  // namespace
-
-absl::StatusOr<UniqueFd> OpenBeneath(int dir_fd, const std::string& rel, int flags) {
-  if (!rel.empty() && rel[0] == '/') return Refused(rel);
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | O_NOFOLLOW);
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  const char* path = rel.empty() ? "." : rel.c_str();
-  for (;;) {
-    long fd = ::syscall(SYS_openat2, dir_fd, path, &how, sizeof how);
-    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
-    if (errno == EINTR || errno == EAGAIN) continue;
-    if (errno == ENOSYS) return OpenByComponents(dir_fd, rel, flags);
-    if (errno == ELOOP || errno == EXDEV) return Refused(rel);
-    return ErrnoError(absl::StrCat("open ", rel));
-  }
-}
 
 absl::StatusOr<std::string> ReadHead(int fd, size_t limit, const std::string& what) {
   // Kernel files (cgroupfs, procfs) report size 0: read sequentially, not by size.

@@ -12,11 +12,8 @@
 
 namespace podagent {
 
-// Opens `rel` (relative, "" = the directory itself) beneath the directory `dir_fd` without
-// following any symlink and without leaving it (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
-// on kernels without openat2, component by component with O_NOFOLLOW). InvalidArgument for a
-// symlink, a ".." component or an absolute `rel`.
-absl::StatusOr<UniqueFd> OpenBeneath(int dir_fd, const std::string& rel, int flags);
+// Files are opened with runtime/image/path_safety.h's OpenBeneath (openat2 RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS: InvalidArgument for a symlink, ".." or an absolute path).
 
 // At most `limit` bytes from the start of the open file.
 absl::StatusOr<std::string> ReadHead(int fd, size_t limit, const std::string& what);

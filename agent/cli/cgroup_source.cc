@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "agent/cli/bounded_read.h"
+#include "runtime/image/path_safety.h"
 #include "runtime/common/errors.h"
 
 namespace podagent {
@@ -87,7 +88,7 @@ std::string CgroupSource::Dir(const std::string& path, const std::string& contro
 absl::StatusOr<UniqueFd> CgroupSource::OpenDir(const std::string& path, const std::string& controller) const {
   auto it = hierarchies_.find(v2_ ? "" : controller);
   if (it == hierarchies_.end()) return absl::NotFoundError(absl::StrCat("no ", controller, " hierarchy"));
-  auto fd = OpenBeneath(it->second.Get(), Relative(path), O_RDONLY | O_DIRECTORY);
+  auto fd = OpenBeneath(it->second.Get(), Relative(path), O_RDONLY | O_DIRECTORY, "cgroup");
   if (!fd.ok()) return Annotate(fd.status(), absl::StrCat("cgroup ", path));
   return fd;
 }
@@ -96,7 +97,7 @@ std::optional<std::string> CgroupSource::ReadFile(const std::string& path, const
                                                   const std::string& file) const {
   auto dir = OpenDir(path, controller);
   if (!dir.ok()) return std::nullopt;
-  auto fd = OpenBeneath(dir->Get(), file, O_RDONLY | O_NONBLOCK);
+  auto fd = OpenBeneath(dir->Get(), file, O_RDONLY | O_NONBLOCK, "cgroup file");
   if (!fd.ok()) return std::nullopt;
   auto text = ReadHead(fd->Get(), kFileLimit, file);
   return text.ok() ? std::optional<std::string>(*text) : std::nullopt;
@@ -122,7 +123,7 @@ absl::StatusOr<std::vector<pid_t>> CgroupSource::Procs(const std::string& path) 
     pending.pop_back();
     auto dir = OpenDir(rel, controller);
     if (!dir.ok()) return dir.status();
-    auto fd = OpenBeneath(dir->Get(), "cgroup.procs", O_RDONLY | O_NONBLOCK);
+    auto fd = OpenBeneath(dir->Get(), "cgroup.procs", O_RDONLY | O_NONBLOCK, "cgroup");
     if (!fd.ok()) return Annotate(fd.status(), absl::StrCat("cgroup ", rel));
     auto text = ReadHead(fd->Get(), kProcsLimit, absl::StrCat(rel, "/cgroup.procs"));
     if (!text.ok()) return text.status();

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "agent/cli/bounded_read.h"
+#include "runtime/image/path_safety.h"
 #include "runtime/common/errors.h"
 
 namespace podagent {
@@ -26,7 +27,7 @@ std::vector<pid_t> Pids(absl::string_view value) {
 }
 
 absl::StatusOr<std::string> ReadProcFile(int proc_fd, pid_t pid, const char* file, size_t limit) {
-  auto fd = OpenBeneath(proc_fd, absl::StrCat(pid, "/", file), O_RDONLY);
+  auto fd = OpenBeneath(proc_fd, absl::StrCat(pid, "/", file), O_RDONLY, "/proc");
   if (!fd.ok()) return fd.status();
   return ReadHead(fd->Get(), limit, absl::StrCat("/proc/", pid, "/", file));
 }

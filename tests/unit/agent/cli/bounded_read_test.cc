@@ -1,6 +1,7 @@
 // The diagnostics' reads never follow a symlink, never leave their directory, never block on a
 // FIFO and never read more than asked.
 #include "agent/cli/bounded_read.h"
+#include "runtime/image/path_safety.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,14 +23,14 @@ TEST(BoundedRead, OpenBeneathRefusesSymlinksAndEscapes) {
   ASSERT_EQ(::symlink(d.path().c_str(), (d / "cg/up").c_str()), 0);
   UniqueFd root(::open((d / "cg").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   ASSERT_TRUE(root);
-  auto ok = OpenBeneath(root.Get(), "sub/memory.max", O_RDONLY);
+  auto ok = OpenBeneath(root.Get(), "sub/memory.max", O_RDONLY, "test");
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(*ReadHead(ok->Get(), 100, "memory.max"), "max\n");
-  EXPECT_EQ(OpenBeneath(root.Get(), "sub/link", O_RDONLY).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OpenBeneath(root.Get(), "up/secret", O_RDONLY).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OpenBeneath(root.Get(), "../secret", O_RDONLY).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OpenBeneath(root.Get(), "/etc/passwd", O_RDONLY).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(OpenBeneath(root.Get(), "sub/absent", O_RDONLY).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(OpenBeneath(root.Get(), "sub/link", O_RDONLY, "test").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBeneath(root.Get(), "up/secret", O_RDONLY, "test").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBeneath(root.Get(), "../secret", O_RDONLY, "test").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBeneath(root.Get(), "/etc/passwd", O_RDONLY, "test").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBeneath(root.Get(), "sub/absent", O_RDONLY, "test").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(BoundedRead, ReadFileTail) {
