@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
@@ -34,6 +38,54 @@ void DaemonTest::ImportBusybox(const std::string& ref) {
   ASSERT_TRUE(layout.ok()) << "busybox test image: " << layout.status();
   absl::Status imported = daemon_->ImportImage(*layout, ref);
   ASSERT_TRUE(imported.ok()) << imported;
+}
+
+std::string DaemonTest::RunPod(const cri::PodSandboxConfig& c) {
+  std::string id;
+  grpc::Status st = client_->RunPod(c, &id);
+  EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
+  if (!st.ok()) return "";
+  pod_configs_[id] = c;
+  return id;
+}
+
+grpc::Status DaemonTest::Create(const std::string& pod, const cri::ContainerConfig& c, std::string* id) {
+  return client_->CreateContainer(pod, c, pod_configs_[pod], id);
+}
+
+std::string DaemonTest::Run(const std::string& pod, const cri::ContainerConfig& c) {
+  std::string id;
+  grpc::Status st = Create(pod, c, &id);
+  EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
+  if (!st.ok()) return "";
+  st = client_->StartContainer(id);
+  EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
+  return id;
+}
+
+cri::ContainerStatusResponse DaemonTest::Status(const std::string& id) {
+  cri::ContainerStatusResponse r;
+  grpc::Status st = client_->ContainerStatus(id, true, &r);
+  EXPECT_TRUE(st.ok()) << st.error_message();
+  return r;
+}
+
+nlohmann::json DaemonTest::Info(const std::string& id) {
+  auto r = Status(id);
+  auto it = r.info().find("info");
+  if (it == r.info().end()) return nlohmann::json::object();
+  return nlohmann::json::parse(it->second);
+}
+
+int DaemonTest::Pid(const std::string& id) { return Info(id).value("pid", 0); }
+
+cri::ContainerStatus DaemonTest::WaitExited(const std::string& id, absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  for (;;) {
+    auto r = Status(id);
+    if (r.status().state() == cri::CONTAINER_EXITED || absl::Now() > deadline) return r.status();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 void DaemonTest::TearDown() {

@@ -3,15 +3,21 @@
 // gets the daemon on temp dirs under a private cgroup parent; TearDown stops and removes every pod
 // through the CRI, stops the daemon, unmounts its netns dir, fails the test if a process is left
 // in the cgroup parent, and removes it. Pods without CNI use host networking; CniDaemonTest
-// (cni_e2e.h) adds a private bridge network.
+// (cni_e2e.h) adds a private bridge network. The pod and container helpers below are the one copy
+// every e2e suite uses: a pod run through RunPod remembers its config, which CreateContainer needs
+// again, and a failed call fails the test with the daemon's log.
 //   class SecurityE2E : public testing::DaemonTest {
 //    protected:
 //     SecurityE2E() : DaemonTest("podagent-sece2e") {}
 //   };
 
+#include <map>
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
@@ -34,10 +40,25 @@ class DaemonTest : public ::testing::Test {
   // the image is built once per test binary (SharedBusyboxLayout).
   void ImportBusybox(const std::string& ref);
 
+  // RunPodSandbox; the pod id ("" and a test failure if it failed).
+  std::string RunPod(const ::runtime::v1::PodSandboxConfig& c);
+  // CreateContainer in a pod run by RunPod, with that pod's config.
+  grpc::Status Create(const std::string& pod, const ::runtime::v1::ContainerConfig& c, std::string* id);
+  // Create and start; the container id ("" and a test failure if either failed).
+  std::string Run(const std::string& pod, const ::runtime::v1::ContainerConfig& c);
+  // Verbose ContainerStatus (a failed call fails the test), its info JSON ({} without one), the
+  // main process's host pid (0 without one).
+  ::runtime::v1::ContainerStatusResponse Status(const std::string& id);
+  nlohmann::json Info(const std::string& id);
+  int Pid(const std::string& id);
+  // The status once the container exited, or the last one seen after `timeout`.
+  ::runtime::v1::ContainerStatus WaitExited(const std::string& id, absl::Duration timeout = absl::Seconds(30));
+
   std::string extra_yaml_;  // appended to the generated config; set it before SetUp
   std::string cgroup_parent_, yaml_;
   std::unique_ptr<TestDaemon> daemon_;
   std::unique_ptr<CriClient> client_;
+  std::map<std::string, ::runtime::v1::PodSandboxConfig> pod_configs_;  // by pod id
 };
 
 }  // namespace podagent::testing

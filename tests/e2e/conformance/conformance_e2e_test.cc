@@ -119,46 +119,16 @@ class ConformanceE2E : public testing::DaemonTest {
     ASSERT_TRUE(imported.ok()) << imported.status();
   }
 
+  using DaemonTest::RunPod;
   std::string RunPod(const std::string& name, bool privileged = false) {
     cri::PodSandboxConfig c = testing::MakePodConfig(name, logs_ + "/" + name);
     c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_network(cri::NODE);
     c.mutable_linux()->mutable_security_context()->set_privileged(privileged);
-    std::string id;
-    grpc::Status st = client_->RunPod(c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    pod_configs_[id] = c;
-    return id;
-  }
-
-  grpc::Status Create(const std::string& pod, const cri::ContainerConfig& c, std::string* id) {
-    return client_->CreateContainer(pod, c, pod_configs_[pod], id);
-  }
-
-  std::string Run(const std::string& pod, const cri::ContainerConfig& c) {
-    std::string id;
-    grpc::Status st = Create(pod, c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    if (!st.ok()) return "";
-    st = client_->StartContainer(id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    return id;
+    return RunPod(c);
   }
 
   cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
     return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
-  }
-
-  cri::ContainerStatusResponse Status(const std::string& id) {
-    cri::ContainerStatusResponse r;
-    grpc::Status st = client_->ContainerStatus(id, true, &r);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return r;
-  }
-
-  int Pid(const std::string& id) {
-    auto r = Status(id);
-    if (!r.info().contains("info")) return 0;
-    return nlohmann::json::parse(r.info().at("info")).value("pid", 0);
   }
 
   cri::ExecSyncResponse Exec(const std::string& id, const std::vector<std::string>& cmd) {
@@ -178,7 +148,6 @@ class ConformanceE2E : public testing::DaemonTest {
   }
 
   std::string logs_;
-  std::map<std::string, cri::PodSandboxConfig> pod_configs_;
   std::vector<std::string> host_mounts_;
 };
 

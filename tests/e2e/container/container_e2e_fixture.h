@@ -57,48 +57,17 @@ class ContainerE2E : public CniDaemonTest {
     logs_ = daemon_->dir().Sub("podlogs");
   }
 
+  using CniDaemonTest::RunPod;
   std::string RunPod(const std::string& name, cri::NamespaceMode pid_mode = cri::CONTAINER) {
     cri::PodSandboxConfig c = MakePodConfig(name, logs_ + "/" + name);
     c.set_hostname(name);
     c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(pid_mode);
-    std::string id;
-    grpc::Status st = client_->RunPod(c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    pod_configs_[id] = c;
-    return id;
-  }
-
-  std::string Run(const std::string& pod, cri::ContainerConfig c) {
-    std::string id;
-    grpc::Status st = client_->CreateContainer(pod, c, pod_configs_[pod], &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    if (!st.ok()) return "";
-    st = client_->StartContainer(id);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return id;
+    return RunPod(c);
   }
 
   cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
     return MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
   }
-
-  cri::ContainerStatusResponse Status(const std::string& id) {
-    cri::ContainerStatusResponse r;
-    grpc::Status st = client_->ContainerStatus(id, true, &r);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return r;
-  }
-
-  cri::ContainerStatus WaitExited(const std::string& id, absl::Duration timeout = absl::Seconds(30)) {
-    absl::Time deadline = absl::Now() + timeout;
-    for (;;) {
-      auto r = Status(id);
-      if (r.status().state() == cri::CONTAINER_EXITED || absl::Now() > deadline) return r.status();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-
-  nlohmann::json Info(const std::string& id) { return nlohmann::json::parse(Status(id).info().at("info")); }
 
   int PausePid(const std::string& pod) {
     cri::PodSandboxStatusResponse r;
@@ -107,7 +76,6 @@ class ContainerE2E : public CniDaemonTest {
   }
 
   std::string logs_;
-  std::map<std::string, cri::PodSandboxConfig> pod_configs_;
 };
 
 }  // namespace podagent::testing

@@ -111,28 +111,8 @@ class KubeletE2E : public testing::CniDaemonTest {
     return c;
   }
 
-  std::string RunPod(const cri::PodSandboxConfig& c) {
-    std::string id;
-    grpc::Status st = client_->RunPod(c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    pod_configs_[id] = c;
-    return id;
-  }
+  using CniDaemonTest::RunPod;
   std::string RunPod(const std::string& name) { return RunPod(PodConfig(name)); }
-
-  grpc::Status Create(const std::string& pod, const cri::ContainerConfig& c, std::string* id) {
-    return client_->CreateContainer(pod, c, pod_configs_[pod], id);
-  }
-
-  std::string Run(const std::string& pod, const cri::ContainerConfig& c) {
-    std::string id;
-    grpc::Status st = Create(pod, c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    if (!st.ok()) return "";
-    st = client_->StartContainer(id);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return id;
-  }
 
   static cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
     return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
@@ -143,24 +123,6 @@ class KubeletE2E : public testing::CniDaemonTest {
     ns->set_pid(mode);
     ns->set_target_id(target);
     return c;
-  }
-
-  cri::ContainerStatusResponse Status(const std::string& id) {
-    cri::ContainerStatusResponse r;
-    grpc::Status st = client_->ContainerStatus(id, true, &r);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    return r;
-  }
-  nlohmann::json Info(const std::string& id) { return nlohmann::json::parse(Status(id).info().at("info")); }
-  int Pid(const std::string& id) { return Info(id).value("pid", 0); }
-
-  cri::ContainerStatus WaitExited(const std::string& id) {
-    absl::Time deadline = absl::Now() + absl::Seconds(30);
-    for (;;) {
-      auto r = Status(id);
-      if (r.status().state() == cri::CONTAINER_EXITED || absl::Now() > deadline) return r.status();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
   }
 
   nlohmann::json PodInfoJson(const std::string& pod) {
@@ -185,7 +147,6 @@ class KubeletE2E : public testing::CniDaemonTest {
 
   std::string logs_;
   std::unique_ptr<CgroupDriver> cgroups_;
-  std::map<std::string, cri::PodSandboxConfig> pod_configs_;
 };
 
 // POD joins the pause's pid namespace, where pause is PID 1; CONTAINER makes one of its own; NODE

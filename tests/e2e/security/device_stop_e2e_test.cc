@@ -69,26 +69,13 @@ class SecurityE2E : public testing::DaemonTest {
     cgroups_ = std::move(*cgroups);
   }
 
+  using DaemonTest::RunPod;
   std::string RunPod(const std::string& name, cri::NamespaceMode pid_mode = cri::CONTAINER) {
     cri::PodSandboxConfig c = testing::MakePodConfig(name, daemon_->dir().Sub("logs-" + name));
     auto* ns = c.mutable_linux()->mutable_security_context()->mutable_namespace_options();
     ns->set_network(cri::NODE);
     ns->set_pid(pid_mode);
-    std::string id;
-    grpc::Status st = client_->RunPod(c, &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    pod_configs_[id] = c;
-    return id;
-  }
-
-  std::string Run(const std::string& pod, const cri::ContainerConfig& c) {
-    std::string id;
-    grpc::Status st = client_->CreateContainer(pod, c, pod_configs_[pod], &id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    if (!st.ok()) return "";
-    st = client_->StartContainer(id);
-    EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
-    return id;
+    return RunPod(c);
   }
 
   cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
@@ -103,13 +90,7 @@ class SecurityE2E : public testing::DaemonTest {
     return r;
   }
 
-  std::string CgroupOf(const std::string& id) {
-    cri::ContainerStatusResponse r;
-    grpc::Status st = client_->ContainerStatus(id, true, &r);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    if (!st.ok()) return "";
-    return nlohmann::json::parse(r.info().at("info")).value("cgroupPath", "");
-  }
+  std::string CgroupOf(const std::string& id) { return Info(id).value("cgroupPath", ""); }
 
   // v1: the lines of devices.list; v2: one "<n> programs" line from BPF_PROG_QUERY.
   std::set<std::string> DeviceRulesOf(const std::string& cgroup) {
@@ -134,7 +115,6 @@ class SecurityE2E : public testing::DaemonTest {
     return want;
   }
 
-  std::map<std::string, cri::PodSandboxConfig> pod_configs_;
   std::unique_ptr<CgroupDriver> cgroups_;
 };
 
