@@ -18,6 +18,7 @@
 #include "runtime/common/unique_fd.h"
 #include "runtime/image/reference.h"
 #include "tests/fuzz/fuzz_check.h"
+#include "tests/lib/spec_fakes.h"
 #include "runtime/common/json_text.h"
 
 namespace podagent {
@@ -62,37 +63,16 @@ bool Parse(const uint8_t* data, size_t size, Message* m) {
 
 }  // namespace
 
-PodInfo FuzzPod() {
-  PodInfo p;
-  p.id = std::string(64, 'a');
-  p.ready = true;
-  p.pause_pid = 1;
-  p.cgroup_path = "/podagent/poda";
-  p.netns_path = "/run/podagent/netns/a";
-  p.hostname = "fuzz";
-  p.hosts_path = "/run/podagent/pods/a/hosts";
-  p.resolv_conf_path = "/run/podagent/pods/a/resolv.conf";
-  p.log_directory = "/var/log/pods/fuzz";
-  return p;
-}
+PodInfo FuzzPod() { return specfakes::FakePod(); }
 
 ImageInfo FuzzImage() {
-  ImageInfo i;
-  i.id = "sha256:" + std::string(64, 'b');
-  i.layer_dirs = {"/var/lib/podagent/layers/1"};
-  i.cmd = {"sh"};
+  ImageInfo i = specfakes::FakeImage();
   i.env = {"PATH=/bin"};
   return i;
 }
 
 SpecInputs FuzzInputs() {
-  SpecInputs in;
-  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
-  in.id = std::string(64, 'c');
-  in.state_dir = "/run/podagent/containers/c";
-  in.layer_dir = "/var/lib/podagent/containers/c";
-  in.image_passwd = "root:x:0:0::/root:/bin/sh\napp:x:101:101::/home/app:/bin/sh\n";
-  in.image_group = "root:x:0:\napp:x:101:\n";
+  SpecInputs in = specfakes::FakeInputs(specfakes::kAppPasswd, specfakes::kAppGroup);
   in.target_pid = [](const std::string&) -> absl::StatusOr<pid_t> { return absl::NotFoundError("no target"); };
   return in;
 }

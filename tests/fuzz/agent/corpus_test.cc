@@ -72,7 +72,7 @@ TEST(AgentFuzzCorpus, CriSeedsGetTheVerdictsTheCriGives) {
   auto built = BuildContainerSpec(Decode<cri::CreateContainerRequest>(Seed("cri", "create")).config(), FuzzPod(),
                                   FuzzImage(), FuzzInputs());
   ASSERT_TRUE(built.ok()) << built.status();
-  EXPECT_EQ(built->log_path, "/var/log/pods/fuzz/app/0.log");  // CRI: log_path is relative to log_directory
+  EXPECT_EQ(built->log_path, "/var/log/pods/ns_web-0_uid/app/0.log");  // CRI: relative to log_directory
   // A log path that climbs out of the pod's log directory, a mount destination that is not an
   // absolute path: both refused.
   for (const char* hostile : {"create-log-escape", "create-relative-mount"}) {

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/container/spec_builder.h"
-#include "tests/unit/agent/container/spec_fakes.h"
+#include "tests/lib/spec_fakes.h"
 #include "runtime/cgroups/device_rules.h"
 
 namespace podagent {

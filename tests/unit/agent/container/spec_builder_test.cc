@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/container/container_resources.h"
+#include "tests/lib/spec_fakes.h"
 #include "tests/lib/temp_dir.h"
 
 namespace podagent {
@@ -20,26 +21,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-PodInfo FakePod() {
-  PodInfo p;
-  p.id = std::string(64, 'a');
-  p.ready = true;
-  p.pause_pid = 4242;
-  p.cgroup_path = "/podagent/podaaaa";
-  p.netns_path = "/run/podagent/netns/aaaa";
-  p.hostname = "web-0";
-  p.hosts_path = "/run/podagent/pods/aaaa/hosts";
-  p.resolv_conf_path = "/run/podagent/pods/aaaa/resolv.conf";
-  p.log_directory = "/var/log/pods/ns_web-0_uid";
-  return p;
-}
+using specfakes::FakePod;
 
+// An nginx-like image: entrypoint and cmd, a working dir, a named user, a stop signal.
 ImageInfo FakeImage() {
-  ImageInfo i;
-  i.id = "sha256:" + std::string(64, 'b');
-  i.layer_dirs = {"/var/lib/podagent/layers/1", "/var/lib/podagent/layers/2"};
+  ImageInfo i = specfakes::FakeImage({"nginx", "-g", "daemon off;"});
+  i.layer_dirs.push_back("/var/lib/podagent/layers/2");
   i.entrypoint = {"/docker-entrypoint.sh"};
-  i.cmd = {"nginx", "-g", "daemon off;"};
   i.env = {"PATH=/usr/bin:/bin", "NGINX_VERSION=1.25"};
   i.working_dir = "/srv";
   i.user = "app";
@@ -48,14 +36,8 @@ ImageInfo FakeImage() {
 }
 
 SpecInputs FakeInputs() {
-  SpecInputs in;
-  in.start_time = [](pid_t pid) -> absl::StatusOr<uint64_t> { return uint64_t{1000} + pid; };  // fake pids
-  in.id = std::string(64, 'c');
-  in.state_dir = "/run/podagent/containers/cccc";
-  in.layer_dir = "/var/lib/podagent/containers/cccc";
+  SpecInputs in = specfakes::FakeInputs(specfakes::kAppPasswd, specfakes::kAppGroup);
   in.cgroup_procs_files = {"/sys/fs/cgroup/memory/podagent/podaaaa/cccc/cgroup.procs"};
-  in.image_passwd = "root:x:0:0::/root:/bin/sh\napp:x:101:101::/home/app:/bin/sh\n";
-  in.image_group = "root:x:0:\napp:x:101:\n";
   in.own_oom_score_adj = -500;
   return in;
 }

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/container/spec_builder.h"
-#include "tests/unit/agent/container/spec_fakes.h"
+#include "tests/lib/spec_fakes.h"
 
 namespace podagent {
 namespace {
