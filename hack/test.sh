@@ -14,7 +14,8 @@
 #   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
 #
 # Every stage runs even when an earlier one failed (except that nothing runs without a build);
-# the seconds each took are printed at the end. Exits non-zero if anything failed.
+# the seconds each took are printed at the end, and after them the name of every test that failed
+# (a CI log often shows only its tail). Exits non-zero if anything failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -27,6 +28,7 @@ esac
 
 status=0
 stages=()
+failed_tests=()
 started_all=$(date +%s)
 report() {
   local total=$(( $(date +%s) - started_all ))
@@ -34,6 +36,31 @@ report() {
   local s
   for s in "${stages[@]}"; do echo "   $s"; done
   echo "   total: $total"
+  if [ ${#failed_tests[@]} -gt 0 ]; then
+    echo "== failed tests (stage: test)"
+    for s in "${failed_tests[@]}"; do echo "   $s"; done
+  fi
+}
+
+# run_ctest STAGE DIR [ctest args...]: ctest on DIR; the tests that failed are kept for the report
+# (ctest's list of them is overwritten by the next run in the same dir: the guest reuses build/).
+run_ctest() {
+  local name=$1 dir=$2 rc=0 line
+  shift 2
+  rm -f "$dir/Testing/Temporary/LastTestsFailed.log"
+  ctest --test-dir "$dir" "$@" || rc=$?
+  if [ -f "$dir/Testing/Temporary/LastTestsFailed.log" ]; then
+    while IFS= read -r line; do failed_tests+=("$name: ${line#*:}"); done < "$dir/Testing/Temporary/LastTestsFailed.log"
+  fi
+  return $rc
+}
+
+# The guest's failures, from the JUnit file it leaves in BUILD/vm-ci.
+vm_failures() {
+  local junit=$1/vm-ci/junit.xml line
+  [ -f "$junit" ] || return 0
+  while IFS= read -r line; do failed_tests+=("vm: $line"); done \
+    < <(grep -E '<testcase [^>]*status="fail' "$junit" | sed -E 's/.*name="([^"]*)".*/\1/')
 }
 trap report EXIT
 
@@ -70,20 +97,22 @@ build() {
 if [ "$quick" = 1 ]; then
   stage deps bash hack/install-deps.sh || exit 1
   stage build build --target unit_tests || exit 1
-  stage tests ctest --test-dir build --output-on-failure --timeout 300 -L unit || true
+  stage tests run_ctest tests build --output-on-failure --timeout 300 -L unit || true
   exit "$status"
 fi
 
 stage deps bash hack/install-deps.sh --test || exit 1
 stage build build || exit 1
-stage tests ctest --test-dir build --output-on-failure --timeout 600 -L 'unit|root|e2e' || true
+stage tests run_ctest tests build --output-on-failure --timeout 600 -L 'unit|root|e2e' || true
 asan() {
   bash hack/configure-sanitized.sh build-asan &&
     cmake --build build-asan -j"$jobs" --target unit_tests &&
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --test-dir build-asan --output-on-failure --timeout 600 -L unit
+      run_ctest asan build-asan --output-on-failure --timeout 600 -L unit
 }
 stage asan asan || true
 stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
+rm -f build/vm-ci/junit.xml
 stage vm bash hack/vm/ci.sh build || true
+vm_failures build
 exit "$status"
