@@ -58,6 +58,10 @@ void ReadV1Memory(const std::string& dir, MemoryStats& out) {
   out.pgfault = Hierarchical(stat, "pgfault");
   out.pgmajfault = Hierarchical(stat, "pgmajfault");
   out.oom_kills = Lookup(ReadKeyValuesFile(dir + "/memory.oom_control"), "oom_kill");
+  out.mapped_file = Hierarchical(stat, "mapped_file");
+  out.kernel = ReadUintFile(dir + "/memory.kmem.usage_in_bytes");
+  out.reservation = ReadUintFile(dir + "/memory.soft_limit_in_bytes");
+  out.swap_limit = ReadUintFile(dir + "/memory.memsw.limit_in_bytes");  // absent without swapaccount
 }
 
 void ReadV2Cpu(const std::string& dir, CpuStats& out) {
@@ -90,7 +94,11 @@ void ReadV2Memory(const std::string& dir, MemoryStats& out) {
   out.inactive_file = Lookup(stat, "inactive_file");
   out.pgfault = Lookup(stat, "pgfault");
   out.pgmajfault = Lookup(stat, "pgmajfault");
+  out.mapped_file = Lookup(stat, "file_mapped");
+  out.kernel = Lookup(stat, "kernel");
   out.swap = ReadUintFile(dir + "/memory.swap.current");
+  out.reservation = ReadUintFile(dir + "/memory.min");
+  out.swap_limit = ReadUintFile(dir + "/memory.swap.max");
   KeyValues events = ReadKeyValuesFile(dir + "/memory.events");
   out.oom_kills = Lookup(events, "oom_kill");
   out.failcnt = Lookup(events, "max");

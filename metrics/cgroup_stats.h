@@ -33,6 +33,10 @@ struct MemoryStats {
   std::optional<uint64_t> pgfault;           // v1: memory.stat total_pgfault (or pgfault) / v2: memory.stat pgfault
   std::optional<uint64_t> pgmajfault;        // v1: memory.stat total_pgmajfault / v2: memory.stat pgmajfault
   std::optional<uint64_t> oom_kills;         // v1: memory.oom_control oom_kill / v2: memory.events oom_kill
+  std::optional<uint64_t> mapped_file;       // v1: memory.stat total_mapped_file (or mapped_file) / v2: memory.stat file_mapped
+  std::optional<uint64_t> kernel;            // v1: memory.kmem.usage_in_bytes / v2: memory.stat kernel (5.18+)
+  std::optional<uint64_t> reservation;       // v1: memory.soft_limit_in_bytes / v2: memory.min (cAdvisor's choice)
+  std::optional<uint64_t> swap_limit;        // v1: memory.memsw.limit_in_bytes (memory+swap) / v2: memory.swap.max
 
   // usage minus inactive file pages, floored at 0 (what kubelet evicts on); absent without usage.
   std::optional<uint64_t> WorkingSet() const;

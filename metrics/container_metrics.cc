@@ -3,7 +3,6 @@
 #include <map>
 #include <optional>
 
-#include "metrics/stat_files.h"
 
 namespace podagent {
 namespace {
@@ -29,10 +28,14 @@ std::vector<MetricDef> BuildDefs() {
       Gauge("container_memory_rss", "Size of RSS in bytes."),
       Gauge("container_memory_cache", "Number of bytes of page cache memory."),
       Gauge("container_memory_swap", "Container swap usage in bytes."),
+      Gauge("container_memory_mapped_file", "Size of memory mapped files in bytes."),
+      Gauge("container_memory_kernel_usage", "Size of kernel memory allocated in bytes."),
       Counter("container_memory_failcnt", "Number of memory usage hits limits"),
       Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes"),
       Counter("container_oom_events_total", "Count of out of memory events observed for the container"),
       Gauge("container_spec_memory_limit_bytes", "Memory limit for the container."),
+      Gauge("container_spec_memory_reservation_limit_bytes", "Memory reservation limit for the container."),
+      Gauge("container_spec_memory_swap_limit_bytes", "Memory swap limit for the container."),
       Gauge("container_spec_cpu_shares", "CPU share of the container."),
       Gauge("container_spec_cpu_quota", "CPU quota of the container."),
       Gauge("container_spec_cpu_period", "CPU period of the container."),
@@ -90,6 +93,24 @@ void AddPsi(Emitter& e, const char* waiting, const char* stalled, const PsiStats
   e.Add(stalled, psi.full_us, 1e6);
 }
 
+// A memory spec value as cAdvisor reports it: a file that is not there reads as 0, and anything
+// above 2^62 is "unlimited", also 0: v2's "max" and v1's page-counter maximum
+// (9223372036854771712) alike.
+double SpecMemory(const std::optional<uint64_t>& v) {
+  constexpr uint64_t kUnlimitedAbove = uint64_t{1} << 62;
+  if (!v || *v > kUnlimitedAbove) return 0;
+  return double(*v);
+}
+
+// cAdvisor emits the three memory spec families together whenever the cgroup has the memory
+// controller; the limit file is the sign of it (v1 memory.limit_in_bytes, v2 memory.max).
+void AddMemorySpec(Emitter& e, const MemoryStats& m) {
+  if (!m.limit) return;
+  e.Add("container_spec_memory_limit_bytes", SpecMemory(m.limit));
+  e.Add("container_spec_memory_reservation_limit_bytes", SpecMemory(m.reservation));
+  e.Add("container_spec_memory_swap_limit_bytes", SpecMemory(m.swap_limit));
+}
+
 void AddCgroup(Emitter& e, const CgroupStats& s) {
   if (s.cpu.usage_ns) e.Add("container_cpu_usage_seconds_total", double(*s.cpu.usage_ns) / 1e9, {"total"});
   e.Add("container_cpu_user_seconds_total", s.cpu.user_ns, 1e9);
@@ -102,11 +123,12 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   e.Add("container_memory_rss", s.memory.rss);
   e.Add("container_memory_cache", s.memory.cache);
   e.Add("container_memory_swap", s.memory.swap);
+  e.Add("container_memory_mapped_file", s.memory.mapped_file);
+  e.Add("container_memory_kernel_usage", s.memory.kernel);
   e.Add("container_memory_failcnt", s.memory.failcnt);
   e.Add("container_memory_max_usage_bytes", s.memory.max_usage);
   e.Add("container_oom_events_total", s.memory.oom_kills);
-  // cAdvisor reports no limit as 0 on v2 ("max") and the raw page-counter maximum on v1.
-  if (s.memory.limit) e.Add("container_spec_memory_limit_bytes", *s.memory.limit == kUnlimited ? 0.0 : double(*s.memory.limit));
+  AddMemorySpec(e, s.memory);
   e.Add("container_spec_cpu_shares", s.cpu.shares);
   // cAdvisor leaves quota and period out when they are unset (quota -1 / "max").
   if (s.cpu.quota_us && *s.cpu.quota_us > 0) {

@@ -2,9 +2,11 @@
 // guest). Cgroups are made and removed through the real CgroupDriver; a child process burns CPU
 // and touches memory in them.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include "prometheus/text_serializer.h"
 #include "metrics/container_collector.h"
 #include "runtime/cgroups/cgroup.h"
+#include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/common/unique_fd.h"
 
@@ -23,11 +26,60 @@ namespace {
 
 constexpr size_t kTouchBytes = 48 << 20;
 
+// The kernel's own figure, read by the test and not by podagent's parsers: the single number of
+// a cgroup file ("max" is UINT64_MAX), or the value of `key` in a "key value" file. A file that
+// cannot be read fails the test.
+void KernelNumber(const std::string& text, const std::string& what, uint64_t* out) {
+  ASSERT_FALSE(text.empty()) << what << " is empty";
+  if (text.rfind("max", 0) == 0) {
+    *out = UINT64_MAX;
+    return;
+  }
+  size_t end = 0;
+  *out = std::stoull(text, &end);
+  ASSERT_GT(end, 0u) << what << ": " << text;
+}
+
+void ReadKernelUint(const std::string& path, uint64_t* out) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  ASSERT_TRUE(text.ok()) << path << ": " << text.status();
+  KernelNumber(*text, path, out);
+}
+
+void ReadKernelKey(const std::string& path, const std::string& key, uint64_t* out) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  ASSERT_TRUE(text.ok()) << path << ": " << text.status();
+  size_t at = ("\n" + *text).find("\n" + key + " ");
+  ASSERT_NE(at, std::string::npos) << "no " << key << " in " << path;
+  KernelNumber(text->substr(at + key.size() + 1), path + " " + key, out);
+}
+
+// True when `v` is within the two reads of the kernel file taken around it (a gauge may move).
+bool Between(const std::optional<uint64_t>& v, uint64_t before, uint64_t after) {
+  return v && *v >= std::min(before, after) && *v <= std::max(before, after);
+}
+
+// Writes 2 * `bytes` to a memfd (page cache of this cgroup) and maps and reads the first half,
+// so the cgroup's mapped-file figure is at least `bytes` and below its cache.
+void MapFile(size_t bytes) {
+  int fd = ::memfd_create("metrics-root-test", MFD_CLOEXEC);
+  if (fd < 0) ::_exit(1);
+  std::string page(4096, 'x');
+  for (size_t off = 0; off < 2 * bytes; off += page.size()) {
+    if (::pwrite(fd, page.data(), page.size(), static_cast<off_t>(off)) != ssize_t(page.size())) ::_exit(1);
+  }
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, 0);
+  if (map == MAP_FAILED) ::_exit(1);
+  volatile char sum = 0;
+  for (size_t i = 0; i < bytes; i += 4096) sum = sum + static_cast<const char*>(map)[i];
+}
+
 // A forked child that waits for a byte on a pipe (so it is in its cgroup before it allocates),
-// touches `bytes` of memory, reports back, then spins on the CPU. Killed and reaped by the owner.
+// touches `bytes` of memory (and maps `mapped` bytes of a file, see MapFile), reports back, then
+// spins on the CPU. Killed and reaped by the owner.
 class Child {
  public:
-  explicit Child(size_t bytes) {
+  explicit Child(size_t bytes, size_t mapped = 0) {
     int go[2], ready[2];
     if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(ready, O_CLOEXEC) != 0) return;
     pid_ = ::fork();
@@ -36,6 +88,7 @@ class Child {
       if (::read(go[0], &c, 1) != 1) ::_exit(1);
       char* mem = static_cast<char*>(::malloc(bytes));
       for (size_t i = 0; i < bytes; i += 4096) mem[i] = 1;
+      if (mapped > 0) MapFile(mapped);
       if (::write(ready[1], "r", 1) != 1) ::_exit(1);
       volatile uint64_t n = 0;
       for (;;) n = n + 1;
@@ -151,6 +204,51 @@ TEST_F(RootMetrics, ReadsARunningProcess) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CgroupStats later = ReadCgroupStats(layout_, ctr_);
   EXPECT_GT(*later.cpu.usage_ns, *s.cpu.usage_ns);
+}
+
+// Each memory figure added for cAdvisor parity equals what the test reads from the kernel's file.
+TEST_F(RootMetrics, MemoryFiguresEqualTheKernelFiles) {
+  CgroupResources res;
+  res.memory_limit = 256 << 20;
+  res.memory_swap_limit = 512 << 20;
+  ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+  const bool v2 = driver_->IsV2();
+  const std::string dir = driver_->Dir(ctr_, "memory");
+  const std::string reservation_file = dir + (v2 ? "/memory.min" : "/memory.soft_limit_in_bytes");
+  ASSERT_TRUE(WriteFile(reservation_file, std::to_string(64 << 20)).ok());
+  constexpr size_t kMapped = 8 << 20;
+  Child child(kTouchBytes, kMapped);
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
+  ASSERT_TRUE(child.Go());
+
+  const std::string stat = dir + "/memory.stat";
+  const std::string mapped_key = v2 ? "file_mapped" : "total_mapped_file";
+  const std::string kernel_file = v2 ? stat : dir + "/memory.kmem.usage_in_bytes";
+  auto read_kernel = [&](uint64_t* out) {
+    if (v2) return ReadKernelKey(stat, "kernel", out);
+    ReadKernelUint(kernel_file, out);
+  };
+  uint64_t mapped_before = 0, mapped_after = 0, kernel_before = 0, kernel_after = 0;
+  ASSERT_NO_FATAL_FAILURE(ReadKernelKey(stat, mapped_key, &mapped_before));
+  ASSERT_NO_FATAL_FAILURE(read_kernel(&kernel_before));
+  CgroupStats s = ReadCgroupStats(layout_, ctr_);
+  ASSERT_NO_FATAL_FAILURE(ReadKernelKey(stat, mapped_key, &mapped_after));
+  ASSERT_NO_FATAL_FAILURE(read_kernel(&kernel_after));
+  EXPECT_TRUE(Between(s.memory.mapped_file, mapped_before, mapped_after))
+      << mapped_key << " " << mapped_before << ".." << mapped_after << ", read " << s.memory.mapped_file.value_or(0);
+  EXPECT_TRUE(Between(s.memory.kernel, kernel_before, kernel_after))
+      << kernel_file << " " << kernel_before << ".." << kernel_after << ", read " << s.memory.kernel.value_or(0);
+  EXPECT_GE(s.memory.mapped_file.value_or(0), kMapped);  // the child's mapped memfd
+  EXPECT_GT(s.memory.kernel.value_or(0), 0u);  // a process has at least its kernel stack charged
+
+  uint64_t reservation = 0, swap_limit = 0;
+  ASSERT_NO_FATAL_FAILURE(ReadKernelUint(reservation_file, &reservation));
+  ASSERT_NO_FATAL_FAILURE(ReadKernelUint(dir + (v2 ? "/memory.swap.max" : "/memory.memsw.limit_in_bytes"), &swap_limit));
+  EXPECT_EQ(reservation, uint64_t{64} << 20);
+  EXPECT_EQ(s.memory.reservation, reservation);
+  EXPECT_EQ(s.memory.swap_limit, swap_limit);
+  EXPECT_EQ(swap_limit, v2 ? uint64_t{256} << 20 : uint64_t{512} << 20);  // v2: swap alone; v1: memory+swap
 }
 
 TEST_F(RootMetrics, CountsAnOomKill) {

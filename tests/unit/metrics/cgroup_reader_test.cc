@@ -46,6 +46,10 @@ TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.memory.inactive_file, 10485760u);      // total_inactive_file
   EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
   EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.oom_control oom_kill
+  EXPECT_EQ(s.memory.mapped_file, 8388608u);         // total_mapped_file, not mapped_file
+  EXPECT_EQ(s.memory.kernel, 3145728u);              // memory.kmem.usage_in_bytes
+  EXPECT_EQ(s.memory.reservation, 134217728u);       // memory.soft_limit_in_bytes
+  EXPECT_EQ(s.memory.swap_limit, 536870912u);        // memory.memsw.limit_in_bytes (memory + swap)
   EXPECT_EQ(s.pids.current, 5u);                     // pids.current
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
   EXPECT_EQ(s.pids.threads, 5u);                     // tasks, recursive
@@ -61,6 +65,9 @@ TEST(CgroupV1Reader, PartialPodCgroupLeavesMissingFilesAbsent) {
   EXPECT_EQ(s.memory.limit, 9223372036854771712u);
   EXPECT_FALSE(s.memory.failcnt);
   EXPECT_FALSE(s.memory.rss);
+  EXPECT_EQ(s.memory.reservation, 9223372036854771712u);  // the kernel's "no soft limit"
+  EXPECT_FALSE(s.memory.swap_limit);                 // no memsw files: swap accounting off
+  EXPECT_FALSE(s.memory.kernel);
   EXPECT_EQ(s.memory.WorkingSet(), 120000000u);      // no inactive_file: usage itself
   EXPECT_FALSE(s.pids.current);
   EXPECT_FALSE(s.pids.processes);
@@ -120,6 +127,10 @@ TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.memory.swap, 4096u);                   // memory.swap.current
   EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.events oom_kill
   EXPECT_EQ(s.memory.failcnt, 3u);                   // memory.events max
+  EXPECT_EQ(s.memory.mapped_file, 8388608u);         // memory.stat file_mapped
+  EXPECT_EQ(s.memory.kernel, 3145728u);              // memory.stat kernel
+  EXPECT_EQ(s.memory.reservation, 134217728u);       // memory.min
+  EXPECT_EQ(s.memory.swap_limit, 268435456u);        // memory.swap.max (swap only)
   EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
   EXPECT_EQ(s.pids.current, 5u);
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
@@ -138,6 +149,9 @@ TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
   EXPECT_EQ(s.cpu.period_us, 100000u);
   EXPECT_FALSE(s.cpu.nr_periods);                    // cpu controller off: core keys only
   EXPECT_EQ(s.memory.limit, UINT64_MAX);             // memory.max "max"
+  EXPECT_EQ(s.memory.swap_limit, UINT64_MAX);        // memory.swap.max "max"
+  EXPECT_EQ(s.memory.reservation, 0u);               // memory.min 0
+  EXPECT_FALSE(s.memory.kernel);                     // no memory.stat (and no "kernel" before 5.18)
   EXPECT_FALSE(s.memory.max_usage);                  // no memory.peak before 5.19
   EXPECT_FALSE(s.memory.oom_kills);
   EXPECT_EQ(s.cpu_pressure.some_us, 77u);

@@ -68,6 +68,10 @@ TEST_F(CollectorTest, V1ContainerSeriesCarryCadvisorNamesAndLabels) {
   EXPECT_TRUE(Has(text, "container_memory_max_usage_bytes{" + l + "} 209715200"));
   EXPECT_TRUE(Has(text, "container_oom_events_total{" + l + "} 2"));
   EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + l + "} 268435456"));
+  EXPECT_TRUE(Has(text, "container_memory_mapped_file{" + l + "} 8388608"));
+  EXPECT_TRUE(Has(text, "container_memory_kernel_usage{" + l + "} 3145728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + l + "} 134217728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + l + "} 536870912"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_shares{" + l + "} 512"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_quota{" + l + "} 50000"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_period{" + l + "} 100000"));
@@ -81,6 +85,13 @@ TEST_F(CollectorTest, V1ContainerSeriesCarryCadvisorNamesAndLabels) {
   EXPECT_TRUE(Has(text, "container_memory_usage_bytes{" + p + "} 120000000"));
   EXPECT_TRUE(Has(text, "container_cpu_usage_seconds_total{" + p + ",cpu=\"total\"} 2"));
   EXPECT_EQ(text.find("container_spec_cpu_quota{" + p), std::string::npos);
+  // v1's "unlimited" is the page-counter maximum, which cAdvisor reports as 0 (above 2^62); a
+  // missing memsw file (swap accounting off) reads as 0 too.
+  EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + p + "} 0")) << text;
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + p + "} 0"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + p + "} 0"));
+  EXPECT_NE(text.find("# TYPE container_spec_memory_swap_limit_bytes gauge"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE container_memory_mapped_file gauge"), std::string::npos);
   // No PSI in v1, user labels never become metric labels.
   EXPECT_EQ(text.find("container_pressure"), std::string::npos);
   EXPECT_EQ(text.find("tier"), std::string::npos);
@@ -102,8 +113,14 @@ TEST_F(CollectorTest, V2SeriesIncludePressure) {
   EXPECT_DOUBLE_EQ(Value(text, "container_pressure_memory_stalled_seconds_total{" + l + "}"), 10e-6);
   EXPECT_TRUE(Has(text, "container_pressure_io_waiting_seconds_total{" + l + "} 0.002"));
   EXPECT_TRUE(Has(text, "container_pressure_io_stalled_seconds_total{" + l + "} 0.001"));
+  EXPECT_TRUE(Has(text, "container_memory_mapped_file{" + l + "} 8388608"));
+  EXPECT_TRUE(Has(text, "container_memory_kernel_usage{" + l + "} 3145728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + l + "} 134217728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + l + "} 268435456"));
   std::string p = kPodLabels;
   EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + p + "} 0"));  // "max"
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + p + "} 0"));  // "max", as cAdvisor
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + p + "} 0"));
   EXPECT_TRUE(Has(text, "container_pressure_cpu_waiting_seconds_total{" + p + "} 7.7e-05"));
   EXPECT_EQ(text.find("container_pressure_cpu_stalled_seconds_total{" + p), std::string::npos);
 }
@@ -155,7 +172,7 @@ TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
     }
     EXPECT_EQ(FindMetricDef(d.name), &d);
   }
-  EXPECT_EQ(names.size(), 34u);
+  EXPECT_EQ(names.size(), 38u);
 }
 
 }  // namespace
