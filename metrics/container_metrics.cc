@@ -52,10 +52,14 @@ std::vector<MetricDef> BuildDefs() {
               "Cumulative count of errors encountered while transmitting", iface),
       Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
       Counter("container_pressure_cpu_waiting_seconds_total",
+      Counter("container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving",
+              iface),
               "Total time duration tasks in the container have waited due to CPU congestion."),
       Counter("container_pressure_cpu_stalled_seconds_total",
               "Total time duration no tasks in the container could make progress due to CPU congestion."),
       Counter("container_pressure_memory_waiting_seconds_total",
+      Counter("container_network_transmit_packets_dropped_total",
+              "Cumulative count of packets dropped while transmitting", iface),
               "Total time duration tasks in the container have waited due to memory congestion."),
       Counter("container_pressure_memory_stalled_seconds_total",
               "Total time duration no tasks in the container could make progress due to memory congestion."),
@@ -194,3 +198,5 @@ void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
 }
 
 }  // namespace podagent
+    e.Add("container_network_receive_packets_dropped_total", double(i.rx_dropped), {i.name});
+    e.Add("container_network_transmit_packets_dropped_total", double(i.tx_dropped), {i.name});

@@ -160,6 +160,12 @@ TEST_F(CollectorTest, WritableLayerAndNetworkOfThePause) {
   EXPECT_EQ(Value(text, series("container_network_transmit_errors_total", "eth0")), 3);
   EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "net1")), 5120);
   EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "net1")), 2048);
+  // The "drop" columns (4th of receive, 4th of transmit), not the "fifo" ones beside them.
+  EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "eth0")), 2);
+  EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "eth0")), 4);
+  EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "net1")), 1);
+  EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "net1")), 0);
+  EXPECT_NE(text.find("# TYPE container_network_receive_packets_dropped_total counter"), std::string::npos);
   EXPECT_EQ(text.find("interface=\"lo\""), std::string::npos) << "lo is not a pod interface (cAdvisor skips it)";
 }
 
@@ -172,7 +178,7 @@ TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
     }
     EXPECT_EQ(FindMetricDef(d.name), &d);
   }
-  EXPECT_EQ(names.size(), 38u);
+  EXPECT_EQ(names.size(), 40u);
 }
 
 }  // namespace
