@@ -107,6 +107,7 @@ void ReadV2Memory(const std::string& dir, MemoryStats& out) {
 void ReadPids(const std::string& dir, const std::string& threads_file, PidsStats& out) {
   if (dir.empty()) return;
   out.current = ReadUintFile(dir + "/pids.current");
+  out.limit = ReadUintFile(dir + "/pids.max");
   out.processes = CountRecursive(dir, "cgroup.procs");
   out.threads = CountRecursive(dir, threads_file);
 }
@@ -145,13 +146,17 @@ std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string
   return total;
 }
 
+std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
+  if (layout.IsV2()) return layout.Dir(path, "");
+  std::string dir = layout.Dir(path, "pids");
+  return dir.empty() ? layout.Dir(path, "memory") : dir;
+}
+
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path) {
   CgroupStats out;
   ReadV1Cpu(layout.Dir(path, "cpuacct"), layout.Dir(path, "cpu"), out.cpu);
   ReadV1Memory(layout.Dir(path, "memory"), out.memory);
-  std::string pids_dir = layout.Dir(path, "pids");
-  if (pids_dir.empty()) pids_dir = layout.Dir(path, "memory");  // counts only, no pids.current
-  ReadPids(pids_dir, "tasks", out.pids);
+  ReadPids(ProcsDir(layout, path), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
   return out;
 }
 

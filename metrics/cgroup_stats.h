@@ -52,6 +52,11 @@ struct PidsStats {
   std::optional<uint64_t> current;           // v1: pids.current / v2: pids.current
   std::optional<uint64_t> processes;         // cgroup.procs lines, this cgroup and below
   std::optional<uint64_t> threads;           // v1: tasks / v2: cgroup.threads lines, this cgroup and below
+  std::optional<uint64_t> limit;             // v1: pids.max / v2: pids.max ("max": kUnlimited)
+  // Filled by WorkloadStatsReader (metrics/proc_fds.h), not by the cgroup readers: entries of
+  // /proc/<pid>/fd of the processes in this cgroup's own cgroup.procs, and how many are sockets.
+  std::optional<uint64_t> fds;
+  std::optional<uint64_t> sockets;
 };
 
 struct CgroupStats {

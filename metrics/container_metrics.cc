@@ -3,6 +3,8 @@
 #include <map>
 #include <optional>
 
+#include "metrics/stat_files.h"
+
 
 namespace podagent {
 namespace {
@@ -41,25 +43,29 @@ std::vector<MetricDef> BuildDefs() {
       Gauge("container_spec_cpu_period", "CPU period of the container."),
       Gauge("container_processes", "Number of processes running inside the container."),
       Gauge("container_threads", "Number of threads running inside the container"),
+      Gauge("container_threads_max",
+            "Maximum number of threads allowed inside the container, infinity if value is zero"),
+      Gauge("container_file_descriptors", "Number of open file descriptors for the container."),
+      Gauge("container_sockets", "Number of open sockets for the container."),
       Gauge("container_start_time_seconds", "Start time of the container since unix epoch in seconds."),
       Counter("container_network_receive_bytes_total", "Cumulative count of bytes received", iface),
       Counter("container_network_receive_packets_total", "Cumulative count of packets received", iface),
       Counter("container_network_receive_errors_total", "Cumulative count of errors encountered while receiving",
               iface),
+      Counter("container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving",
+              iface),
       Counter("container_network_transmit_bytes_total", "Cumulative count of bytes transmitted", iface),
       Counter("container_network_transmit_packets_total", "Cumulative count of packets transmitted", iface),
       Counter("container_network_transmit_errors_total",
               "Cumulative count of errors encountered while transmitting", iface),
+      Counter("container_network_transmit_packets_dropped_total",
+              "Cumulative count of packets dropped while transmitting", iface),
       Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
       Counter("container_pressure_cpu_waiting_seconds_total",
-      Counter("container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving",
-              iface),
               "Total time duration tasks in the container have waited due to CPU congestion."),
       Counter("container_pressure_cpu_stalled_seconds_total",
               "Total time duration no tasks in the container could make progress due to CPU congestion."),
       Counter("container_pressure_memory_waiting_seconds_total",
-      Counter("container_network_transmit_packets_dropped_total",
-              "Cumulative count of packets dropped while transmitting", iface),
               "Total time duration tasks in the container have waited due to memory congestion."),
       Counter("container_pressure_memory_stalled_seconds_total",
               "Total time duration no tasks in the container could make progress due to memory congestion."),
@@ -141,6 +147,10 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   }
   e.Add("container_processes", s.pids.processes);
   e.Add("container_threads", s.pids.threads ? s.pids.threads : s.pids.current);
+  // pids.max "max" is 0, "infinity" in cAdvisor's help text.
+  if (s.pids.limit) e.Add("container_threads_max", *s.pids.limit == kUnlimited ? 0.0 : double(*s.pids.limit));
+  e.Add("container_file_descriptors", s.pids.fds);
+  e.Add("container_sockets", s.pids.sockets);
   AddPsi(e, "container_pressure_cpu_waiting_seconds_total", "container_pressure_cpu_stalled_seconds_total",
          s.cpu_pressure);
   AddPsi(e, "container_pressure_memory_waiting_seconds_total", "container_pressure_memory_stalled_seconds_total",
@@ -191,12 +201,12 @@ void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
     e.Add("container_network_receive_bytes_total", double(i.rx_bytes), {i.name});
     e.Add("container_network_receive_packets_total", double(i.rx_packets), {i.name});
     e.Add("container_network_receive_errors_total", double(i.rx_errors), {i.name});
+    e.Add("container_network_receive_packets_dropped_total", double(i.rx_dropped), {i.name});
     e.Add("container_network_transmit_bytes_total", double(i.tx_bytes), {i.name});
     e.Add("container_network_transmit_packets_total", double(i.tx_packets), {i.name});
     e.Add("container_network_transmit_errors_total", double(i.tx_errors), {i.name});
+    e.Add("container_network_transmit_packets_dropped_total", double(i.tx_dropped), {i.name});
   }
 }
 
 }  // namespace podagent
-    e.Add("container_network_receive_packets_dropped_total", double(i.rx_dropped), {i.name});
-    e.Add("container_network_transmit_packets_dropped_total", double(i.tx_dropped), {i.name});

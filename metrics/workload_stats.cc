@@ -4,8 +4,23 @@
 #include <utility>
 
 #include "metrics/cgroup_reader.h"
+#include "metrics/proc_fds.h"
 
 namespace podagent {
+
+namespace {
+
+// The cgroup's stats plus the fd counts of its processes (container_file_descriptors/_sockets).
+CgroupStats ReadWithFds(const CgroupLayout& layout, const std::string& path, const std::string& proc_root) {
+  CgroupStats s = ReadCgroupStats(layout, path);
+  if (std::optional<FdCounts> fds = ReadCgroupFdCounts(ProcsDir(layout, path), proc_root)) {
+    s.pids.fds = fds->fds;
+    s.pids.sockets = fds->sockets;
+  }
+  return s;
+}
+
+}  // namespace
 
 bool HasAnyStat(const CgroupStats& s) {
   return s.cpu.usage_ns || s.cpu.shares || s.memory.usage || s.memory.limit || s.pids.current ||
@@ -23,7 +38,7 @@ ContainerReading WorkloadStatsReader::ReadContainer(const ContainerSnapshot& c, 
   r.container = c;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!c.cgroup_path.empty()) {
-    r.stats = ReadCgroupStats(layout_, c.cgroup_path);
+    r.stats = ReadWithFds(layout_, c.cgroup_path, proc_root_);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!c.upper_dir.empty()) {
@@ -39,7 +54,7 @@ PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vecto
   r.pod = pod;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!pod.cgroup_path.empty()) {
-    r.stats = ReadCgroupStats(layout_, pod.cgroup_path);
+    r.stats = ReadWithFds(layout_, pod.cgroup_path, proc_root_);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);

@@ -2,18 +2,21 @@
 // guest). Cgroups are made and removed through the real CgroupDriver; a child process burns CPU
 // and touches memory in them.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <csignal>
 #include <cstring>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "metrics/cgroup_reader.h"
+#include "metrics/proc_fds.h"
 #include "prometheus/text_serializer.h"
 #include "metrics/container_collector.h"
 #include "runtime/cgroups/cgroup.h"
@@ -249,6 +252,64 @@ TEST_F(RootMetrics, MemoryFiguresEqualTheKernelFiles) {
   EXPECT_EQ(s.memory.reservation, reservation);
   EXPECT_EQ(s.memory.swap_limit, swap_limit);
   EXPECT_EQ(swap_limit, v2 ? uint64_t{256} << 20 : uint64_t{512} << 20);  // v2: swap alone; v1: memory+swap
+}
+
+// The test's own count of /proc/<pid>/fd: entries, and those whose link reads "socket:[...]".
+void CountFdsOf(pid_t pid, uint64_t* fds, uint64_t* sockets) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec);
+  ASSERT_FALSE(ec) << "list /proc/" << pid << "/fd: " << ec.message();
+  *fds = *sockets = 0;
+  for (const auto& entry : it) {
+    std::filesystem::path target = std::filesystem::read_symlink(entry.path(), ec);
+    ASSERT_FALSE(ec) << "readlink " << entry.path() << ": " << ec.message();
+    ++*fds;
+    if (target.string().rfind("socket:[", 0) == 0) ++*sockets;
+  }
+}
+
+// container_threads_max, container_file_descriptors and container_sockets of a real process:
+// pids.max and /proc/<pid>/fd as the test reads them itself.
+TEST_F(RootMetrics, ThreadsMaxFdsAndSocketsEqualTheKernel) {
+  CgroupResources res;
+  res.pids_limit = 64;
+  ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  UniqueFd a(pair[0]), b(pair[1]);
+  Child child(1 << 20);  // inherits the pair: two sockets besides the test's other fds
+  ASSERT_GT(child.pid(), 0);
+  ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
+  ASSERT_TRUE(child.Go());
+
+  uint64_t pids_max = 0, fds = 0, sockets = 0;
+  ASSERT_NO_FATAL_FAILURE(ReadKernelUint(driver_->Dir(ctr_, "pids") + "/pids.max", &pids_max));
+  ASSERT_NO_FATAL_FAILURE(CountFdsOf(child.pid(), &fds, &sockets));
+  EXPECT_EQ(pids_max, 64u);
+  EXPECT_GE(sockets, 2u);
+  EXPECT_EQ(ReadCgroupStats(layout_, ctr_).pids.limit, pids_max);
+  std::optional<FdCounts> counted = ReadCgroupFdCounts(ProcsDir(layout_, ctr_));
+  ASSERT_TRUE(counted) << "no cgroup.procs in " << ProcsDir(layout_, ctr_);
+  EXPECT_EQ(counted->fds, fds);
+  EXPECT_EQ(counted->sockets, sockets);
+
+  // And through the collector, as Prometheus sees them.
+  struct Source : WorkloadSource {
+    std::vector<PodSnapshot> Pods() const override { return {pod}; }
+    std::vector<ContainerSnapshot> Containers() const override { return {ctr}; }
+    PodSnapshot pod;
+    ContainerSnapshot ctr;
+  } source;
+  source.pod.id = source.ctr.pod_id = "p";
+  source.pod.cgroup_path = pod_;
+  source.ctr.id = "c";
+  source.ctr.cgroup_path = ctr_;
+  WorkloadStatsReader reader(layout_, nullptr);
+  std::string text = prometheus::TextSerializer().Serialize(ContainerCollector(source, reader).Collect());
+  std::string labels = "{container=\"\",id=\"" + ctr_ + "\",image=\"\",name=\"c\",namespace=\"\",pod=\"\"} ";
+  EXPECT_NE(text.find("container_threads_max" + labels + std::to_string(pids_max) + "\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("container_file_descriptors" + labels + std::to_string(fds) + "\n"), std::string::npos);
+  EXPECT_NE(text.find("container_sockets" + labels + std::to_string(sockets) + "\n"), std::string::npos);
 }
 
 TEST_F(RootMetrics, CountsAnOomKill) {

@@ -53,6 +53,7 @@ TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.pids.current, 5u);                     // pids.current
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
   EXPECT_EQ(s.pids.threads, 5u);                     // tasks, recursive
+  EXPECT_EQ(s.pids.limit, 1024u);                    // pids.max
   EXPECT_FALSE(s.cpu_pressure.some_us);              // no PSI files in v1
 }
 
@@ -83,6 +84,7 @@ TEST(CgroupV1Reader, MissingControllersAreNotErrors) {
   EXPECT_FALSE(s.memory.limit);
   EXPECT_FALSE(s.memory.oom_kills);
   EXPECT_FALSE(s.pids.current);                      // no pids controller
+  EXPECT_FALSE(s.pids.limit);
   EXPECT_EQ(s.pids.processes, 1u);                   // counted in the memory hierarchy
   EXPECT_EQ(s.pids.threads, 2u);
 }
@@ -135,6 +137,7 @@ TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.pids.current, 5u);
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
   EXPECT_EQ(s.pids.threads, 5u);                     // cgroup.threads, recursive
+  EXPECT_EQ(s.pids.limit, 1024u);                    // pids.max
   EXPECT_EQ(s.cpu_pressure.some_us, 1234u);
   EXPECT_EQ(s.cpu_pressure.full_us, 567u);
   EXPECT_EQ(s.memory_pressure.some_us, 89u);
@@ -150,6 +153,7 @@ TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
   EXPECT_FALSE(s.cpu.nr_periods);                    // cpu controller off: core keys only
   EXPECT_EQ(s.memory.limit, UINT64_MAX);             // memory.max "max"
   EXPECT_EQ(s.memory.swap_limit, UINT64_MAX);        // memory.swap.max "max"
+  EXPECT_EQ(s.pids.limit, UINT64_MAX);               // pids.max "max"
   EXPECT_EQ(s.memory.reservation, 0u);               // memory.min 0
   EXPECT_FALSE(s.memory.kernel);                     // no memory.stat (and no "kernel" before 5.18)
   EXPECT_FALSE(s.memory.max_usage);                  // no memory.peak before 5.19

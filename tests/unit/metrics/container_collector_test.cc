@@ -6,6 +6,8 @@
 #include <set>
 
 #include "prometheus/text_serializer.h"
+#include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 #include "tests/unit/metrics/fake_workload.h"
 #include "tests/unit/metrics/fixture.h"
 
@@ -158,15 +160,45 @@ TEST_F(CollectorTest, WritableLayerAndNetworkOfThePause) {
   EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "eth0")), 110419);
   EXPECT_EQ(Value(text, series("container_network_transmit_packets_total", "eth0")), 1479);
   EXPECT_EQ(Value(text, series("container_network_transmit_errors_total", "eth0")), 3);
-  EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "net1")), 5120);
-  EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "net1")), 2048);
   // The "drop" columns (4th of receive, 4th of transmit), not the "fifo" ones beside them.
   EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "eth0")), 2);
   EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "eth0")), 4);
   EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "net1")), 1);
   EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "net1")), 0);
   EXPECT_NE(text.find("# TYPE container_network_receive_packets_dropped_total counter"), std::string::npos);
+  EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "net1")), 5120);
+  EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "net1")), 2048);
   EXPECT_EQ(text.find("interface=\"lo\""), std::string::npos) << "lo is not a pod interface (cAdvisor skips it)";
+}
+
+// Threads limit from pids.max, and the fds and sockets of the processes in ctr1's own cgroup.procs
+// (101 and 102; 104 of the nested cgroup is not counted, as cAdvisor reads only the top file),
+// from a /proc tree whose fd entries are symlinks with the kernel's link texts.
+TEST_F(CollectorTest, ThreadsMaxFileDescriptorsAndSockets) {
+  testing::TempDir proc("podagent-proc");
+  auto fd = [&](int pid, int n, const std::string& target) {
+    std::string dir = proc.path() + "/" + std::to_string(pid) + "/fd";
+    ASSERT_TRUE(MakeDirs(dir).ok());
+    ASSERT_EQ(::symlink(target.c_str(), (dir + "/" + std::to_string(n)).c_str()), 0);
+  };
+  fd(101, 0, "/dev/null");
+  fd(101, 1, "socket:[10]");
+  fd(102, 0, "socket:[11]");
+  fd(102, 1, "pipe:[12]");
+  fd(104, 0, "socket:[13]");
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  for (bool v2 : {false, true}) {
+    Use(v2 ? "v2" : "v1", v2, proc.path());
+    std::string text = Scrape(*collector_);
+    std::string l = kCtrLabels;
+    EXPECT_TRUE(Has(text, "container_threads_max{" + l + "} 1024")) << text;
+    EXPECT_TRUE(Has(text, "container_file_descriptors{" + l + "} 4")) << text;
+    EXPECT_TRUE(Has(text, "container_sockets{" + l + "} 2"));
+    EXPECT_NE(text.find("# TYPE container_file_descriptors gauge"), std::string::npos);
+  }
+  // v2 pod: pids.max "max" is 0 (cAdvisor: "infinity if value is zero").
+  EXPECT_TRUE(Has(Scrape(*collector_), std::string("container_threads_max{") + kPodLabels + "} 0"));
 }
 
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
@@ -178,7 +210,7 @@ TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
     }
     EXPECT_EQ(FindMetricDef(d.name), &d);
   }
-  EXPECT_EQ(names.size(), 40u);
+  EXPECT_EQ(names.size(), 43u);
 }
 
 }  // namespace
