@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "metrics/blkio.h"
 #include "metrics/stat_files.h"
 
 namespace podagent {
@@ -157,6 +158,7 @@ CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& pat
   ReadV1Cpu(layout.Dir(path, "cpuacct"), layout.Dir(path, "cpu"), out.cpu);
   ReadV1Memory(layout.Dir(path, "memory"), out.memory);
   ReadPids(ProcsDir(layout, path), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
+  out.io = ReadBlkioV1(layout.Dir(path, "blkio"));
   return out;
 }
 
@@ -165,6 +167,7 @@ CgroupStats ReadCgroupV2Stats(const std::string& dir) {
   ReadV2Cpu(dir, out.cpu);
   ReadV2Memory(dir, out.memory);
   ReadPids(dir, "cgroup.threads", out.pids);
+  out.io = ReadIoStatV2(dir);
   if (auto psi = ReadOptionalFile(dir + "/cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
   if (auto psi = ReadOptionalFile(dir + "/memory.pressure")) out.memory_pressure = ParsePsi(*psi);
   if (auto psi = ReadOptionalFile(dir + "/io.pressure")) out.io_pressure = ParsePsi(*psi);

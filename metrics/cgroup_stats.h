@@ -5,7 +5,10 @@
 // and key it comes from as "v1: file key / v2: file key".
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace podagent {
 
@@ -59,6 +62,15 @@ struct PidsStats {
   std::optional<uint64_t> sockets;
 };
 
+// Block IO of one device, hierarchical (this cgroup and below). Operations carry cgroup v1's
+// names ("Read", "Write", "Sync", "Async", "Discard", "Total"); v2's io.stat gives Read and Write.
+struct DeviceIo {
+  uint32_t major = 0, minor = 0;
+  std::string device;                       // "/dev/<name>", "" when unknown; see metrics/blkio.h
+  std::map<std::string, uint64_t> bytes;    // v1: blkio.*io_service_bytes* / v2: io.stat rbytes, wbytes
+  std::map<std::string, uint64_t> ios;      // v1: blkio.*io_serviced* / v2: io.stat rios, wios
+};
+
 struct CgroupStats {
   CpuStats cpu;
   MemoryStats memory;
@@ -66,6 +78,7 @@ struct CgroupStats {
   PsiStats cpu_pressure;                     // v2 only: cpu.pressure
   PsiStats memory_pressure;                  // v2 only: memory.pressure
   PsiStats io_pressure;                      // v2 only: io.pressure
+  std::vector<DeviceIo> io;                  // v1: blkio (see metrics/blkio.h) / v2: io.stat
 };
 
 }  // namespace podagent

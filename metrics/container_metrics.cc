@@ -17,6 +17,8 @@ MetricDef Gauge(std::string name, std::string help) { return MetricDef{std::move
 std::vector<MetricDef> BuildDefs() {
   const std::vector<std::string> cpu = {"cpu"};
   const std::vector<std::string> iface = {"interface"};
+  const std::vector<std::string> device = {"device"};
+  const std::vector<std::string> blkio = {"device", "major", "minor", "operation"};
   return {
       Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", cpu),
       Counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds."),
@@ -60,6 +62,11 @@ std::vector<MetricDef> BuildDefs() {
               "Cumulative count of errors encountered while transmitting", iface),
       Counter("container_network_transmit_packets_dropped_total",
               "Cumulative count of packets dropped while transmitting", iface),
+      Counter("container_fs_reads_bytes_total", "Cumulative count of bytes read", device),
+      Counter("container_fs_reads_total", "Cumulative count of reads completed", device),
+      Counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", device),
+      Counter("container_fs_writes_total", "Cumulative count of writes completed", device),
+      Counter("container_blkio_device_usage_total", "Blkio Device bytes usage", blkio),
       Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
       Counter("container_pressure_cpu_waiting_seconds_total",
               "Total time duration tasks in the container have waited due to CPU congestion."),
@@ -121,6 +128,30 @@ void AddMemorySpec(Emitter& e, const MemoryStats& m) {
   e.Add("container_spec_memory_swap_limit_bytes", SpecMemory(m.swap_limit));
 }
 
+uint64_t Op(const std::map<std::string, uint64_t>& ops, const char* op) {
+  auto it = ops.find(op);
+  return it == ops.end() ? 0 : it->second;
+}
+
+// cAdvisor's disk IO families: one series per device of the io_service_bytes table for the byte
+// counters and the usage (one per operation), one per device of the io_serviced table for counts.
+void AddDiskIo(Emitter& e, const std::vector<DeviceIo>& io) {
+  for (const DeviceIo& d : io) {
+    if (!d.bytes.empty()) {
+      e.Add("container_fs_reads_bytes_total", double(Op(d.bytes, "Read")), {d.device});
+      e.Add("container_fs_writes_bytes_total", double(Op(d.bytes, "Write")), {d.device});
+    }
+    if (!d.ios.empty()) {
+      e.Add("container_fs_reads_total", double(Op(d.ios, "Read")), {d.device});
+      e.Add("container_fs_writes_total", double(Op(d.ios, "Write")), {d.device});
+    }
+    for (const auto& [op, bytes] : d.bytes) {
+      e.Add("container_blkio_device_usage_total", double(bytes),
+            {d.device, std::to_string(d.major), std::to_string(d.minor), op});
+    }
+  }
+}
+
 void AddCgroup(Emitter& e, const CgroupStats& s) {
   if (s.cpu.usage_ns) e.Add("container_cpu_usage_seconds_total", double(*s.cpu.usage_ns) / 1e9, {"total"});
   e.Add("container_cpu_user_seconds_total", s.cpu.user_ns, 1e9);
@@ -151,6 +182,7 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   if (s.pids.limit) e.Add("container_threads_max", *s.pids.limit == kUnlimited ? 0.0 : double(*s.pids.limit));
   e.Add("container_file_descriptors", s.pids.fds);
   e.Add("container_sockets", s.pids.sockets);
+  AddDiskIo(e, s.io);
   AddPsi(e, "container_pressure_cpu_waiting_seconds_total", "container_pressure_cpu_stalled_seconds_total",
          s.cpu_pressure);
   AddPsi(e, "container_pressure_memory_waiting_seconds_total", "container_pressure_memory_stalled_seconds_total",

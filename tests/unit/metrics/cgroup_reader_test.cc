@@ -55,6 +55,9 @@ TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.pids.threads, 5u);                     // tasks, recursive
   EXPECT_EQ(s.pids.limit, 1024u);                    // pids.max
   EXPECT_FALSE(s.cpu_pressure.some_us);              // no PSI files in v1
+  ASSERT_EQ(s.io.size(), 2u);                        // blkio.throttle.io_service*_recursive
+  EXPECT_EQ(s.io[0].bytes.at("Write"), 2097152u);
+  EXPECT_EQ(s.io[0].ios.at("Write"), 512u);
 }
 
 TEST(CgroupV1Reader, PartialPodCgroupLeavesMissingFilesAbsent) {
@@ -144,6 +147,9 @@ TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.memory_pressure.full_us, 10u);
   EXPECT_EQ(s.io_pressure.some_us, 2000u);
   EXPECT_EQ(s.io_pressure.full_us, 1000u);
+  ASSERT_EQ(s.io.size(), 2u);                        // io.stat
+  EXPECT_EQ(s.io[0].bytes.at("Write"), 2097152u);
+  EXPECT_EQ(s.io[0].ios.at("Write"), 512u);
 }
 
 TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
