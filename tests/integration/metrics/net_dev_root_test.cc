@@ -64,22 +64,23 @@ class NetnsHolder {
   bool ok_ = true;
 };
 
-// (tx_packets, tx_bytes) of `dev` as iproute2 reports it.
-std::pair<uint64_t, uint64_t> IpTx(const NetnsHolder& ns, const std::string& dev) {
+// iproute2's counter `key` of `dir` ("rx", "tx") for `dev` (`ip -s -j link`'s stats64); 0 after
+// a failed parse, which fails the test.
+uint64_t IpStat(const NetnsHolder& ns, const std::string& dev, const char* dir, const char* key) {
   std::string out = ns.In({"/usr/sbin/ip", "-s", "-j", "link", "show", dev});
   auto j = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
   EXPECT_FALSE(j.is_discarded()) << out;
-  if (j.is_discarded() || j.empty()) return {0, 0};
-  return {j[0]["stats64"]["tx"]["packets"].get<uint64_t>(), j[0]["stats64"]["tx"]["bytes"].get<uint64_t>()};
+  if (j.is_discarded() || j.empty()) return 0;
+  return j[0]["stats64"][dir][key].get<uint64_t>();
 }
 
-// (rx dropped, tx dropped) of `dev` as iproute2 reports it.
-std::pair<uint64_t, uint64_t> IpDropped(const NetnsHolder& ns, const std::string& dev) {
-  std::string out = ns.In({"/usr/sbin/ip", "-s", "-j", "link", "show", dev});
-  auto j = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
-  EXPECT_FALSE(j.is_discarded()) << out;
-  if (j.is_discarded() || j.empty()) return {0, 0};
-  return {j[0]["stats64"]["rx"]["dropped"].get<uint64_t>(), j[0]["stats64"]["tx"]["dropped"].get<uint64_t>()};
+// In the fresh namespace of `ns`: no IPv6 (nothing but the test's packets leaves an interface)
+// and a veth pair pa0/pa1, both down (these kernels have no dummy module).
+void AddVethPair(const NetnsHolder& ns) {
+  ASSERT_TRUE(ns.ok()) << "unshare(CLONE_NEWNET)";
+  ASSERT_EQ(ns.In({"/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                   "net.ipv6.conf.default.disable_ipv6=1"}), "");
+  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "veth", "peer", "name", "pa1"}), "");
 }
 
 // Sends `count` broadcast Ethernet frames of an ethertype no protocol handles (0x88b5, local
@@ -125,18 +126,15 @@ const InterfaceStats* Find(const std::vector<InterfaceStats>& ifs, const std::st
 TEST(RootNetDev, DroppedCountersOfARealInterfaceMatchIproute2) {
   ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
   NetnsHolder ns;
-  ASSERT_TRUE(ns.ok()) << "unshare(CLONE_NEWNET)";
-  ASSERT_EQ(ns.In({"/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                   "net.ipv6.conf.default.disable_ipv6=1"}), "");
-  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "veth", "peer", "name", "pa1"}), "");
+  ASSERT_NO_FATAL_FAILURE(AddVethPair(ns));
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa1", "up"}), "");
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa0", "up"}), "");
   ASSERT_TRUE(SendUnknownFrames(ns, "pa0", 5, /*bypass_qdisc=*/false));
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa1", "down"}), "");
   ASSERT_TRUE(SendUnknownFrames(ns, "pa0", 3, /*bypass_qdisc=*/true));
 
-  auto [pa1_rx_dropped, pa1_tx_dropped] = IpDropped(ns, "pa1");
-  auto [pa0_rx_dropped, pa0_tx_dropped] = IpDropped(ns, "pa0");
+  uint64_t pa1_rx_dropped = IpStat(ns, "pa1", "rx", "dropped"), pa1_tx_dropped = IpStat(ns, "pa1", "tx", "dropped");
+  uint64_t pa0_rx_dropped = IpStat(ns, "pa0", "rx", "dropped"), pa0_tx_dropped = IpStat(ns, "pa0", "tx", "dropped");
   EXPECT_GE(pa1_rx_dropped, 5u);
   EXPECT_GE(pa0_tx_dropped, 3u);
   std::vector<InterfaceStats> ifs = ReadNetDev(ns.pid());
@@ -153,20 +151,16 @@ TEST(RootNetDev, DroppedCountersOfARealInterfaceMatchIproute2) {
 TEST(RootNetDev, CountersOfARealInterfaceMatchIproute2) {
   ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
   NetnsHolder ns;
-  ASSERT_TRUE(ns.ok()) << "unshare(CLONE_NEWNET)";
-  // No IPv6 in this namespace: nothing but our packets leaves the interface.
-  ASSERT_EQ(ns.In({"/usr/sbin/sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                   "net.ipv6.conf.default.disable_ipv6=1"}), "");
-  // A veth pair (these kernels have no dummy module): pa0 transmits the ARP requests for a
-  // neighbour that never answers; pa1, its peer, only receives them.
-  ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "add", "pa0", "type", "veth", "peer", "name", "pa1"}), "");
+  // pa0 transmits the ARP requests for a neighbour that never answers; pa1, its peer, only
+  // receives them.
+  ASSERT_NO_FATAL_FAILURE(AddVethPair(ns));
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "addr", "add", "10.199.0.1/24", "dev", "pa0"}), "");
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa1", "up"}), "");
   ASSERT_EQ(ns.In({"/usr/sbin/ip", "link", "set", "pa0", "up"}), "");
   (void)ns.In({"/bin/busybox", "ping", "-c", "3", "-W", "1", "-s", "100", "10.199.0.2"});
   std::this_thread::sleep_for(std::chrono::seconds(4));  // the neighbour probes end
 
-  auto [ip_packets, ip_bytes] = IpTx(ns, "pa0");
+  uint64_t ip_packets = IpStat(ns, "pa0", "tx", "packets"), ip_bytes = IpStat(ns, "pa0", "tx", "bytes");
   EXPECT_GT(ip_packets, 0u);
   std::vector<InterfaceStats> ifs = ReadNetDev(ns.pid());
   ASSERT_EQ(ifs.size(), 2u) << "pa0 and pa1 (lo is skipped, as cAdvisor does)";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <set>
+#include <tuple>
 
 #include "prometheus/text_serializer.h"
 #include "runtime/common/files.h"
@@ -215,14 +216,16 @@ TEST_F(CollectorTest, DiskIoPerDevice) {
   for (bool v2 : {false, true}) {
     Use(v2 ? "v2" : "v1", v2, "/proc", sys.path());
     std::string text = Scrape(*collector_);
-    std::string sda = std::string(kCtrLabels) + ",device=\"/dev/sda\"}";
-    std::string unnamed = std::string(kCtrLabels) + ",device=\"\"}";
-    EXPECT_TRUE(Has(text, "container_fs_reads_bytes_total{" + sda + " 1048576")) << text;
-    EXPECT_TRUE(Has(text, "container_fs_writes_bytes_total{" + sda + " 2097152"));
-    EXPECT_TRUE(Has(text, "container_fs_reads_total{" + sda + " 256"));
-    EXPECT_TRUE(Has(text, "container_fs_writes_total{" + sda + " 512"));
-    EXPECT_TRUE(Has(text, "container_fs_reads_bytes_total{" + unnamed + " 4096"));
-    EXPECT_TRUE(Has(text, "container_fs_reads_total{" + unnamed + " 1"));
+    // (family, device label value, value): 8:0 named from the fake /sys, 254:0 unnamed.
+    const std::tuple<const char*, const char*, const char*> expected[] = {
+        {"container_fs_reads_bytes_total", "/dev/sda", "1048576"}, {"container_fs_writes_bytes_total", "/dev/sda", "2097152"},
+        {"container_fs_reads_total", "/dev/sda", "256"},           {"container_fs_writes_total", "/dev/sda", "512"},
+        {"container_fs_reads_bytes_total", "", "4096"},            {"container_fs_reads_total", "", "1"},
+    };
+    for (const auto& [family, device, value] : expected) {
+      std::string series = std::string(family) + "{" + kCtrLabels + ",device=\"" + device + "\"} " + value;
+      EXPECT_TRUE(Has(text, series)) << series << " in\n" << text;
+    }
     std::string usage = std::string("container_blkio_device_usage_total{") + kCtrLabels +
                         ",device=\"/dev/sda\",major=\"8\",minor=\"0\",operation=";
     EXPECT_TRUE(Has(text, usage + "\"Read\"} 1048576"));
