@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "metrics/blkio.h"
 #include "metrics/stat_files.h"
 
 namespace podagent {
@@ -58,6 +59,10 @@ void ReadV1Memory(const std::string& dir, MemoryStats& out) {
   out.pgfault = Hierarchical(stat, "pgfault");
   out.pgmajfault = Hierarchical(stat, "pgmajfault");
   out.oom_kills = Lookup(ReadKeyValuesFile(dir + "/memory.oom_control"), "oom_kill");
+  out.mapped_file = Hierarchical(stat, "mapped_file");
+  out.kernel = ReadUintFile(dir + "/memory.kmem.usage_in_bytes");
+  out.reservation = ReadUintFile(dir + "/memory.soft_limit_in_bytes");
+  out.swap_limit = ReadUintFile(dir + "/memory.memsw.limit_in_bytes");  // absent without swapaccount
 }
 
 void ReadV2Cpu(const std::string& dir, CpuStats& out) {
@@ -90,7 +95,11 @@ void ReadV2Memory(const std::string& dir, MemoryStats& out) {
   out.inactive_file = Lookup(stat, "inactive_file");
   out.pgfault = Lookup(stat, "pgfault");
   out.pgmajfault = Lookup(stat, "pgmajfault");
+  out.mapped_file = Lookup(stat, "file_mapped");
+  out.kernel = Lookup(stat, "kernel");
   out.swap = ReadUintFile(dir + "/memory.swap.current");
+  out.reservation = ReadUintFile(dir + "/memory.min");
+  out.swap_limit = ReadUintFile(dir + "/memory.swap.max");
   KeyValues events = ReadKeyValuesFile(dir + "/memory.events");
   out.oom_kills = Lookup(events, "oom_kill");
   out.failcnt = Lookup(events, "max");
@@ -99,6 +108,7 @@ void ReadV2Memory(const std::string& dir, MemoryStats& out) {
 void ReadPids(const std::string& dir, const std::string& threads_file, PidsStats& out) {
   if (dir.empty()) return;
   out.current = ReadUintFile(dir + "/pids.current");
+  out.limit = ReadUintFile(dir + "/pids.max");
   out.processes = CountRecursive(dir, "cgroup.procs");
   out.threads = CountRecursive(dir, threads_file);
 }
@@ -137,13 +147,18 @@ std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string
   return total;
 }
 
+std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
+  if (layout.IsV2()) return layout.Dir(path, "");
+  std::string dir = layout.Dir(path, "pids");
+  return dir.empty() ? layout.Dir(path, "memory") : dir;
+}
+
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path) {
   CgroupStats out;
   ReadV1Cpu(layout.Dir(path, "cpuacct"), layout.Dir(path, "cpu"), out.cpu);
   ReadV1Memory(layout.Dir(path, "memory"), out.memory);
-  std::string pids_dir = layout.Dir(path, "pids");
-  if (pids_dir.empty()) pids_dir = layout.Dir(path, "memory");  // counts only, no pids.current
-  ReadPids(pids_dir, "tasks", out.pids);
+  ReadPids(ProcsDir(layout, path), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
+  out.io = ReadBlkioV1(layout.Dir(path, "blkio"));
   return out;
 }
 
@@ -152,6 +167,7 @@ CgroupStats ReadCgroupV2Stats(const std::string& dir) {
   ReadV2Cpu(dir, out.cpu);
   ReadV2Memory(dir, out.memory);
   ReadPids(dir, "cgroup.threads", out.pids);
+  out.io = ReadIoStatV2(dir);
   if (auto psi = ReadOptionalFile(dir + "/cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
   if (auto psi = ReadOptionalFile(dir + "/memory.pressure")) out.memory_pressure = ParsePsi(*psi);
   if (auto psi = ReadOptionalFile(dir + "/io.pressure")) out.io_pressure = ParsePsi(*psi);

@@ -12,6 +12,10 @@ namespace podagent {
 // Dispatches on layout.IsV2(). `path` is relative to the hierarchy root ("/podagent/pod<id>").
 CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path);
 
+// The directory whose cgroup.procs lists the processes of cgroup `path`: the unified one on v2;
+// on v1 the pids hierarchy, or the memory one where pids is not mounted ("" when neither is).
+std::string ProcsDir(const CgroupLayout& layout, const std::string& path);
+
 // The per-version readers, for tests.
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path);
 CgroupStats ReadCgroupV2Stats(const std::string& dir);

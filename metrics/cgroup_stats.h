@@ -5,7 +5,10 @@
 // and key it comes from as "v1: file key / v2: file key".
 
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace podagent {
 
@@ -33,6 +36,10 @@ struct MemoryStats {
   std::optional<uint64_t> pgfault;           // v1: memory.stat total_pgfault (or pgfault) / v2: memory.stat pgfault
   std::optional<uint64_t> pgmajfault;        // v1: memory.stat total_pgmajfault / v2: memory.stat pgmajfault
   std::optional<uint64_t> oom_kills;         // v1: memory.oom_control oom_kill / v2: memory.events oom_kill
+  std::optional<uint64_t> mapped_file;       // v1: memory.stat total_mapped_file (or mapped_file) / v2: memory.stat file_mapped
+  std::optional<uint64_t> kernel;            // v1: memory.kmem.usage_in_bytes / v2: memory.stat kernel (5.18+)
+  std::optional<uint64_t> reservation;       // v1: memory.soft_limit_in_bytes / v2: memory.min (cAdvisor's choice)
+  std::optional<uint64_t> swap_limit;        // v1: memory.memsw.limit_in_bytes (memory+swap) / v2: memory.swap.max
 
   // usage minus inactive file pages, floored at 0 (what kubelet evicts on); absent without usage.
   std::optional<uint64_t> WorkingSet() const;
@@ -48,6 +55,20 @@ struct PidsStats {
   std::optional<uint64_t> current;           // v1: pids.current / v2: pids.current
   std::optional<uint64_t> processes;         // cgroup.procs lines, this cgroup and below
   std::optional<uint64_t> threads;           // v1: tasks / v2: cgroup.threads lines, this cgroup and below
+  std::optional<uint64_t> limit;             // v1: pids.max / v2: pids.max ("max": kUnlimited)
+  // Filled by WorkloadStatsReader (metrics/proc_fds.h), not by the cgroup readers: entries of
+  // /proc/<pid>/fd of the processes in this cgroup's own cgroup.procs, and how many are sockets.
+  std::optional<uint64_t> fds;
+  std::optional<uint64_t> sockets;
+};
+
+// Block IO of one device, hierarchical (this cgroup and below). Operations carry cgroup v1's
+// names ("Read", "Write", "Sync", "Async", "Discard", "Total"); v2's io.stat gives Read and Write.
+struct DeviceIo {
+  uint32_t major = 0, minor = 0;
+  std::string device;                       // "/dev/<name>", "" when unknown; see metrics/blkio.h
+  std::map<std::string, uint64_t> bytes;    // v1: blkio.*io_service_bytes* / v2: io.stat rbytes, wbytes
+  std::map<std::string, uint64_t> ios;      // v1: blkio.*io_serviced* / v2: io.stat rios, wios
 };
 
 struct CgroupStats {
@@ -57,6 +78,7 @@ struct CgroupStats {
   PsiStats cpu_pressure;                     // v2 only: cpu.pressure
   PsiStats memory_pressure;                  // v2 only: memory.pressure
   PsiStats io_pressure;                      // v2 only: io.pressure
+  std::vector<DeviceIo> io;                  // v1: blkio (see metrics/blkio.h) / v2: io.stat
 };
 
 }  // namespace podagent

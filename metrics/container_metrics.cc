@@ -5,6 +5,7 @@
 
 #include "metrics/stat_files.h"
 
+
 namespace podagent {
 namespace {
 
@@ -16,6 +17,8 @@ MetricDef Gauge(std::string name, std::string help) { return MetricDef{std::move
 std::vector<MetricDef> BuildDefs() {
   const std::vector<std::string> cpu = {"cpu"};
   const std::vector<std::string> iface = {"interface"};
+  const std::vector<std::string> device = {"device"};
+  const std::vector<std::string> blkio = {"device", "major", "minor", "operation"};
   return {
       Counter("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", cpu),
       Counter("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds."),
@@ -29,24 +32,41 @@ std::vector<MetricDef> BuildDefs() {
       Gauge("container_memory_rss", "Size of RSS in bytes."),
       Gauge("container_memory_cache", "Number of bytes of page cache memory."),
       Gauge("container_memory_swap", "Container swap usage in bytes."),
+      Gauge("container_memory_mapped_file", "Size of memory mapped files in bytes."),
+      Gauge("container_memory_kernel_usage", "Size of kernel memory allocated in bytes."),
       Counter("container_memory_failcnt", "Number of memory usage hits limits"),
       Gauge("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes"),
       Counter("container_oom_events_total", "Count of out of memory events observed for the container"),
       Gauge("container_spec_memory_limit_bytes", "Memory limit for the container."),
+      Gauge("container_spec_memory_reservation_limit_bytes", "Memory reservation limit for the container."),
+      Gauge("container_spec_memory_swap_limit_bytes", "Memory swap limit for the container."),
       Gauge("container_spec_cpu_shares", "CPU share of the container."),
       Gauge("container_spec_cpu_quota", "CPU quota of the container."),
       Gauge("container_spec_cpu_period", "CPU period of the container."),
       Gauge("container_processes", "Number of processes running inside the container."),
       Gauge("container_threads", "Number of threads running inside the container"),
+      Gauge("container_threads_max",
+            "Maximum number of threads allowed inside the container, infinity if value is zero"),
+      Gauge("container_file_descriptors", "Number of open file descriptors for the container."),
+      Gauge("container_sockets", "Number of open sockets for the container."),
       Gauge("container_start_time_seconds", "Start time of the container since unix epoch in seconds."),
       Counter("container_network_receive_bytes_total", "Cumulative count of bytes received", iface),
       Counter("container_network_receive_packets_total", "Cumulative count of packets received", iface),
       Counter("container_network_receive_errors_total", "Cumulative count of errors encountered while receiving",
               iface),
+      Counter("container_network_receive_packets_dropped_total", "Cumulative count of packets dropped while receiving",
+              iface),
       Counter("container_network_transmit_bytes_total", "Cumulative count of bytes transmitted", iface),
       Counter("container_network_transmit_packets_total", "Cumulative count of packets transmitted", iface),
       Counter("container_network_transmit_errors_total",
               "Cumulative count of errors encountered while transmitting", iface),
+      Counter("container_network_transmit_packets_dropped_total",
+              "Cumulative count of packets dropped while transmitting", iface),
+      Counter("container_fs_reads_bytes_total", "Cumulative count of bytes read", device),
+      Counter("container_fs_reads_total", "Cumulative count of reads completed", device),
+      Counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", device),
+      Counter("container_fs_writes_total", "Cumulative count of writes completed", device),
+      Counter("container_blkio_device_usage_total", "Blkio Device bytes usage", blkio),
       Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
       Counter("container_pressure_cpu_waiting_seconds_total",
               "Total time duration tasks in the container have waited due to CPU congestion."),
@@ -90,6 +110,48 @@ void AddPsi(Emitter& e, const char* waiting, const char* stalled, const PsiStats
   e.Add(stalled, psi.full_us, 1e6);
 }
 
+// A memory spec value as cAdvisor reports it: a file that is not there reads as 0, and anything
+// above 2^62 is "unlimited", also 0: v2's "max" and v1's page-counter maximum
+// (9223372036854771712) alike.
+double SpecMemory(const std::optional<uint64_t>& v) {
+  constexpr uint64_t kUnlimitedAbove = uint64_t{1} << 62;
+  if (!v || *v > kUnlimitedAbove) return 0;
+  return double(*v);
+}
+
+// cAdvisor emits the three memory spec families together whenever the cgroup has the memory
+// controller; the limit file is the sign of it (v1 memory.limit_in_bytes, v2 memory.max).
+void AddMemorySpec(Emitter& e, const MemoryStats& m) {
+  if (!m.limit) return;
+  e.Add("container_spec_memory_limit_bytes", SpecMemory(m.limit));
+  e.Add("container_spec_memory_reservation_limit_bytes", SpecMemory(m.reservation));
+  e.Add("container_spec_memory_swap_limit_bytes", SpecMemory(m.swap_limit));
+}
+
+uint64_t Op(const std::map<std::string, uint64_t>& ops, const char* op) {
+  auto it = ops.find(op);
+  return it == ops.end() ? 0 : it->second;
+}
+
+// cAdvisor's disk IO families: one series per device of the io_service_bytes table for the byte
+// counters and the usage (one per operation), one per device of the io_serviced table for counts.
+void AddDiskIo(Emitter& e, const std::vector<DeviceIo>& io) {
+  for (const DeviceIo& d : io) {
+    if (!d.bytes.empty()) {
+      e.Add("container_fs_reads_bytes_total", double(Op(d.bytes, "Read")), {d.device});
+      e.Add("container_fs_writes_bytes_total", double(Op(d.bytes, "Write")), {d.device});
+    }
+    if (!d.ios.empty()) {
+      e.Add("container_fs_reads_total", double(Op(d.ios, "Read")), {d.device});
+      e.Add("container_fs_writes_total", double(Op(d.ios, "Write")), {d.device});
+    }
+    for (const auto& [op, bytes] : d.bytes) {
+      e.Add("container_blkio_device_usage_total", double(bytes),
+            {d.device, std::to_string(d.major), std::to_string(d.minor), op});
+    }
+  }
+}
+
 void AddCgroup(Emitter& e, const CgroupStats& s) {
   if (s.cpu.usage_ns) e.Add("container_cpu_usage_seconds_total", double(*s.cpu.usage_ns) / 1e9, {"total"});
   e.Add("container_cpu_user_seconds_total", s.cpu.user_ns, 1e9);
@@ -102,11 +164,12 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   e.Add("container_memory_rss", s.memory.rss);
   e.Add("container_memory_cache", s.memory.cache);
   e.Add("container_memory_swap", s.memory.swap);
+  e.Add("container_memory_mapped_file", s.memory.mapped_file);
+  e.Add("container_memory_kernel_usage", s.memory.kernel);
   e.Add("container_memory_failcnt", s.memory.failcnt);
   e.Add("container_memory_max_usage_bytes", s.memory.max_usage);
   e.Add("container_oom_events_total", s.memory.oom_kills);
-  // cAdvisor reports no limit as 0 on v2 ("max") and the raw page-counter maximum on v1.
-  if (s.memory.limit) e.Add("container_spec_memory_limit_bytes", *s.memory.limit == kUnlimited ? 0.0 : double(*s.memory.limit));
+  AddMemorySpec(e, s.memory);
   e.Add("container_spec_cpu_shares", s.cpu.shares);
   // cAdvisor leaves quota and period out when they are unset (quota -1 / "max").
   if (s.cpu.quota_us && *s.cpu.quota_us > 0) {
@@ -115,6 +178,11 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   }
   e.Add("container_processes", s.pids.processes);
   e.Add("container_threads", s.pids.threads ? s.pids.threads : s.pids.current);
+  // pids.max "max" is 0, "infinity" in cAdvisor's help text.
+  if (s.pids.limit) e.Add("container_threads_max", *s.pids.limit == kUnlimited ? 0.0 : double(*s.pids.limit));
+  e.Add("container_file_descriptors", s.pids.fds);
+  e.Add("container_sockets", s.pids.sockets);
+  AddDiskIo(e, s.io);
   AddPsi(e, "container_pressure_cpu_waiting_seconds_total", "container_pressure_cpu_stalled_seconds_total",
          s.cpu_pressure);
   AddPsi(e, "container_pressure_memory_waiting_seconds_total", "container_pressure_memory_stalled_seconds_total",
@@ -165,9 +233,11 @@ void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
     e.Add("container_network_receive_bytes_total", double(i.rx_bytes), {i.name});
     e.Add("container_network_receive_packets_total", double(i.rx_packets), {i.name});
     e.Add("container_network_receive_errors_total", double(i.rx_errors), {i.name});
+    e.Add("container_network_receive_packets_dropped_total", double(i.rx_dropped), {i.name});
     e.Add("container_network_transmit_bytes_total", double(i.tx_bytes), {i.name});
     e.Add("container_network_transmit_packets_total", double(i.tx_packets), {i.name});
     e.Add("container_network_transmit_errors_total", double(i.tx_errors), {i.name});
+    e.Add("container_network_transmit_packets_dropped_total", double(i.tx_dropped), {i.name});
   }
 }
 

@@ -3,9 +3,28 @@
 #include <map>
 #include <utility>
 
+#include "metrics/blkio.h"
 #include "metrics/cgroup_reader.h"
+#include "metrics/proc_fds.h"
 
 namespace podagent {
+
+namespace {
+
+// The cgroup's stats plus what /proc and /sys add: the fd counts of its processes
+// (container_file_descriptors/_sockets) and the names of its block devices.
+CgroupStats ReadWithProcAndSys(const CgroupLayout& layout, const std::string& path, const std::string& proc_root,
+                               const std::string& sys_root) {
+  CgroupStats s = ReadCgroupStats(layout, path);
+  if (std::optional<FdCounts> fds = ReadCgroupFdCounts(ProcsDir(layout, path), proc_root)) {
+    s.pids.fds = fds->fds;
+    s.pids.sockets = fds->sockets;
+  }
+  for (DeviceIo& d : s.io) d.device = BlockDeviceName(d.major, d.minor, sys_root);
+  return s;
+}
+
+}  // namespace
 
 bool HasAnyStat(const CgroupStats& s) {
   return s.cpu.usage_ns || s.cpu.shares || s.memory.usage || s.memory.limit || s.pids.current ||
@@ -13,8 +32,9 @@ bool HasAnyStat(const CgroupStats& s) {
 }
 
 WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<DiskUsageCache> disk,
-                                         std::string proc_root)
-    : layout_(std::move(layout)), disk_(std::move(disk)), proc_root_(std::move(proc_root)) {
+                                         std::string proc_root, std::string sys_root)
+    : layout_(std::move(layout)), disk_(std::move(disk)), proc_root_(std::move(proc_root)),
+      sys_root_(std::move(sys_root)) {
   if (!disk_) disk_ = std::make_shared<DiskUsageCache>();
 }
 
@@ -23,7 +43,7 @@ ContainerReading WorkloadStatsReader::ReadContainer(const ContainerSnapshot& c, 
   r.container = c;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!c.cgroup_path.empty()) {
-    r.stats = ReadCgroupStats(layout_, c.cgroup_path);
+    r.stats = ReadWithProcAndSys(layout_, c.cgroup_path, proc_root_, sys_root_);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!c.upper_dir.empty()) {
@@ -39,7 +59,7 @@ PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vecto
   r.pod = pod;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!pod.cgroup_path.empty()) {
-    r.stats = ReadCgroupStats(layout_, pod.cgroup_path);
+    r.stats = ReadWithProcAndSys(layout_, pod.cgroup_path, proc_root_, sys_root_);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);

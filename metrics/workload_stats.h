@@ -37,9 +37,10 @@ struct PodReading {
 
 class WorkloadStatsReader {
  public:
-  // `disk` may be shared with other readers; `proc_root` is /proc outside tests.
+  // `disk` may be shared with other readers; `proc_root` and `sys_root` are /proc and /sys
+  // outside tests (fd counts of cgroup processes, block device names).
   WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<DiskUsageCache> disk,
-                      std::string proc_root = "/proc");
+                      std::string proc_root = "/proc", std::string sys_root = "/sys");
 
   ContainerReading ReadContainer(const ContainerSnapshot& c, absl::Time now) const;
   // The pod and the given containers (those whose pod_id matches).
@@ -54,6 +55,7 @@ class WorkloadStatsReader {
   CgroupLayout layout_;
   std::shared_ptr<DiskUsageCache> disk_;
   std::string proc_root_;
+  std::string sys_root_;
 };
 
 // True when something could be read from the cgroup (it exists and has a controller we know).

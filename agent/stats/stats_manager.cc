@@ -31,6 +31,9 @@ StatsManager::StatsManager(AgentContext& ctx, Options options)
   agent_metrics_ = std::make_shared<AgentMetrics>(BuildInfo{kVersion, kGitCommit});
   container_collector_ = std::make_shared<ContainerCollector>(workload_, *reader_, options_.clock);
   state_collector_ = std::make_shared<WorkloadStateCollector>(workload_, options_.proc_root);
+  MachineRoots machine_roots;
+  machine_roots.proc = options_.proc_root;
+  machine_collector_ = std::make_shared<MachineCollector>(std::move(machine_roots));
 }
 
 StatsManager::~StatsManager() = default;
@@ -50,6 +53,7 @@ absl::Status StatsManager::Start() {
   exposer_->RegisterCollectable(agent_metrics_->Registry());
   exposer_->RegisterCollectable(state_collector_);
   exposer_->RegisterCollectable(container_collector_);
+  exposer_->RegisterCollectable(machine_collector_);
   spdlog::info("metrics: serving http://{}/metrics (cgroup {})", listen, reader_->Layout().IsV2() ? "v2" : "v1");
   return absl::OkStatus();
 }

@@ -19,6 +19,7 @@
 #include "metrics/agent_metrics.h"
 #include "metrics/cgroup_layout.h"
 #include "metrics/container_collector.h"
+#include "metrics/machine_metrics.h"
 #include "metrics/cpu_rate.h"
 #include "metrics/workload_stats.h"
 
@@ -75,6 +76,7 @@ class StatsManager {
   std::shared_ptr<AgentMetrics> agent_metrics_;
   std::shared_ptr<ContainerCollector> container_collector_;
   std::shared_ptr<WorkloadStateCollector> state_collector_;
+  std::shared_ptr<MachineCollector> machine_collector_;
   CpuRateTracker rates_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };

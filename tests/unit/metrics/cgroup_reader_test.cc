@@ -46,10 +46,18 @@ TEST(CgroupV1Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.memory.inactive_file, 10485760u);      // total_inactive_file
   EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
   EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.oom_control oom_kill
+  EXPECT_EQ(s.memory.mapped_file, 8388608u);         // total_mapped_file, not mapped_file
+  EXPECT_EQ(s.memory.kernel, 3145728u);              // memory.kmem.usage_in_bytes
+  EXPECT_EQ(s.memory.reservation, 134217728u);       // memory.soft_limit_in_bytes
+  EXPECT_EQ(s.memory.swap_limit, 536870912u);        // memory.memsw.limit_in_bytes (memory + swap)
   EXPECT_EQ(s.pids.current, 5u);                     // pids.current
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
   EXPECT_EQ(s.pids.threads, 5u);                     // tasks, recursive
+  EXPECT_EQ(s.pids.limit, 1024u);                    // pids.max
   EXPECT_FALSE(s.cpu_pressure.some_us);              // no PSI files in v1
+  ASSERT_EQ(s.io.size(), 2u);                        // blkio.throttle.io_service*_recursive
+  EXPECT_EQ(s.io[0].bytes.at("Write"), 2097152u);
+  EXPECT_EQ(s.io[0].ios.at("Write"), 512u);
 }
 
 TEST(CgroupV1Reader, PartialPodCgroupLeavesMissingFilesAbsent) {
@@ -61,6 +69,9 @@ TEST(CgroupV1Reader, PartialPodCgroupLeavesMissingFilesAbsent) {
   EXPECT_EQ(s.memory.limit, 9223372036854771712u);
   EXPECT_FALSE(s.memory.failcnt);
   EXPECT_FALSE(s.memory.rss);
+  EXPECT_EQ(s.memory.reservation, 9223372036854771712u);  // the kernel's "no soft limit"
+  EXPECT_FALSE(s.memory.swap_limit);                 // no memsw files: swap accounting off
+  EXPECT_FALSE(s.memory.kernel);
   EXPECT_EQ(s.memory.WorkingSet(), 120000000u);      // no inactive_file: usage itself
   EXPECT_FALSE(s.pids.current);
   EXPECT_FALSE(s.pids.processes);
@@ -76,6 +87,7 @@ TEST(CgroupV1Reader, MissingControllersAreNotErrors) {
   EXPECT_FALSE(s.memory.limit);
   EXPECT_FALSE(s.memory.oom_kills);
   EXPECT_FALSE(s.pids.current);                      // no pids controller
+  EXPECT_FALSE(s.pids.limit);
   EXPECT_EQ(s.pids.processes, 1u);                   // counted in the memory hierarchy
   EXPECT_EQ(s.pids.threads, 2u);
 }
@@ -120,16 +132,24 @@ TEST(CgroupV2Reader, ReadsEveryFileOfAFullCgroup) {
   EXPECT_EQ(s.memory.swap, 4096u);                   // memory.swap.current
   EXPECT_EQ(s.memory.oom_kills, 2u);                 // memory.events oom_kill
   EXPECT_EQ(s.memory.failcnt, 3u);                   // memory.events max
+  EXPECT_EQ(s.memory.mapped_file, 8388608u);         // memory.stat file_mapped
+  EXPECT_EQ(s.memory.kernel, 3145728u);              // memory.stat kernel
+  EXPECT_EQ(s.memory.reservation, 134217728u);       // memory.min
+  EXPECT_EQ(s.memory.swap_limit, 268435456u);        // memory.swap.max (swap only)
   EXPECT_EQ(s.memory.WorkingSet(), 104857600u - 10485760u);
   EXPECT_EQ(s.pids.current, 5u);
   EXPECT_EQ(s.pids.processes, 3u);                   // cgroup.procs, recursive
   EXPECT_EQ(s.pids.threads, 5u);                     // cgroup.threads, recursive
+  EXPECT_EQ(s.pids.limit, 1024u);                    // pids.max
   EXPECT_EQ(s.cpu_pressure.some_us, 1234u);
   EXPECT_EQ(s.cpu_pressure.full_us, 567u);
   EXPECT_EQ(s.memory_pressure.some_us, 89u);
   EXPECT_EQ(s.memory_pressure.full_us, 10u);
   EXPECT_EQ(s.io_pressure.some_us, 2000u);
   EXPECT_EQ(s.io_pressure.full_us, 1000u);
+  ASSERT_EQ(s.io.size(), 2u);                        // io.stat
+  EXPECT_EQ(s.io[0].bytes.at("Write"), 2097152u);
+  EXPECT_EQ(s.io[0].ios.at("Write"), 512u);
 }
 
 TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
@@ -138,6 +158,10 @@ TEST(CgroupV2Reader, UnlimitedAndOlderKernelFiles) {
   EXPECT_EQ(s.cpu.period_us, 100000u);
   EXPECT_FALSE(s.cpu.nr_periods);                    // cpu controller off: core keys only
   EXPECT_EQ(s.memory.limit, UINT64_MAX);             // memory.max "max"
+  EXPECT_EQ(s.memory.swap_limit, UINT64_MAX);        // memory.swap.max "max"
+  EXPECT_EQ(s.pids.limit, UINT64_MAX);               // pids.max "max"
+  EXPECT_EQ(s.memory.reservation, 0u);               // memory.min 0
+  EXPECT_FALSE(s.memory.kernel);                     // no memory.stat (and no "kernel" before 5.18)
   EXPECT_FALSE(s.memory.max_usage);                  // no memory.peak before 5.19
   EXPECT_FALSE(s.memory.oom_kills);
   EXPECT_EQ(s.cpu_pressure.some_us, 77u);

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <set>
+#include <tuple>
 
 #include "prometheus/text_serializer.h"
+#include "runtime/common/files.h"
+#include "tests/lib/temp_dir.h"
 #include "tests/unit/metrics/fake_workload.h"
 #include "tests/unit/metrics/fixture.h"
 
@@ -29,9 +32,12 @@ const char kPodLabels[] = "container=\"\",id=\"/podagent/podaaa\",image=\"\",nam
 
 class CollectorTest : public ::testing::Test {
  protected:
-  void Use(const std::string& tree, bool v2, const std::string& proc_root = "/proc") {
+  // No /sys by default: block devices stay unnamed whatever this machine has.
+  void Use(const std::string& tree, bool v2, const std::string& proc_root = "/proc",
+           const std::string& sys_root = "/nonexistent") {
     reader_ = std::make_unique<WorkloadStatsReader>(
-        v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree)), nullptr, proc_root);
+        v2 ? CgroupLayout::V2(CgroupFixture(tree)) : CgroupLayout::V1(CgroupFixture(tree)), nullptr, proc_root,
+        sys_root);
     collector_ = std::make_unique<ContainerCollector>(workload_, *reader_,
                                                       [] { return absl::FromUnixSeconds(1700000100); });
   }
@@ -68,6 +74,10 @@ TEST_F(CollectorTest, V1ContainerSeriesCarryCadvisorNamesAndLabels) {
   EXPECT_TRUE(Has(text, "container_memory_max_usage_bytes{" + l + "} 209715200"));
   EXPECT_TRUE(Has(text, "container_oom_events_total{" + l + "} 2"));
   EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + l + "} 268435456"));
+  EXPECT_TRUE(Has(text, "container_memory_mapped_file{" + l + "} 8388608"));
+  EXPECT_TRUE(Has(text, "container_memory_kernel_usage{" + l + "} 3145728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + l + "} 134217728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + l + "} 536870912"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_shares{" + l + "} 512"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_quota{" + l + "} 50000"));
   EXPECT_TRUE(Has(text, "container_spec_cpu_period{" + l + "} 100000"));
@@ -81,6 +91,13 @@ TEST_F(CollectorTest, V1ContainerSeriesCarryCadvisorNamesAndLabels) {
   EXPECT_TRUE(Has(text, "container_memory_usage_bytes{" + p + "} 120000000"));
   EXPECT_TRUE(Has(text, "container_cpu_usage_seconds_total{" + p + ",cpu=\"total\"} 2"));
   EXPECT_EQ(text.find("container_spec_cpu_quota{" + p), std::string::npos);
+  // v1's "unlimited" is the page-counter maximum, which cAdvisor reports as 0 (above 2^62); a
+  // missing memsw file (swap accounting off) reads as 0 too.
+  EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + p + "} 0")) << text;
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + p + "} 0"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + p + "} 0"));
+  EXPECT_NE(text.find("# TYPE container_spec_memory_swap_limit_bytes gauge"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE container_memory_mapped_file gauge"), std::string::npos);
   // No PSI in v1, user labels never become metric labels.
   EXPECT_EQ(text.find("container_pressure"), std::string::npos);
   EXPECT_EQ(text.find("tier"), std::string::npos);
@@ -102,8 +119,14 @@ TEST_F(CollectorTest, V2SeriesIncludePressure) {
   EXPECT_DOUBLE_EQ(Value(text, "container_pressure_memory_stalled_seconds_total{" + l + "}"), 10e-6);
   EXPECT_TRUE(Has(text, "container_pressure_io_waiting_seconds_total{" + l + "} 0.002"));
   EXPECT_TRUE(Has(text, "container_pressure_io_stalled_seconds_total{" + l + "} 0.001"));
+  EXPECT_TRUE(Has(text, "container_memory_mapped_file{" + l + "} 8388608"));
+  EXPECT_TRUE(Has(text, "container_memory_kernel_usage{" + l + "} 3145728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + l + "} 134217728"));
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + l + "} 268435456"));
   std::string p = kPodLabels;
   EXPECT_TRUE(Has(text, "container_spec_memory_limit_bytes{" + p + "} 0"));  // "max"
+  EXPECT_TRUE(Has(text, "container_spec_memory_swap_limit_bytes{" + p + "} 0"));  // "max", as cAdvisor
+  EXPECT_TRUE(Has(text, "container_spec_memory_reservation_limit_bytes{" + p + "} 0"));
   EXPECT_TRUE(Has(text, "container_pressure_cpu_waiting_seconds_total{" + p + "} 7.7e-05"));
   EXPECT_EQ(text.find("container_pressure_cpu_stalled_seconds_total{" + p), std::string::npos);
 }
@@ -141,9 +164,75 @@ TEST_F(CollectorTest, WritableLayerAndNetworkOfThePause) {
   EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "eth0")), 110419);
   EXPECT_EQ(Value(text, series("container_network_transmit_packets_total", "eth0")), 1479);
   EXPECT_EQ(Value(text, series("container_network_transmit_errors_total", "eth0")), 3);
+  // The "drop" columns (4th of receive, 4th of transmit), not the "fifo" ones beside them.
+  EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "eth0")), 2);
+  EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "eth0")), 4);
+  EXPECT_EQ(Value(text, series("container_network_receive_packets_dropped_total", "net1")), 1);
+  EXPECT_EQ(Value(text, series("container_network_transmit_packets_dropped_total", "net1")), 0);
+  EXPECT_NE(text.find("# TYPE container_network_receive_packets_dropped_total counter"), std::string::npos);
   EXPECT_EQ(Value(text, series("container_network_receive_bytes_total", "net1")), 5120);
   EXPECT_EQ(Value(text, series("container_network_transmit_bytes_total", "net1")), 2048);
   EXPECT_EQ(text.find("interface=\"lo\""), std::string::npos) << "lo is not a pod interface (cAdvisor skips it)";
+}
+
+// Threads limit from pids.max, and the fds and sockets of the processes in ctr1's own cgroup.procs
+// (101 and 102; 104 of the nested cgroup is not counted, as cAdvisor reads only the top file),
+// from a /proc tree whose fd entries are symlinks with the kernel's link texts.
+TEST_F(CollectorTest, ThreadsMaxFileDescriptorsAndSockets) {
+  testing::TempDir proc("podagent-proc");
+  auto fd = [&](int pid, int n, const std::string& target) {
+    std::string dir = proc.path() + "/" + std::to_string(pid) + "/fd";
+    ASSERT_TRUE(MakeDirs(dir).ok());
+    ASSERT_EQ(::symlink(target.c_str(), (dir + "/" + std::to_string(n)).c_str()), 0);
+  };
+  fd(101, 0, "/dev/null");
+  fd(101, 1, "socket:[10]");
+  fd(102, 0, "socket:[11]");
+  fd(102, 1, "pipe:[12]");
+  fd(104, 0, "socket:[13]");
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  for (bool v2 : {false, true}) {
+    Use(v2 ? "v2" : "v1", v2, proc.path());
+    std::string text = Scrape(*collector_);
+    std::string l = kCtrLabels;
+    EXPECT_TRUE(Has(text, "container_threads_max{" + l + "} 1024")) << text;
+    EXPECT_TRUE(Has(text, "container_file_descriptors{" + l + "} 4")) << text;
+    EXPECT_TRUE(Has(text, "container_sockets{" + l + "} 2"));
+    EXPECT_NE(text.find("# TYPE container_file_descriptors gauge"), std::string::npos);
+  }
+  // v2 pod: pids.max "max" is 0 (cAdvisor: "infinity if value is zero").
+  EXPECT_TRUE(Has(Scrape(*collector_), std::string("container_threads_max{") + kPodLabels + "} 0"));
+}
+
+// Disk IO per device, v1 (throttle layer) and v2 (io.stat) giving the same figures: 8:0 is named
+// from the fake /sys, 254:0 is not there and has device="" (as cAdvisor for a device it cannot map).
+TEST_F(CollectorTest, DiskIoPerDevice) {
+  testing::TempDir sys("podagent-sys");
+  ASSERT_TRUE(MakeDirs(sys / "dev/block/8:0").ok());
+  ASSERT_TRUE(WriteFileAtomic(sys / "dev/block/8:0/uevent", "MAJOR=8\nMINOR=0\nDEVNAME=sda\n").ok());
+  workload_.pods = {FixturePod()};
+  workload_.containers = {FixtureContainer()};
+  for (bool v2 : {false, true}) {
+    Use(v2 ? "v2" : "v1", v2, "/proc", sys.path());
+    std::string text = Scrape(*collector_);
+    // (family, device label value, value): 8:0 named from the fake /sys, 254:0 unnamed.
+    const std::tuple<const char*, const char*, const char*> expected[] = {
+        {"container_fs_reads_bytes_total", "/dev/sda", "1048576"}, {"container_fs_writes_bytes_total", "/dev/sda", "2097152"},
+        {"container_fs_reads_total", "/dev/sda", "256"},           {"container_fs_writes_total", "/dev/sda", "512"},
+        {"container_fs_reads_bytes_total", "", "4096"},            {"container_fs_reads_total", "", "1"},
+    };
+    for (const auto& [family, device, value] : expected) {
+      std::string series = std::string(family) + "{" + kCtrLabels + ",device=\"" + device + "\"} " + value;
+      EXPECT_TRUE(Has(text, series)) << series << " in\n" << text;
+    }
+    std::string usage = std::string("container_blkio_device_usage_total{") + kCtrLabels +
+                        ",device=\"/dev/sda\",major=\"8\",minor=\"0\",operation=";
+    EXPECT_TRUE(Has(text, usage + "\"Read\"} 1048576"));
+    EXPECT_TRUE(Has(text, usage + "\"Write\"} 2097152"));
+    EXPECT_EQ(Has(text, usage + "\"Total\"} 3145728"), !v2);  // v2's io.stat has no Total
+    EXPECT_NE(text.find("# TYPE container_fs_reads_total counter"), std::string::npos);
+  }
 }
 
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
@@ -155,7 +244,7 @@ TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
     }
     EXPECT_EQ(FindMetricDef(d.name), &d);
   }
-  EXPECT_EQ(names.size(), 34u);
+  EXPECT_EQ(names.size(), 48u);
 }
 
 }  // namespace

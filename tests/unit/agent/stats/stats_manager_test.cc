@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/stats/cri_stats.h"
 #include "runtime/common/files.h"
+#include "tests/lib/http_get.h"
 #include "tests/unit/metrics/fixture.h"
 #include "tests/lib/temp_dir.h"
 
@@ -267,6 +268,22 @@ TEST_F(StatsManagerTest, MetricDescriptorsAndPodSandboxMetricsAgree) {
   }
   EXPECT_TRUE(saw_ws);
   for (const cri::Metric& metric : pm.metrics()) EXPECT_EQ(metric.label_values(0), "");  // container=""
+}
+
+// The endpoint serves the machine families beside the container ones (MachineCollector is
+// registered); this machine's logical CPUs as glibc counts them online.
+TEST_F(StatsManagerTest, EndpointServesMachineFamilies) {
+  ctx_.config.metrics_listen = "127.0.0.1:0";
+  auto m = Make("v1", false);
+  ASSERT_TRUE(m->Start().ok());
+  absl::StatusOr<std::string> text = testing::HttpGet(absl::StrCat("http://127.0.0.1:", m->MetricsPort(), "/metrics"));
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_NE(text->find("# TYPE machine_memory_bytes gauge"), std::string::npos) << *text;
+  size_t at = text->find("\nmachine_cpu_cores{");
+  ASSERT_NE(at, std::string::npos) << *text;
+  size_t value = text->find("} ", at);
+  ASSERT_NE(value, std::string::npos);
+  EXPECT_EQ(std::stol(text->substr(value + 2)), ::sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 TEST_F(StatsManagerTest, NoLookupsYetMeansNoStats) {
