@@ -40,7 +40,8 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
   if (!ps.ok()) return ps.status();
   t.host = NamespacesFromJson(ps->info.value("hostNamespaces", nlohmann::json::object()));
   NsColumn pause{"pause", "", static_cast<pid_t>(InfoU64(ps->info, "pid")), {}};
-  std::optional<std::string> why = pause.pid > 0 ? AddColumn(std::move(pause), ps->info, t) : std::optional<std::string>("no process");
+  std::optional<std::string> why =
+      pause.pid > 0 ? AddColumn(std::move(pause), ps->info, t) : std::optional<std::string>("no process");
   if (why) t.notes.push_back(absl::StrCat("pause: not running (", *why, ")"));
 
   auto containers = client.PodContainers(pod->id());

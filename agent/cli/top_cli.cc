@@ -17,7 +17,8 @@ constexpr char kUsage[] = "usage: podagent top POD [--json]   POD: id, unique id
 // list them, listed none, or listed only the first ones.
 void AddProcesses(const nlohmann::json& info, const std::string& name, const std::string& id, TopTable& t) {
   std::string who = id.empty() ? name : absl::StrCat(name, " (", id.substr(0, 13), ")");
-  const nlohmann::json* procs = info.contains("processes") && info["processes"].is_array() ? &info["processes"] : nullptr;
+  const nlohmann::json* procs =
+      info.contains("processes") && info["processes"].is_array() ? &info["processes"] : nullptr;
   if (procs == nullptr) {
     std::string why = InfoString(info, "processesError");
     t.notes.push_back(absl::StrCat(who, ": ", why.empty() ? "not running" : why));

@@ -35,7 +35,9 @@ std::string VerboseWithFacts(const AgentContext* ctx, const ContainerRecord& r) 
   std::string base = VerboseInfo(r, ctx ? ContainerMemoryFacts(*ctx, r) : nlohmann::json(nullptr));
   nlohmann::json info = nlohmann::json::parse(base, nullptr, false);
   if (!info.is_object()) return base;
-  if (r.state == CtrState::kRunning) AddProcessFacts(r.pid, r.pid_start_time, ctx ? ctx->cgroups : nullptr, r.cgroup_path, info);
+  if (r.state == CtrState::kRunning) {
+    AddProcessFacts(r.pid, r.pid_start_time, ctx ? ctx->cgroups : nullptr, r.cgroup_path, info);
+  }
   return JsonText(info);
 }
 

@@ -17,8 +17,8 @@ constexpr char kPauseCgroup[] = "/pause";  // runtime/sandbox/linux_sandbox_runt
 nlohmann::json VerboseWithFacts(const PodRecord& r, bool ready, const CgroupDriver* cgroups) {
   nlohmann::json info = VerboseInfo(r, ready);
   if (ready) {
-    AddProcessFacts(r.pause.pid, r.pause.start_time, cgroups,
-                    r.cgroup_path.empty() ? "" : r.cgroup_path + kPauseCgroup, info);
+    AddProcessFacts(r.pause.pid, r.pause.start_time, cgroups, r.cgroup_path.empty() ? "" : r.cgroup_path + kPauseCgroup,
+                    info);
   }
   info["hostNamespaces"] = NamespacesJson(HostNamespaces());
   return info;
@@ -31,7 +31,9 @@ grpc::Status RuntimeServiceImpl::PodSandboxStatus(grpc::ServerContext*, const cr
   auto view = m_.sandboxes->Status(request->pod_sandbox_id());
   if (!view.ok()) return ToGrpc(view.status());
   FillPodSandboxStatus(view->record, view->ready, response->mutable_status());
-  if (request->verbose()) (*response->mutable_info())["info"] = JsonText(VerboseWithFacts(view->record, view->ready, m_.ctx ? m_.ctx->cgroups : nullptr));
+  if (request->verbose())
+    (*response->mutable_info())["info"] =
+        JsonText(VerboseWithFacts(view->record, view->ready, m_.ctx ? m_.ctx->cgroups : nullptr));
   response->set_timestamp(absl::ToUnixNanos(absl::Now()));
   return grpc::Status::OK;
 }

@@ -86,8 +86,8 @@ class UnprivilegedDiagE2E : public testing::ContainerE2E {
 
   // `argv` run as uid/gid 65534 without supplementary groups; stdout and stderr apart.
   Result AsNobody(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {"/usr/bin/setpriv", absl::StrCat("--reuid=", kNobody),
-                               absl::StrCat("--regid=", kNobody), "--clear-groups", "--"});
+    argv.insert(argv.begin(), {"/usr/bin/setpriv", absl::StrCat("--reuid=", kNobody), absl::StrCat("--regid=", kNobody),
+                               "--clear-groups", "--"});
     std::string out = daemon_->dir().Sub("nobody.out"), err = daemon_->dir().Sub("nobody.err");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);

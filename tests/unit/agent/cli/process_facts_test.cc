@@ -64,8 +64,8 @@ TEST(ProcessList, RowsBoundedAndUnreadableLeftOut) {
   nlohmann::json rows = ProcessesJson({10, 11, 12}, 5, read, user, truncated);
   EXPECT_FALSE(truncated);
   ASSERT_EQ(rows.size(), 2u) << rows.dump() << ": pid 11 exited between the list and the read";
-  EXPECT_EQ(rows[0], nlohmann::json({{"nsPids", {10, 1}}, {"uid", 0}, {"user", "root"}, {"state", "S"},
-                                     {"command", "sh -c x"}}));
+  EXPECT_EQ(rows[0], nlohmann::json(
+                         {{"nsPids", {10, 1}}, {"uid", 0}, {"user", "root"}, {"state", "S"}, {"command", "sh -c x"}}));
   EXPECT_EQ(rows[1]["user"], "65534");
   EXPECT_EQ(firsts, (std::vector<pid_t>{10, 10})) << "users are those of the first process's root";
 
