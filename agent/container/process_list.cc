@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "agent/cli/cgroup_source.h"
 #include "agent/container/container_users.h"
 #include "runtime/cgroups/cgroup.h"
 
@@ -35,7 +36,14 @@ void AddCgroupProcesses(const CgroupDriver* cgroups, const std::string& path, nl
     info["processesError"] = "the daemon has no cgroup for it";
     return;
   }
-  auto pids = cgroups->Pids(path);
+  // Bounded and without following symlinks (a pod may own sub-cgroups): not the driver's Pids,
+  // which must see every process to kill them.
+  auto source = CgroupSource::Open(cgroups->MountRoot());
+  if (!source.ok()) {
+    info["processesError"] = std::string(source.status().message());
+    return;
+  }
+  auto pids = (*source)->Procs(path);
   if (!pids.ok()) {
     info["processesError"] = std::string(pids.status().message());
     return;
