@@ -1,44 +1,31 @@
-// `podagent ns POD [--json]`: the namespaces of a pod's processes, from the kernel
-// (/proc/PID/ns/TYPE), with the processes named by the daemon (verbose PodSandboxStatus and
-// ContainerStatus give the pause's and each container's pid and start time).
+// `podagent ns POD [--json]`: the namespaces of a pod's processes, as the daemon read them from
+// the kernel (verbose PodSandboxStatus and ContainerStatus give the pause's and each container's
+// pid with its `namespaces`, and the host's `hostNamespaces`). Nothing is read under /proc here,
+// so a user who may use the socket needs no ptrace access to the pod's processes.
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/diag_client.h"
 #include "agent/cli/diag_command.h"
 #include "agent/cli/ns_table.h"
-#include "runtime/ns/pinned_namespace.h"
-#include "runtime/process/proc_stat.h"
+#include "agent/container/process_namespaces.h"
 
 namespace podagent {
 namespace {
 
 constexpr char kUsage[] = "usage: podagent ns POD [--json]   POD: id, unique id prefix or namespace/name\n";
 
-std::vector<std::optional<uint64_t>> ReadInodes(const std::string& proc_dir) {
-  std::vector<std::optional<uint64_t>> out;
-  for (const auto& type : NsTypes()) {
-    auto ino = NamespaceInode(absl::StrCat(proc_dir, "/ns/", type));
-    out.push_back(ino.ok() ? std::optional<uint64_t>(*ino) : std::nullopt);
+// Adds the column of a process from its verbose info; when the daemon read no namespaces (the
+// process has exited, or an older daemon), returns why instead.
+std::optional<std::string> AddColumn(NsColumn col, const nlohmann::json& info, NsTable& t) {
+  if (!info.contains("namespaces")) {
+    std::string why = InfoString(info, "namespacesError");
+    return why.empty() ? "the daemon gave no namespaces" : why;
   }
-  return out;
-}
-
-// The process's inodes, when `pid` still is the process the daemon named (same start time
-// before and after the reads, not a zombie); otherwise why not.
-absl::StatusOr<std::vector<std::optional<uint64_t>>> ProcessInodes(pid_t pid, uint64_t start_time) {
-  if (pid <= 0) return absl::NotFoundError("no process");
-  auto check = [&]() -> absl::Status {
-    auto st = ReadProcStat(pid);
-    if (!st.ok() || st->state == 'Z') return absl::NotFoundError(absl::StrCat("pid ", pid, " has exited"));
-    if (start_time != 0 && st->start_time != start_time) {
-      return absl::NotFoundError(absl::StrCat("pid ", pid, " has exited (the pid now names another process)"));
-    }
-    return absl::OkStatus();
-  };
-  if (auto st = check(); !st.ok()) return st;
-  auto inodes = ReadInodes(absl::StrCat("/proc/", pid));
-  if (auto st = check(); !st.ok()) return st;
-  return inodes;
+  col.inodes = NamespacesFromJson(info["namespaces"]);
+  t.columns.push_back(std::move(col));
+  return std::nullopt;
 }
 
 absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query) {
@@ -48,42 +35,27 @@ absl::StatusOr<NsTable> BuildTable(DiagClient& client, const std::string& query)
   t.pod_id = pod->id();
   t.pod_namespace = pod->metadata().namespace_();
   t.pod_name = pod->metadata().name();
-  t.host = ReadInodes("/proc/1");
-  // Where PID 1's ns files answer EACCES (a PID 1 with capabilities we lack), this process runs
-  // in the host's namespaces: take its own.
-  auto self = ReadInodes("/proc/self");
-  for (size_t i = 0; i < t.host.size(); ++i) {
-    if (!t.host[i]) t.host[i] = self[i];
-  }
 
   auto ps = client.GetPodStatus(pod->id());
   if (!ps.ok()) return ps.status();
+  t.host = NamespacesFromJson(ps->info.value("hostNamespaces", nlohmann::json::object()));
   NsColumn pause{"pause", "", static_cast<pid_t>(InfoU64(ps->info, "pid")), {}};
-  auto inodes = ProcessInodes(pause.pid, InfoU64(ps->info, "pauseStartTime"));
-  if (inodes.ok()) {
-    pause.inodes = std::move(*inodes);
-    t.columns.push_back(std::move(pause));
-  } else {
-    t.notes.push_back(absl::StrCat("pause: not running (", inodes.status().message(), ")"));
-  }
+  std::optional<std::string> why =
+      pause.pid > 0 ? AddColumn(std::move(pause), ps->info, t) : std::optional<std::string>("no process");
+  if (why) t.notes.push_back(absl::StrCat("pause: not running (", *why, ")"));
 
   auto containers = client.PodContainers(pod->id());
   if (!containers.ok()) return containers.status();
   for (const auto& c : *containers) {
+    std::string who = absl::StrCat(c.metadata().name(), " (", c.id().substr(0, 13), "): ");
     if (c.state() != cri::CONTAINER_RUNNING) {
-      t.notes.push_back(absl::StrCat(c.metadata().name(), " (", c.id().substr(0, 13), "): not running"));
+      t.notes.push_back(who + "not running");
       continue;
     }
     auto cs = client.GetContainerStatus(c.id());
     if (!cs.ok()) return cs.status();
     NsColumn col{c.metadata().name(), c.id(), static_cast<pid_t>(InfoU64(cs->info, "pid")), {}};
-    auto ci = ProcessInodes(col.pid, InfoU64(cs->info, "pidStartTime"));
-    if (!ci.ok()) {
-      t.notes.push_back(absl::StrCat(col.name, " (", c.id().substr(0, 13), "): ", ci.status().message()));
-      continue;
-    }
-    col.inodes = std::move(*ci);
-    t.columns.push_back(std::move(col));
+    if (auto why = AddColumn(std::move(col), cs->info, t)) t.notes.push_back(who + *why);
   }
   return t;
 }

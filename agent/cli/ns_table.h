@@ -1,24 +1,22 @@
 #pragma once
 // The namespace table of `podagent ns`: one row per namespace type, one column per process of a
 // pod (pause first, then each running container's main process). Pure: the inodes come in from
-// the caller (who reads them from the kernel), the table goes out as text or JSON.
+// the caller (the daemon reads them from the kernel), the table goes out as text or JSON.
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "agent/container/process_namespaces.h"
 
 namespace podagent {
 
-// The rows, in this order.
-inline const std::vector<std::string>& NsTypes() {
-  static const std::vector<std::string> kTypes = {"ipc", "net", "uts", "mnt", "pid", "cgroup", "user", "time"};
-  return kTypes;
-}
+// The rows, in this order: the types the daemon reads (agent/container/process_namespaces.h).
+inline const std::vector<std::string>& NsTypes() { return NamespaceTypes(); }
 
 struct NsColumn {
   std::string name;          // "pause" or the container's name
@@ -29,7 +27,7 @@ struct NsColumn {
 
 struct NsTable {
   std::string pod_id, pod_namespace, pod_name;
-  std::vector<std::optional<uint64_t>> host;  // one per NsTypes(): PID 1's
+  std::vector<std::optional<uint64_t>> host;  // one per NsTypes(): PID 1's, as the daemon read them
   std::vector<NsColumn> columns;
   std::vector<std::string> notes;  // processes that could not be shown, and why
 };

@@ -5,6 +5,30 @@
 #include "absl/strings/str_cat.h"
 
 namespace podagent {
+namespace {
+
+std::string Text(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+}  // namespace
+
+std::optional<TopRow> TopRowFromJson(const nlohmann::json& process, const std::string& container,
+                                     const std::string& container_id) {
+  if (!process.is_object() || !process.contains("nsPids") || !process["nsPids"].is_array()) return std::nullopt;
+  TopRow r{container, container_id, 0, 0, {}, 0, Text(process, "user"), '?', Text(process, "command")};
+  for (const auto& p : process["nsPids"]) {
+    if (!p.is_number_integer()) return std::nullopt;
+    r.ns_pids.push_back(p.get<pid_t>());
+  }
+  if (r.ns_pids.empty()) return std::nullopt;
+  r.host_pid = r.ns_pids.front();
+  r.pid = r.ns_pids.back();
+  if (process.contains("uid") && process["uid"].is_number_unsigned()) r.uid = process["uid"].get<uid_t>();
+  std::string state = Text(process, "state");
+  if (!state.empty()) r.state = state[0];
+  return r;
+}
 
 std::string TopTableText(const TopTable& t) {
   std::string out = absl::StrCat("pod ", t.pod_namespace, "/", t.pod_name, " (", t.pod_id, ")\n");

@@ -1,11 +1,13 @@
 #pragma once
 // The table of `podagent top`: every process of a pod (the pause's and each container's, as
 // their cgroups list them), with its pid inside its PID namespace and on the host, its user and
-// command line, as `ps` inside would show them. Pure: rows come in, text or JSON goes out.
+// command line, as `ps` inside would show them. Pure: the daemon's facts come in, text or JSON
+// goes out.
 
 #include <sys/types.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,11 @@ struct TopTable {
   std::vector<TopRow> rows;
   std::vector<std::string> notes;  // containers whose processes could not be listed, and why
 };
+
+// The row of one process of a verbose info's `processes` (agent/container/process_list.h:
+// nsPids, uid, user, state, command); nullopt when it is malformed (no nsPids).
+std::optional<TopRow> TopRowFromJson(const nlohmann::json& process, const std::string& container,
+                                     const std::string& container_id);
 
 std::string TopTableText(const TopTable& t);
 nlohmann::json TopTableJson(const TopTable& t);

@@ -1,10 +1,12 @@
 #include "agent/container/container_convert.h"
 #include "agent/container/container_manager.h"
+#include "agent/container/process_facts.h"
 #include "agent/grpc_status.h"
 #include "agent/services.h"
 #include "metrics/cgroup_layout.h"
 #include "metrics/cgroup_reader.h"
 #include "runtime/cgroups/cgroup.h"
+#include "runtime/common/json_text.h"
 
 namespace podagent {
 namespace {
@@ -27,6 +29,18 @@ nlohmann::json ContainerMemoryFacts(const AgentContext& ctx, const ContainerReco
   return j;
 }
 
+// The verbose info, with the kernel's facts of a running container's main process (its
+// namespaces and the processes of its cgroup) for `podagent ns` and `podagent top`.
+std::string VerboseWithFacts(const AgentContext* ctx, const ContainerRecord& r) {
+  std::string base = VerboseInfo(r, ctx ? ContainerMemoryFacts(*ctx, r) : nlohmann::json(nullptr));
+  nlohmann::json info = nlohmann::json::parse(base, nullptr, false);
+  if (!info.is_object()) return base;
+  if (r.state == CtrState::kRunning) {
+    AddProcessFacts(r.pid, r.pid_start_time, ctx ? ctx->cgroups : nullptr, r.cgroup_path, info);
+  }
+  return JsonText(info);
+}
+
 }  // namespace
 
 grpc::Status RuntimeServiceImpl::ContainerStatus(grpc::ServerContext*, const cri::ContainerStatusRequest* req,
@@ -35,7 +49,7 @@ grpc::Status RuntimeServiceImpl::ContainerStatus(grpc::ServerContext*, const cri
   if (!rec.ok()) return ToGrpc(rec.status());
   FillContainerStatus(*rec, resp->mutable_status());
   if (req->verbose()) {
-    (*resp->mutable_info())["info"] = VerboseInfo(*rec, m_.ctx ? ContainerMemoryFacts(*m_.ctx, *rec) : nlohmann::json(nullptr));
+    (*resp->mutable_info())["info"] = VerboseWithFacts(m_.ctx, *rec);
   }
   return grpc::Status::OK;
 }

@@ -1,4 +1,4 @@
-#include "agent/cli/proc_info.h"
+#include "agent/container/proc_info.h"
 
 #include <fcntl.h>
 

@@ -1,4 +1,4 @@
-#include "agent/cli/container_users.h"
+#include "agent/container/container_users.h"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
