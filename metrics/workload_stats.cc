@@ -3,6 +3,7 @@
 #include <map>
 #include <utility>
 
+#include "metrics/cgroup_cri_reader.h"
 #include "metrics/cgroup_reader.h"
 #include "metrics/proc_fds.h"
 #include "metrics/proc_tasks.h"
@@ -22,13 +23,13 @@ WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<Di
   if (!disk_) disk_ = std::make_shared<DiskUsageCache>();
 }
 
-// The cgroup's stats with its block devices named; at kMetrics also what /proc adds for the
-// cgroup's own processes: their fds and sockets (container_file_descriptors/_sockets) and the
-// states of their tasks (container_tasks_state).
+// At kCri only the figures of the CRI messages (metrics/cgroup_cri_reader.h). At kMetrics every
+// cgroup figure, its block devices named, and what /proc adds for the cgroup's own processes:
+// their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
 CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth) const {
+  if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path);
   CgroupStats s = ReadCgroupStats(layout_, path);
   for (DeviceIo& d : s.io) d.device = device_names_->Block(d.major, d.minor);
-  if (depth != ReadDepth::kMetrics) return s;
   std::string procs_dir = ProcsDir(layout_, path);
   if (std::optional<FdCounts> fds = ReadCgroupFdCounts(procs_dir, proc_root_)) {
     s.pids.fds = fds->fds;
