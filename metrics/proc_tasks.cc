@@ -52,12 +52,21 @@ std::optional<char> ParseStatState(absl::string_view stat) {
 
 void CountState(char state, TaskStates& out) {
   switch (state) {
-    case 'R': ++out.running; break;
-    case 'S': ++out.sleeping; break;
-    case 'D': ++out.uninterruptible; break;
+    case 'R':
+      ++out.running;
+      break;
+    case 'S':
+      ++out.sleeping;
+      break;
+    case 'D':
+      ++out.uninterruptible;
+      break;
     case 'T':
-    case 't': ++out.stopped; break;
-    default: break;
+    case 't':
+      ++out.stopped;
+      break;
+    default:
+      break;
   }
 }
 

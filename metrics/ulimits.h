@@ -3,13 +3,13 @@
 // container's main process from the "Max open files" line of /proc/<pid>/limits; "unlimited" is
 // -1 (cAdvisor's parseUlimit). The file is the kernel's, read once and bounded.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
-
-#include <sys/types.h>
 
 namespace podagent {
 

@@ -199,7 +199,8 @@ TEST_F(RootProcFamilies, FilesystemFamiliesEqualStatfsAndTheDevice) {
     testing::TempDir upper("podagent-pf-upper");
     ::unsetenv("TMPDIR");
     WorkloadStatsReader reader(layout_, nullptr);
-    struct statfs before {}, after {};
+    struct statfs before {
+    }, after{};
     ASSERT_EQ(::statfs(upper.path().c_str(), &before), 0);
     ContainerReading r = reader.ReadContainer(Container(upper.path()), absl::Now(), ReadDepth::kMetrics);
     ASSERT_EQ(::statfs(upper.path().c_str(), &after), 0);
@@ -241,8 +242,7 @@ TEST_F(RootProcFamilies, CollectorShowsTheFamilies) {
   struct statfs fs {};
   ASSERT_EQ(::statfs(upper.path().c_str(), &fs), 0);
   std::string l = "{container=\"app\",id=\"" + ctr_ + "\",image=\"img\",name=\"c\",namespace=\"\",pod=\"\"";
-  EXPECT_NE(text.find("container_ulimits_soft" + l + ",ulimit=\"max_open_files\"} 777\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("container_ulimits_soft" + l + ",ulimit=\"max_open_files\"} 777\n"), std::string::npos) << text;
   EXPECT_NE(text.find("container_tasks_state" + l + ",state=\"sleeping\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("container_tasks_state" + l + ",state=\"stopped\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("container_last_seen" + l + "} 1700000123\n"), std::string::npos);

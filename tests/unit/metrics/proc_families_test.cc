@@ -118,10 +118,10 @@ TEST_F(ProcTree, DeviceNamesAreReadOnceAndTheCacheIsBounded) {
   EXPECT_EQ(names.Block(0, 21), "");            // not a block device for the IO families
   ASSERT_TRUE(RemoveTree(root_.path() + "/sys").ok());
   ASSERT_TRUE(RemoveTree(root_.path() + "/proc").ok());
-  EXPECT_EQ(names.Block(8, 0), "/dev/sda");     // from the cache: /sys is not read again
+  EXPECT_EQ(names.Block(8, 0), "/dev/sda");  // from the cache: /sys is not read again
   EXPECT_EQ(names.Filesystem(0, 21), "tmpfs");
   Write("sys/dev/block/8:16/uevent", "DEVNAME=sdb\n");
-  EXPECT_EQ(names.Block(8, 16), "/dev/sdb");    // the cache is full: resolved, not kept
+  EXPECT_EQ(names.Block(8, 16), "/dev/sdb");  // the cache is full: resolved, not kept
   ASSERT_TRUE(RemoveTree(root_.path() + "/sys").ok());
   EXPECT_EQ(names.Block(8, 16), "");
 }
