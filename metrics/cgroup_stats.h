@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "metrics/proc_tasks.h"
+
 namespace podagent {
 
 struct CpuStats {
@@ -60,6 +62,8 @@ struct PidsStats {
   // /proc/<pid>/fd of the processes in this cgroup's own cgroup.procs, and how many are sockets.
   std::optional<uint64_t> fds;
   std::optional<uint64_t> sockets;
+  // Also by WorkloadStatsReader (metrics/proc_tasks.h): the tasks of those processes by state.
+  std::optional<TaskStates> tasks;
 };
 
 // Block IO of one device, hierarchical (this cgroup and below). Operations carry cgroup v1's

@@ -44,7 +44,7 @@ std::vector<prometheus::MetricFamily> ToFamilies(const std::vector<MetricSample>
 }
 
 std::vector<prometheus::MetricFamily> ContainerCollector::Collect() const {
-  return ToFamilies(WorkloadSamples(reader_.ReadAll(source_, clock_())));
+  return ToFamilies(WorkloadSamples(reader_.ReadAll(source_, clock_(), ReadDepth::kMetrics)));
 }
 
 }  // namespace podagent

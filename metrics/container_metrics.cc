@@ -5,14 +5,15 @@
 
 #include "metrics/stat_files.h"
 
-
 namespace podagent {
 namespace {
 
 MetricDef Counter(std::string name, std::string help, std::vector<std::string> extra = {}) {
   return MetricDef{std::move(name), std::move(help), true, std::move(extra)};
 }
-MetricDef Gauge(std::string name, std::string help) { return MetricDef{std::move(name), std::move(help), false, {}}; }
+MetricDef Gauge(std::string name, std::string help, std::vector<std::string> extra = {}) {
+  return MetricDef{std::move(name), std::move(help), false, std::move(extra)};
+}
 
 std::vector<MetricDef> BuildDefs() {
   const std::vector<std::string> cpu = {"cpu"};
@@ -47,9 +48,14 @@ std::vector<MetricDef> BuildDefs() {
       Gauge("container_threads", "Number of threads running inside the container"),
       Gauge("container_threads_max",
             "Maximum number of threads allowed inside the container, infinity if value is zero"),
+      Gauge("container_tasks_state", "Number of tasks in given state", {"state"}),
+      Gauge("container_ulimits_soft",
+            "Soft ulimit values for the container root process. Unlimited if -1, except priority and nice",
+            {"ulimit"}),
       Gauge("container_file_descriptors", "Number of open file descriptors for the container."),
       Gauge("container_sockets", "Number of open sockets for the container."),
       Gauge("container_start_time_seconds", "Start time of the container since unix epoch in seconds."),
+      Gauge("container_last_seen", "Last time a container was seen by the exporter"),
       Counter("container_network_receive_bytes_total", "Cumulative count of bytes received", iface),
       Counter("container_network_receive_packets_total", "Cumulative count of packets received", iface),
       Counter("container_network_receive_errors_total", "Cumulative count of errors encountered while receiving",
@@ -67,7 +73,12 @@ std::vector<MetricDef> BuildDefs() {
       Counter("container_fs_writes_bytes_total", "Cumulative count of bytes written", device),
       Counter("container_fs_writes_total", "Cumulative count of writes completed", device),
       Counter("container_blkio_device_usage_total", "Blkio Device bytes usage", blkio),
-      Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem."),
+      Gauge("container_fs_inodes_free", "Number of available Inodes", device),
+      Gauge("container_fs_inodes_total", "Number of Inodes", device),
+      Gauge("container_fs_limit_bytes", "Number of bytes that can be consumed by the container on this filesystem.",
+            device),
+      Gauge("container_fs_usage_bytes", "Number of bytes that are consumed by the container on this filesystem.",
+            device),
       Counter("container_pressure_cpu_waiting_seconds_total",
               "Total time duration tasks in the container have waited due to CPU congestion."),
       Counter("container_pressure_cpu_stalled_seconds_total",
@@ -152,6 +163,31 @@ void AddDiskIo(Emitter& e, const std::vector<DeviceIo>& io) {
   }
 }
 
+// cAdvisor's five states, iowaiting included (always 0 from /proc: see metrics/proc_tasks.h).
+void AddTaskStates(Emitter& e, const std::optional<TaskStates>& t) {
+  if (!t) return;
+  e.Add("container_tasks_state", double(t->sleeping), {"sleeping"});
+  e.Add("container_tasks_state", double(t->running), {"running"});
+  e.Add("container_tasks_state", double(t->stopped), {"stopped"});
+  e.Add("container_tasks_state", double(t->uninterruptible), {"uninterruptible"});
+  e.Add("container_tasks_state", double(t->iowaiting), {"iowaiting"});
+}
+
+// The writable layer: its du (usage) and, when its filesystem was read, that filesystem's size
+// and inodes, all labelled with the filesystem's device as cAdvisor labels them.
+void AddWritableLayer(Emitter& e, const ContainerReading& c) {
+  std::string device = c.filesystem ? c.filesystem->device : "";
+  if (c.filesystem) {
+    e.Add("container_fs_inodes_free", double(c.filesystem->inodes_free), {device});
+    e.Add("container_fs_inodes_total", double(c.filesystem->inodes_total), {device});
+    e.Add("container_fs_limit_bytes", double(c.filesystem->limit_bytes), {device});
+  }
+  if (c.has_writable_layer) e.Add("container_fs_usage_bytes", double(c.writable_layer.bytes), {device});
+}
+
+// cAdvisor's value: whole seconds since the epoch of the read.
+double LastSeen(int64_t timestamp_ns) { return double(timestamp_ns / 1'000'000'000); }
+
 void AddCgroup(Emitter& e, const CgroupStats& s) {
   if (s.cpu.usage_ns) e.Add("container_cpu_usage_seconds_total", double(*s.cpu.usage_ns) / 1e9, {"total"});
   e.Add("container_cpu_user_seconds_total", s.cpu.user_ns, 1e9);
@@ -180,6 +216,7 @@ void AddCgroup(Emitter& e, const CgroupStats& s) {
   e.Add("container_threads", s.pids.threads ? s.pids.threads : s.pids.current);
   // pids.max "max" is 0, "infinity" in cAdvisor's help text.
   if (s.pids.limit) e.Add("container_threads_max", *s.pids.limit == kUnlimited ? 0.0 : double(*s.pids.limit));
+  AddTaskStates(e, s.pids.tasks);
   e.Add("container_file_descriptors", s.pids.fds);
   e.Add("container_sockets", s.pids.sockets);
   AddDiskIo(e, s.io);
@@ -218,8 +255,10 @@ void AppendContainerSamples(const PodSnapshot& pod, const ContainerReading& c, s
   const ContainerSnapshot& s = c.container;
   Emitter e({s.name, s.cgroup_path, s.image, s.id, pod.namespace_, pod.name}, out);
   AddCgroup(e, c.stats);
+  if (c.max_open_files_soft) e.Add("container_ulimits_soft", double(*c.max_open_files_soft), {"max_open_files"});
   if (s.started_at_ns > 0) e.Add("container_start_time_seconds", double(s.started_at_ns) / 1e9);
-  if (c.has_writable_layer) e.Add("container_fs_usage_bytes", double(c.writable_layer.bytes));
+  e.Add("container_last_seen", LastSeen(c.timestamp_ns));
+  AddWritableLayer(e, c);
 }
 
 void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
@@ -228,6 +267,7 @@ void AppendPodSamples(const PodReading& r, std::vector<MetricSample>& out) {
   if (r.cgroup_found) {
     AddCgroup(e, r.stats);
     if (pod.created_at_ns > 0) e.Add("container_start_time_seconds", double(pod.created_at_ns) / 1e9);
+    e.Add("container_last_seen", LastSeen(r.timestamp_ns));
   }
   for (const InterfaceStats& i : r.interfaces) {
     e.Add("container_network_receive_bytes_total", double(i.rx_bytes), {i.name});

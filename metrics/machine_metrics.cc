@@ -69,7 +69,7 @@ MachineInfo ReadMachineInfo(const MachineRoots& roots) {
 }
 
 std::vector<prometheus::MetricFamily> MachineCollector::Collect() const {
-  MachineInfo m = ReadMachineInfo(roots_);
+  const MachineInfo& m = info_;
   std::vector<prometheus::MetricFamily> out;
   if (m.cpu_cores) out.push_back(Gauge("machine_cpu_cores", "Number of logical CPU cores.", m, *m.cpu_cores));
   if (m.memory_bytes) {

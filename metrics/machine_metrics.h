@@ -1,5 +1,7 @@
 #pragma once
-// The node's cAdvisor machine families, read at every scrape: machine_cpu_cores (logical CPUs,
+// The node's cAdvisor machine families, read once when the collector is made (not at every
+// scrape; cAdvisor too reads its machine info at start and refreshes it only every
+// --update_machine_info_interval, 5 minutes): machine_cpu_cores (logical CPUs,
 // the "processor" entries of /proc/cpuinfo) and machine_memory_bytes (/proc/meminfo MemTotal),
 // labelled as cAdvisor labels them: machine_id (/etc/machine-id, else /var/lib/dbus/machine-id),
 // system_uuid (/sys/class/dmi/id/product_uuid) and boot_id (/proc/sys/kernel/random/boot_id),
@@ -38,11 +40,12 @@ MachineInfo ReadMachineInfo(const MachineRoots& roots);
 
 class MachineCollector : public prometheus::Collectable {
  public:
-  explicit MachineCollector(MachineRoots roots = {}) : roots_(std::move(roots)) {}
+  // Reads the files under `roots` now; Collect() serves what was read.
+  explicit MachineCollector(const MachineRoots& roots = {}) : info_(ReadMachineInfo(roots)) {}
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
-  MachineRoots roots_;
+  const MachineInfo info_;
 };
 
 }  // namespace podagent

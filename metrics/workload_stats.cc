@@ -3,28 +3,13 @@
 #include <map>
 #include <utility>
 
-#include "metrics/blkio.h"
+#include "metrics/cgroup_cri_reader.h"
 #include "metrics/cgroup_reader.h"
 #include "metrics/proc_fds.h"
+#include "metrics/proc_tasks.h"
+#include "metrics/ulimits.h"
 
 namespace podagent {
-
-namespace {
-
-// The cgroup's stats plus what /proc and /sys add: the fd counts of its processes
-// (container_file_descriptors/_sockets) and the names of its block devices.
-CgroupStats ReadWithProcAndSys(const CgroupLayout& layout, const std::string& path, const std::string& proc_root,
-                               const std::string& sys_root) {
-  CgroupStats s = ReadCgroupStats(layout, path);
-  if (std::optional<FdCounts> fds = ReadCgroupFdCounts(ProcsDir(layout, path), proc_root)) {
-    s.pids.fds = fds->fds;
-    s.pids.sockets = fds->sockets;
-  }
-  for (DeviceIo& d : s.io) d.device = BlockDeviceName(d.major, d.minor, sys_root);
-  return s;
-}
-
-}  // namespace
 
 bool HasAnyStat(const CgroupStats& s) {
   return s.cpu.usage_ns || s.cpu.shares || s.memory.usage || s.memory.limit || s.pids.current ||
@@ -34,46 +19,66 @@ bool HasAnyStat(const CgroupStats& s) {
 WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<DiskUsageCache> disk,
                                          std::string proc_root, std::string sys_root)
     : layout_(std::move(layout)), disk_(std::move(disk)), proc_root_(std::move(proc_root)),
-      sys_root_(std::move(sys_root)) {
+      sys_root_(std::move(sys_root)), device_names_(std::make_unique<DeviceNames>(sys_root_, proc_root_)) {
   if (!disk_) disk_ = std::make_shared<DiskUsageCache>();
 }
 
-ContainerReading WorkloadStatsReader::ReadContainer(const ContainerSnapshot& c, absl::Time now) const {
+// At kCri only the figures of the CRI messages (metrics/cgroup_cri_reader.h). At kMetrics every
+// cgroup figure, its block devices named, and what /proc adds for the cgroup's own processes:
+// their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
+CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth) const {
+  if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path);
+  CgroupStats s = ReadCgroupStats(layout_, path);
+  for (DeviceIo& d : s.io) d.device = device_names_->Block(d.major, d.minor);
+  std::string procs_dir = ProcsDir(layout_, path);
+  if (std::optional<FdCounts> fds = ReadCgroupFdCounts(procs_dir, proc_root_)) {
+    s.pids.fds = fds->fds;
+    s.pids.sockets = fds->sockets;
+  }
+  s.pids.tasks = ReadCgroupTaskStates(procs_dir, proc_root_);
+  return s;
+}
+
+ContainerReading WorkloadStatsReader::ReadContainer(const ContainerSnapshot& c, absl::Time now,
+                                                    ReadDepth depth) const {
   ContainerReading r;
   r.container = c;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!c.cgroup_path.empty()) {
-    r.stats = ReadWithProcAndSys(layout_, c.cgroup_path, proc_root_, sys_root_);
+    r.stats = ReadStats(c.cgroup_path, depth);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!c.upper_dir.empty()) {
     r.writable_layer = disk_->Get(c.upper_dir, now);
     r.has_writable_layer = true;
+    if (depth == ReadDepth::kMetrics) r.filesystem = ReadFsStats(c.upper_dir, *device_names_);
   }
+  if (depth == ReadDepth::kMetrics) r.max_open_files_soft = ReadMaxOpenFilesSoft(c.pid, proc_root_);
   return r;
 }
 
 PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers,
-                                        absl::Time now) const {
+                                        absl::Time now, ReadDepth depth) const {
   PodReading r;
   r.pod = pod;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!pod.cgroup_path.empty()) {
-    r.stats = ReadWithProcAndSys(layout_, pod.cgroup_path, proc_root_, sys_root_);
+    r.stats = ReadStats(pod.cgroup_path, depth);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);
   for (const ContainerSnapshot& c : containers) {
-    if (c.pod_id == pod.id) r.containers.push_back(ReadContainer(c, now));
+    if (c.pod_id == pod.id) r.containers.push_back(ReadContainer(c, now, depth));
   }
   return r;
 }
 
-std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& source, absl::Time now) const {
+std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& source, absl::Time now,
+                                                     ReadDepth depth) const {
   std::map<std::string, std::vector<ContainerSnapshot>> by_pod;
   for (ContainerSnapshot& c : source.Containers()) by_pod[c.pod_id].push_back(std::move(c));
   std::vector<PodReading> out;
-  for (const PodSnapshot& pod : source.Pods()) out.push_back(ReadPod(pod, by_pod[pod.id], now));
+  for (const PodSnapshot& pod : source.Pods()) out.push_back(ReadPod(pod, by_pod[pod.id], now, depth));
   disk_->Prune(now - absl::Minutes(10));
   return out;
 }

@@ -2,20 +2,30 @@
 // WorkloadStatsReader: reads, at the moment of the call, the cgroup stats of pods and containers,
 // each pod's network counters (through its pause process) and each container's writable-layer
 // usage. Shared by the Prometheus collector and the CRI stats calls so both show the same figures.
+// What only the Prometheus families need (a walk of /proc per process, statfs of the writable
+// layer's filesystem) is read at ReadDepth::kMetrics only, so the CRI stats calls do not pay it.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "metrics/cgroup_layout.h"
 #include "metrics/cgroup_stats.h"
+#include "metrics/device_names.h"
 #include "metrics/disk_usage.h"
+#include "metrics/fs_stats.h"
 #include "metrics/net_dev.h"
 #include "metrics/workload.h"
 
 namespace podagent {
+
+// kCri: cgroup files, pod network counters and writable-layer usage (the CRI stats calls).
+// kMetrics: also what only the cAdvisor families read: fds and sockets, task states, the main
+// process's open-files ulimit, the writable layer's filesystem (the collector, ListPodSandboxMetrics).
+enum class ReadDepth { kCri, kMetrics };
 
 struct ContainerReading {
   ContainerSnapshot container;
@@ -23,6 +33,8 @@ struct ContainerReading {
   bool cgroup_found = false;  // false when the cgroup is gone (exited and cleaned up) or unknown
   DirUsage writable_layer;
   bool has_writable_layer = false;
+  std::optional<FsStats> filesystem;            // kMetrics: the writable layer's filesystem
+  std::optional<int64_t> max_open_files_soft;   // kMetrics: /proc/<pid>/limits, -1 unlimited
   int64_t timestamp_ns = 0;
 };
 
@@ -42,20 +54,25 @@ class WorkloadStatsReader {
   WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<DiskUsageCache> disk,
                       std::string proc_root = "/proc", std::string sys_root = "/sys");
 
-  ContainerReading ReadContainer(const ContainerSnapshot& c, absl::Time now) const;
+  ContainerReading ReadContainer(const ContainerSnapshot& c, absl::Time now,
+                                 ReadDepth depth = ReadDepth::kCri) const;
   // The pod and the given containers (those whose pod_id matches).
-  PodReading ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers,
-                     absl::Time now) const;
+  PodReading ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers, absl::Time now,
+                     ReadDepth depth = ReadDepth::kCri) const;
   // Every pod of `source` with its containers; containers whose pod is unknown are dropped.
-  std::vector<PodReading> ReadAll(const WorkloadSource& source, absl::Time now) const;
+  std::vector<PodReading> ReadAll(const WorkloadSource& source, absl::Time now,
+                                  ReadDepth depth = ReadDepth::kCri) const;
 
   const CgroupLayout& Layout() const { return layout_; }
 
  private:
+  CgroupStats ReadStats(const std::string& path, ReadDepth depth) const;
+
   CgroupLayout layout_;
   std::shared_ptr<DiskUsageCache> disk_;
   std::string proc_root_;
   std::string sys_root_;
+  std::unique_ptr<DeviceNames> device_names_;  // a cache: filled by const reads
 };
 
 // True when something could be read from the cgroup (it exists and has a controller we know).

@@ -9,7 +9,8 @@ namespace podagent {
 absl::Status StatsManager::ListPodSandboxMetrics(const cri::ListPodSandboxMetricsRequest&,
                                                  cri::ListPodSandboxMetricsResponse* resp) {
   std::vector<PodReading> readings =
-      ReadPods([](const PodSnapshot&) { return true; }, [](const ContainerSnapshot&) { return true; });
+      ReadPods([](const PodSnapshot&) { return true; }, [](const ContainerSnapshot&) { return true; },
+               ReadDepth::kMetrics);  // the cAdvisor families, as the endpoint serves them
   for (const PodReading& r : readings) FillPodSandboxMetrics(r, resp->add_pod_metrics());
   return absl::OkStatus();
 }

@@ -69,7 +69,8 @@ void StatsManager::ObserveRequest(const std::string& method, int grpc_code, doub
 }
 
 std::vector<PodReading> StatsManager::ReadPods(const std::function<bool(const PodSnapshot&)>& pod_filter,
-                                               const std::function<bool(const ContainerSnapshot&)>& keep) {
+                                               const std::function<bool(const ContainerSnapshot&)>& keep,
+                                               ReadDepth depth) {
   absl::Time now = options_.clock();
   std::vector<ContainerSnapshot> containers;
   for (ContainerSnapshot& c : workload_.Containers()) {
@@ -77,7 +78,7 @@ std::vector<PodReading> StatsManager::ReadPods(const std::function<bool(const Po
   }
   std::vector<PodReading> out;
   for (const PodSnapshot& pod : workload_.Pods()) {
-    if (pod_filter(pod)) out.push_back(reader_->ReadPod(pod, containers, now));
+    if (pod_filter(pod)) out.push_back(reader_->ReadPod(pod, containers, now, depth));
   }
   PruneRates(now);
   return out;

@@ -66,7 +66,8 @@ class StatsManager {
  private:
   // Pods matching `pod_filter` (id prefix, labels) with their containers matching `keep`.
   std::vector<PodReading> ReadPods(const std::function<bool(const PodSnapshot&)>& pod_filter,
-                                   const std::function<bool(const ContainerSnapshot&)>& keep);
+                                   const std::function<bool(const ContainerSnapshot&)>& keep,
+                                   ReadDepth depth = ReadDepth::kCri);
   void PruneRates(absl::Time now);
 
   AgentContext& ctx_;

@@ -154,7 +154,7 @@ TEST_F(CollectorTest, WritableLayerAndNetworkOfThePause) {
   workload_.containers = {c};
   Use("v1", false, SourceDir() + "/tests/fixtures/proc");
   std::string text = Scrape(*collector_);
-  EXPECT_NE(text.find(std::string("container_fs_usage_bytes{") + kCtrLabels + "} "), std::string::npos);
+  EXPECT_NE(text.find(std::string("container_fs_usage_bytes{") + kCtrLabels + ",device=\""), std::string::npos);
   auto series = [](const std::string& name, const std::string& iface) {
     return name + "{" + kPodLabels + ",interface=\"" + iface + "\"}";
   };
@@ -244,7 +244,7 @@ TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
     }
     EXPECT_EQ(FindMetricDef(d.name), &d);
   }
-  EXPECT_EQ(names.size(), 48u);
+  EXPECT_EQ(names.size(), 54u);
 }
 
 }  // namespace

@@ -57,6 +57,22 @@ TEST(MachineMetrics, ReadsThisMachine) {
   EXPECT_FALSE(m.boot_id.empty());  // /proc/sys/kernel/random/boot_id is always there
 }
 
+// The files are read once, when the collector is made: a scrape reads nothing (cAdvisor reads
+// its machine info at start too). Changed or removed files do not change what is served.
+TEST(MachineMetrics, ReadOnceAtStartNotAtEveryScrape) {
+  testing::TempDir t("podagent-machine");
+  MachineRoots roots{t / "proc", t / "sys", t.path()};
+  ASSERT_TRUE(MakeDirs(t / "proc").ok());
+  ASSERT_TRUE(WriteFileAtomic(t / "proc/cpuinfo", kCpuinfo).ok());
+  ASSERT_TRUE(WriteFileAtomic(t / "proc/meminfo", kMeminfo).ok());
+  MachineCollector collector(roots);
+  std::string first = prometheus::TextSerializer().Serialize(collector.Collect());
+  ASSERT_NE(first.find("machine_cpu_cores{"), std::string::npos) << first;
+  ASSERT_TRUE(WriteFileAtomic(t / "proc/cpuinfo", "processor : 0\n").ok());
+  ASSERT_TRUE(RemoveTree(t / "proc/meminfo").ok());
+  EXPECT_EQ(prometheus::TextSerializer().Serialize(collector.Collect()), first);
+}
+
 TEST(MachineMetrics, NothingWhenTheFilesAreMissing) {
   EXPECT_TRUE(MachineCollector(MachineRoots{"/nonexistent", "/nonexistent", "/nonexistent"}).Collect().empty());
 }
