@@ -163,6 +163,26 @@ class MetricsAcceptanceE2E : public CniDaemonTest {
   std::unique_ptr<PrometheusServer> prom_;
 };
 
+// The deployed config's two jobs: the cAdvisor families only under job="kubelet" (served on
+// /metrics/cadvisor), podagent's own only under job="podagent", no series stored twice.
+TEST_F(MetricsAcceptanceE2E, DeployedConfigStoresEachSeriesUnderOneJob) {
+  for (const char* job : {"kubelet", "podagent"}) {
+    auto up = prom_->WaitFor(absl::StrCat("up{job=\"", job, "\"}"), [](double v) { return v == 1; },
+                             absl::Seconds(30));
+    ASSERT_TRUE(up.ok()) << up.status() << "\n" << prom_->Log();
+  }
+  auto cores = prom_->WaitFor(R"(machine_cpu_cores{job="kubelet",metrics_path="/metrics/cadvisor"})",
+                              [](double v) { return v >= 1; }, absl::Seconds(10));
+  EXPECT_TRUE(cores.ok()) << cores.status();
+  auto info = prom_->WaitFor(R"(podagent_build_info{job="podagent"})", [](double v) { return v == 1; },
+                             absl::Seconds(10));
+  EXPECT_TRUE(info.ok()) << info.status();
+  // A few more scrapes of both jobs, then nothing of one job's families under the other.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  ExpectAbsent(R"(count by (__name__) ({job="podagent",__name__=~"(container|machine)_.+"}))");
+  ExpectAbsent(R"(count by (__name__) ({job="kubelet",__name__=~"podagent_.+"}))");
+}
+
 TEST_F(MetricsAcceptanceE2E, NetworkBytesAreWhatTheTestSentAndDropsAreTheKernels) {
   ASSERT_NO_FATAL_FAILURE(RunWorkload());
   // Dropped packets: the rate exists (>= 0) and the counters are /proc/<pid>/net/dev's drop columns.
