@@ -54,7 +54,11 @@ absl::Status StatsManager::Start() {
   exposer_->RegisterCollectable(state_collector_);
   exposer_->RegisterCollectable(container_collector_);
   exposer_->RegisterCollectable(machine_collector_);
-  spdlog::info("metrics: serving http://{}/metrics (cgroup {})", listen, reader_->Layout().IsV2() ? "v2" : "v1");
+  // kubelet's path for the cAdvisor families: the kubernetes-mixin selects metrics_path="/metrics/cadvisor".
+  exposer_->RegisterCollectable(container_collector_, "/metrics/cadvisor");
+  exposer_->RegisterCollectable(machine_collector_, "/metrics/cadvisor");
+  spdlog::info("metrics: serving http://{}/metrics and /metrics/cadvisor (cgroup {})", listen,
+               reader_->Layout().IsV2() ? "v2" : "v1");
   return absl::OkStatus();
 }
 

@@ -31,7 +31,9 @@ build=$(cd "$build" && pwd -P)
 # SecurityE2E.*: about 25 min more under TCG), whose v2 mechanics the root tests here cover
 # (t_device_cgroup_root: the attached BPF device program and cgroup.kill) and every container of
 # ContainerE2E exercises (the cgroup namespace and /sys/fs/cgroup view). The guest runs the root
-# tests and the container, sandbox, daemon and metrics e2e suites.
+# tests and the container, sandbox, daemon and metrics e2e suites; among these MetricsAcceptanceE2E
+# (issue #17's acceptance: its disk-bytes-within-10 % and PSI checks are the v2 proof; its three
+# cases took 270 s in the guest, measured).
 # For the 60-minute budget, these too run on the host only: pod-to-pod TCP over the bridge and
 # malformed CreateContainer input (ContainerE2E, ~60-70 s each under TCG), the CNI plugin
 # chain tests (RootCni.*, ~40 s) but the hundred-cycle one, which checks that no cgroup is left,

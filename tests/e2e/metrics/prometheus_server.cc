@@ -46,13 +46,18 @@ void StopPid(pid_t pid, absl::Duration grace) {
 
 absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::Start(const std::string& dir,
                                                                           const std::string& target) {
-  std::unique_ptr<PrometheusServer> s(new PrometheusServer());
-  s->dir_ = dir;
-  s->addr_ = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   std::string config = absl::StrCat(
       "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
       "scrape_configs:\n  - job_name: podagent\n    scrape_timeout: 1s\n    static_configs:\n"
       "      - targets: [\"", target, "\"]\n");
+  return StartWithConfig(dir, config);
+}
+
+absl::StatusOr<std::unique_ptr<PrometheusServer>> PrometheusServer::StartWithConfig(const std::string& dir,
+                                                                                    const std::string& config) {
+  std::unique_ptr<PrometheusServer> s(new PrometheusServer());
+  s->dir_ = dir;
+  s->addr_ = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   RETURN_IF_ERROR(MakeDirs(dir + "/data"));
   RETURN_IF_ERROR(WriteFileAtomic(dir + "/prometheus.yml", config));
   std::string log = dir + "/prometheus.log";

@@ -22,6 +22,9 @@ class PrometheusServer {
   // Starts /usr/bin/prometheus on a free 127.0.0.1 port, storage and config under `dir`, scraping
   // `target` (host:port, path /metrics) every second. Waits until /-/ready answers.
   static absl::StatusOr<std::unique_ptr<PrometheusServer>> Start(const std::string& dir, const std::string& target);
+  // The same with a given scrape config (YAML text), e.g. DeployedScrapeConfig's.
+  static absl::StatusOr<std::unique_ptr<PrometheusServer>> StartWithConfig(const std::string& dir,
+                                                                           const std::string& config);
   ~PrometheusServer();
 
   // GET /api/v1/query; returns data.result (a JSON array of {metric, value}).
