@@ -44,34 +44,35 @@ class IdempotenceTest : public ::testing::Test {
   std::unique_ptr<RuntimeServiceImpl> svc_;
 };
 
-// One Stop or Remove RPC through the handler, for the pod or container `id`.
+// One RPC through its handler, with no server context (as the fakes at this seam allow).
+template <typename Req, typename Resp>
+grpc::Status Call(grpc::Status (RuntimeServiceImpl::*rpc)(grpc::ServerContext*, const Req*, Resp*),
+                  RuntimeServiceImpl& svc, const Req& req) {
+  Resp resp;
+  return (svc.*rpc)(nullptr, &req, &resp);
+}
+
+// The four Stop/Remove RPCs for the pod or container `id`.
 grpc::Status StopPod(RuntimeServiceImpl& svc, const std::string& id) {
   cri::StopPodSandboxRequest req;
   req.set_pod_sandbox_id(id);
-  cri::StopPodSandboxResponse resp;
-  return svc.StopPodSandbox(nullptr, &req, &resp);
+  return Call(&RuntimeServiceImpl::StopPodSandbox, svc, req);
 }
-
 grpc::Status RemovePod(RuntimeServiceImpl& svc, const std::string& id) {
   cri::RemovePodSandboxRequest req;
   req.set_pod_sandbox_id(id);
-  cri::RemovePodSandboxResponse resp;
-  return svc.RemovePodSandbox(nullptr, &req, &resp);
+  return Call(&RuntimeServiceImpl::RemovePodSandbox, svc, req);
 }
-
 grpc::Status StopContainer(RuntimeServiceImpl& svc, const std::string& id) {
   cri::StopContainerRequest req;
   req.set_container_id(id);
   req.set_timeout(0);
-  cri::StopContainerResponse resp;
-  return svc.StopContainer(nullptr, &req, &resp);
+  return Call(&RuntimeServiceImpl::StopContainer, svc, req);
 }
-
 grpc::Status RemoveContainer(RuntimeServiceImpl& svc, const std::string& id) {
   cri::RemoveContainerRequest req;
   req.set_container_id(id);
-  cri::RemoveContainerResponse resp;
-  return svc.RemoveContainer(nullptr, &req, &resp);
+  return Call(&RuntimeServiceImpl::RemoveContainer, svc, req);
 }
 
 struct StopOrRemove {
