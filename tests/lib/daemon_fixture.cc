@@ -33,6 +33,10 @@ void DaemonTest::SetUp() {
 
 void DaemonTest::Reconnect() { client_ = std::make_unique<CriClient>(daemon_->socket()); }
 
+cri::ContainerConfig BusyboxSh(const std::string& name, const std::string& script) {
+  return MakeContainerConfig(name, kBusyboxImage, {"/bin/sh", "-c", script});
+}
+
 void DaemonTest::ImportBusybox(const std::string& ref) {
   auto layout = SharedBusyboxLayout();  // built once per test binary
   ASSERT_TRUE(layout.ok()) << "busybox test image: " << layout.status();

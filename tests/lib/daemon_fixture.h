@@ -24,6 +24,11 @@
 
 namespace podagent::testing {
 
+// The busybox test image's name in each test's daemon (DaemonTest::ImportBusybox's default), and
+// a container config running `sh -c script` in it.
+inline constexpr char kBusyboxImage[] = "e2e.local/busybox:1";
+::runtime::v1::ContainerConfig BusyboxSh(const std::string& name, const std::string& script);
+
 class DaemonTest : public ::testing::Test {
  protected:
   // `name` prefixes the cgroup parent.
@@ -38,7 +43,7 @@ class DaemonTest : public ::testing::Test {
   void Reconnect();
   // `podagent image import` of the busybox test image as `ref`, into the running daemon's store;
   // the image is built once per test binary (SharedBusyboxLayout).
-  void ImportBusybox(const std::string& ref);
+  void ImportBusybox(const std::string& ref = kBusyboxImage);
 
   // RunPodSandbox; the pod id ("" and a test failure if it failed).
   std::string RunPod(const ::runtime::v1::PodSandboxConfig& c);

@@ -8,6 +8,8 @@ namespace podagent::testing {
 
 // Directory of the built programs: podagent, podagent-pause, podagent-shim.
 std::string BinDir();
+// BinDir()/podagent-shim, as the daemon's launcher runs it.
+std::string ShimBinary();
 // The source tree (for deploy/, hack/, tests/fixtures/).
 std::string SourceDir();
 

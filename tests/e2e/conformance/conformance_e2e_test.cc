@@ -43,10 +43,9 @@
 namespace podagent {
 namespace {
 
-using testing::CriClient;
+using testing::BusyboxSh;
 namespace cri = ::runtime::v1;
 
-constexpr char kImage[] = "e2e.local/busybox:1";
 constexpr char kGroupsImage[] = "e2e.local/busybox-groups:1";
 
 // One line of /proc/PID/status ("Groups", "CapBnd", ...), failing the test when absent.
@@ -103,7 +102,7 @@ class ConformanceE2E : public testing::DaemonTest {
   ConformanceE2E() : DaemonTest("podagent-conf") {}
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
-    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox());
     logs_ = daemon_->dir().Sub("podlogs");
   }
 
@@ -125,10 +124,6 @@ class ConformanceE2E : public testing::DaemonTest {
     c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_network(cri::NODE);
     c.mutable_linux()->mutable_security_context()->set_privileged(privileged);
     return RunPod(c);
-  }
-
-  cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
-    return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
   }
 
   cri::ExecSyncResponse Exec(const std::string& id, const std::vector<std::string>& cmd) {
@@ -156,7 +151,7 @@ class ConformanceE2E : public testing::DaemonTest {
 // the 30 s timeout and ends with SIGKILL (137).
 TEST_F(ConformanceE2E, StopSignalBeforeTheHandlerIsNotLost) {
   std::string pod = RunPod("early-stop");
-  std::string id = Run(pod, Sh("late-trap", "sleep 2; trap 'exit 0' TERM; while :; do sleep 0.2; done"));
+  std::string id = Run(pod, BusyboxSh("late-trap", "sleep 2; trap 'exit 0' TERM; while :; do sleep 0.2; done"));
   ASSERT_FALSE(id.empty());
   // StartContainer returned: the entrypoint runs, not the shim's setup any more.
   char exe[PATH_MAX] = {};
@@ -175,7 +170,7 @@ TEST_F(ConformanceE2E, StopSignalBeforeTheHandlerIsNotLost) {
 
 TEST_F(ConformanceE2E, StopOfAnExitedContainerReturnsAtOnceAndEverythingIsIdempotent) {
   std::string pod = RunPod("exited");
-  std::string id = Run(pod, Sh("quick", "exit 3"));
+  std::string id = Run(pod, BusyboxSh("quick", "exit 3"));
   ASSERT_FALSE(id.empty());
   for (int i = 0; i < 100 && Status(id).status().state() != cri::CONTAINER_EXITED; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -200,7 +195,7 @@ TEST_F(ConformanceE2E, StopOfAnExitedContainerReturnsAtOnceAndEverythingIsIdempo
 TEST_F(ConformanceE2E, ConcurrentStopAndRemoveOfOneContainerAndOnePod) {
   std::string pod = RunPod("race");
   for (int round = 0; round < 3; ++round) {
-    std::string id = Run(pod, Sh(absl::StrCat("racer", round), "sleep 300"));
+    std::string id = Run(pod, BusyboxSh(absl::StrCat("racer", round), "sleep 300"));
     ASSERT_FALSE(id.empty());
     std::vector<std::future<grpc::Status>> calls;
     for (int i = 0; i < 2; ++i) {
@@ -234,7 +229,7 @@ TEST_F(ConformanceE2E, ConcurrentStopAndRemoveOfOneContainerAndOnePod) {
 // Broken build: the daemon SIGKILLs the helper, the command dies of PDEATHSIG unreaped.
 TEST_F(ConformanceE2E, ExecSyncTimeoutKillsTheCommandAndItsChildren) {
   std::string pod = RunPod("exec-timeout");
-  std::string id = Run(pod, testing::MakeContainerConfig("init", kImage, {"sleep", "300"}));
+  std::string id = Run(pod, testing::MakeContainerConfig("init", testing::kBusyboxImage, {"sleep", "300"}));
   ASSERT_FALSE(id.empty());
   int pid = Pid(id);
   ASSERT_GT(pid, 0);
@@ -258,13 +253,13 @@ TEST_F(ConformanceE2E, ExecSyncTimeoutKillsTheCommandAndItsChildren) {
 TEST_F(ConformanceE2E, PrivilegedAndAllCapabilitiesAreWhatTheDaemonHolds) {
   std::string daemon_bnd = StatusField(daemon_->pid(), "CapBnd");
   std::string pod = RunPod("caps", /*privileged=*/true);
-  auto priv = Sh("priv", "sleep 300");
+  auto priv = BusyboxSh("priv", "sleep 300");
   priv.mutable_linux()->mutable_security_context()->set_privileged(true);
   std::string p = Run(pod, priv);
   ASSERT_FALSE(p.empty());
   EXPECT_EQ(StatusField(Pid(p), "CapBnd"), daemon_bnd);
   EXPECT_EQ(StatusField(Pid(p), "CapEff"), daemon_bnd);
-  auto all = Sh("all", "sleep 300");
+  auto all = BusyboxSh("all", "sleep 300");
   all.mutable_linux()->mutable_security_context()->mutable_capabilities()->add_add_capabilities("ALL");
   std::string a = Run(pod, all);
   ASSERT_FALSE(a.empty());
@@ -273,7 +268,7 @@ TEST_F(ConformanceE2E, PrivilegedAndAllCapabilitiesAreWhatTheDaemonHolds) {
 
 TEST_F(ConformanceE2E, RunAsGroupWithoutAUserIsRejected) {
   std::string pod = RunPod("runasgroup");
-  auto c = Sh("group-only", "id");
+  auto c = BusyboxSh("group-only", "id");
   c.mutable_linux()->mutable_security_context()->mutable_run_as_group()->set_value(1002);
   std::string id;
   EXPECT_EQ(Create(pod, c, &id).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -291,7 +286,7 @@ TEST_F(ConformanceE2E, ReadOnlyMountsRecursiveOrNot) {
 
   std::string pod = RunPod("ro");
   std::string dir = DirWithTmpfs("rovol");
-  auto plain = Sh("plain", "sleep 300");
+  auto plain = BusyboxSh("plain", "sleep 300");
   auto* m = plain.add_mounts();
   m->set_host_path(dir);
   m->set_container_path("/mnt");
@@ -303,7 +298,7 @@ TEST_F(ConformanceE2E, ReadOnlyMountsRecursiveOrNot) {
   EXPECT_EQ(Exec(p, {"touch", "/mnt/tmpfs/file"}).exit_code(), 0);
   EXPECT_NE(Exec(p, {"touch", "/mnt/file"}).exit_code(), 0);
 
-  auto rro = Sh("rro", "sleep 300");
+  auto rro = BusyboxSh("rro", "sleep 300");
   *rro.add_mounts() = *m;
   rro.mutable_mounts(0)->set_recursive_read_only(true);
   std::string r = Run(pod, rro);
@@ -315,13 +310,13 @@ TEST_F(ConformanceE2E, ReadOnlyMountsRecursiveOrNot) {
   EXPECT_TRUE(Status(r).status().mounts(0).recursive_read_only());
 
   for (auto prop : {cri::PROPAGATION_HOST_TO_CONTAINER, cri::PROPAGATION_BIDIRECTIONAL}) {
-    auto bad = Sh(absl::StrCat("bad", prop), "sleep 300");
+    auto bad = BusyboxSh(absl::StrCat("bad", prop), "sleep 300");
     *bad.add_mounts() = *rro.mutable_mounts(0);
     bad.mutable_mounts(0)->set_propagation(prop);
     std::string id;
     EXPECT_EQ(Create(pod, bad, &id).error_code(), grpc::StatusCode::INVALID_ARGUMENT) << prop;
   }
-  auto rw = Sh("rw-rro", "sleep 300");
+  auto rw = BusyboxSh("rw-rro", "sleep 300");
   *rw.add_mounts() = *rro.mutable_mounts(0);
   rw.mutable_mounts(0)->set_readonly(false);
   std::string id;
@@ -339,7 +334,7 @@ TEST_F(ConformanceE2E, MountPropagationBothWaysAndHostToContainer) {
     ASSERT_EQ(::mount(dir.c_str(), dir.c_str(), nullptr, MS_BIND | MS_REC, nullptr), 0) << strerror(errno);
     host_mounts_.push_back(dir);
     ASSERT_EQ(::mount(nullptr, dir.c_str(), nullptr, MS_SHARED | MS_REC, nullptr), 0) << strerror(errno);
-    auto c = Sh(absl::StrCat("prop", prop), "sleep 300");
+    auto c = BusyboxSh(absl::StrCat("prop", prop), "sleep 300");
     c.mutable_linux()->mutable_security_context()->set_privileged(true);
     auto* m = c.add_mounts();
     m->set_host_path(dir);

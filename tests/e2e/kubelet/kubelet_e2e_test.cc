@@ -37,12 +37,12 @@
 namespace podagent {
 namespace {
 
+using testing::BusyboxSh;
 using testing::CriClient;
 using testing::HostNsInode;
 using testing::ReadNsInode;
 namespace cri = ::runtime::v1;
 
-constexpr char kImage[] = "e2e.local/busybox:1";
 constexpr char kNetwork[] = "podagent-kl";
 
 // NSpid of /proc/PID/status: the pid in each nested pid namespace, outermost first.
@@ -100,7 +100,7 @@ class KubeletE2E : public testing::CniDaemonTest {
   void StartDaemon(const std::string& extra = "") {
     extra_yaml_ = extra;
     ASSERT_NO_FATAL_FAILURE(CniDaemonTest::SetUp());
-    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox());
     logs_ = daemon_->dir().Sub("podlogs");
   }
 
@@ -114,11 +114,8 @@ class KubeletE2E : public testing::CniDaemonTest {
   using CniDaemonTest::RunPod;
   std::string RunPod(const std::string& name) { return RunPod(PodConfig(name)); }
 
-  static cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
-    return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
-  }
   static cri::ContainerConfig ShWithPid(const std::string& name, cri::NamespaceMode mode, const std::string& target = "") {
-    cri::ContainerConfig c = Sh(name, "sleep 300");
+    cri::ContainerConfig c = BusyboxSh(name, "sleep 300");
     auto* ns = c.mutable_linux()->mutable_security_context()->mutable_namespace_options();
     ns->set_pid(mode);
     ns->set_target_id(target);
@@ -186,7 +183,7 @@ TEST_F(KubeletE2E, PidNamespaceModesAsTheCriDefinesThem) {
   EXPECT_EQ(Create(pod, ShWithPid("t1", cri::TARGET, ""), &ignored).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Create(pod, ShWithPid("t2", cri::TARGET, std::string(64, 'f')), &ignored).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  std::string ended = Run(pod, Sh("ended", "exit 0"));
+  std::string ended = Run(pod, BusyboxSh("ended", "exit 0"));
   WaitExited(ended);
   grpc::Status stopped = Create(pod, ShWithPid("t3", cri::TARGET, ended), &ignored);
   EXPECT_EQ(stopped.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << stopped.error_message();
@@ -203,7 +200,7 @@ TEST_F(KubeletE2E, PidNamespaceModesAsTheCriDefinesThem) {
 TEST_F(KubeletE2E, CgroupViewShowsTheContainersOwnCgroup) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon());
   std::string pod = RunPod("cgview");
-  auto c = Sh("app", "sleep 300");
+  auto c = BusyboxSh("app", "sleep 300");
   c.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(48 << 20);
   std::string id = Run(pod, c);
   ASSERT_FALSE(id.empty());
@@ -245,7 +242,7 @@ TEST_F(KubeletE2E, CgroupViewShowsTheContainersOwnCgroup) {
 TEST_F(KubeletE2E, CgroupNamespaceOptionRootsEveryContainerAtItsCgroup) {
   ASSERT_NO_FATAL_FAILURE(StartDaemon("cgroup_v1_namespace: true\n"));
   std::string pod = RunPod("cgns");
-  std::string id = Run(pod, Sh("app", "sleep 300"));
+  std::string id = Run(pod, BusyboxSh("app", "sleep 300"));
   ASSERT_FALSE(id.empty());
   int pid = Pid(id);
   std::string cgroup = Info(id)["cgroupPath"];
@@ -290,7 +287,7 @@ TEST_F(KubeletE2E, PodResourcesAndOverheadLimitThePodCgroup) {
     EXPECT_EQ(CgroupFile(cgroup, "cpu", "cpu.shares", ""), "576");
   }
   // A container of the pod is bounded by the pod: its memory cgroup sits under the pod's.
-  std::string id = Run(pod, Sh("app", "sleep 300"));
+  std::string id = Run(pod, BusyboxSh("app", "sleep 300"));
   EXPECT_TRUE(absl::StartsWith(Info(id)["cgroupPath"].get<std::string>(), cgroup + "/"));
 
   cri::PodSandboxConfig bad = PodConfig("badsize");
@@ -309,11 +306,11 @@ TEST_F(KubeletE2E, MetricsImageLabelIsTheRequestedImage) {
   std::string addr = absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
   ASSERT_NO_FATAL_FAILURE(StartDaemon(absl::StrCat("metrics:\n  listen: \"", addr, "\"\n")));
   std::string pod = RunPod("imagelabel");
-  std::string id = Run(pod, Sh("app", "sleep 300"));
+  std::string id = Run(pod, BusyboxSh("app", "sleep 300"));
   ASSERT_FALSE(id.empty());
   auto st = Status(id).status();
-  EXPECT_EQ(st.image().image(), kImage);
-  EXPECT_NE(st.image_ref(), kImage) << "the test needs a resolved reference that differs from the request";
+  EXPECT_EQ(st.image().image(), testing::kBusyboxImage);
+  EXPECT_NE(st.image_ref(), testing::kBusyboxImage) << "the test needs a resolved reference that differs from the request";
   auto body = testing::HttpGet(absl::StrCat("http://", addr, "/metrics"));
   ASSERT_TRUE(body.ok()) << body.status();
   std::string series;
@@ -324,7 +321,7 @@ TEST_F(KubeletE2E, MetricsImageLabelIsTheRequestedImage) {
     }
   }
   ASSERT_FALSE(series.empty()) << *body;
-  EXPECT_TRUE(absl::StrContains(series, absl::StrCat("image=\"", kImage, "\""))) << series;
+  EXPECT_TRUE(absl::StrContains(series, absl::StrCat("image=\"", testing::kBusyboxImage, "\""))) << series;
 }
 
 // A node reboot: the daemon and every pause, shim and container process gone, the run dir empty.
@@ -345,11 +342,11 @@ TEST_F(KubeletE2E, NodeRebootLeavesPodsNotReadyAndCleansUp) {
   ASSERT_TRUE(PathExists(ipam_file)) << ipam_file;
   ASSERT_TRUE(PathExists(cni_cache)) << cni_cache;
 
-  std::string runs = Run(pod, Sh("runs", "sleep 300"));
-  std::string done = Run(pod, Sh("done", "exit 0"));
+  std::string runs = Run(pod, BusyboxSh("runs", "sleep 300"));
+  std::string done = Run(pod, BusyboxSh("done", "exit 0"));
   ASSERT_EQ(WaitExited(done).exit_code(), 0);
   std::string created;
-  ASSERT_TRUE(Create(pod, Sh("created", "sleep 300"), &created).ok());
+  ASSERT_TRUE(Create(pod, BusyboxSh("created", "sleep 300"), &created).ok());
   nlohmann::json info = Info(runs);
   std::vector<ProcessIdentity> procs;
   for (int pid : {pause, info.value("pid", 0), info.value("shimPid", 0)}) {

@@ -30,10 +30,10 @@
 namespace podagent {
 namespace {
 
+using testing::BusyboxSh;
 using testing::CriClient;
 namespace cri = ::runtime::v1;
 
-constexpr char kImage[] = "e2e.local/busybox:1";
 constexpr char kMarker[] = "PODAGENT-DEVTEST";
 
 // A loop device over a temp file that starts with kMarker; detached at destruction.
@@ -63,7 +63,7 @@ class SecurityE2E : public testing::DaemonTest {
   SecurityE2E() : DaemonTest("podagent-sece2e") {}
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(DaemonTest::SetUp());
-    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox());
     auto cgroups = CgroupDriver::Detect();
     ASSERT_TRUE(cgroups.ok()) << cgroups.status();
     cgroups_ = std::move(*cgroups);
@@ -76,10 +76,6 @@ class SecurityE2E : public testing::DaemonTest {
     ns->set_network(cri::NODE);
     ns->set_pid(pid_mode);
     return RunPod(c);
-  }
-
-  cri::ContainerConfig Sh(const std::string& name, const std::string& script) {
-    return testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script});
   }
 
   // ExecSync of `sh -c script`; the response (the RPC itself must succeed).
@@ -129,7 +125,7 @@ TEST_F(SecurityE2E, DefaultContainerCannotMakeOrOpenAHostBlockDevice) {
   ASSERT_FALSE(loop.device().empty()) << "losetup failed";
   struct stat st = StatOf(loop.device());
   std::string pod = RunPod("devdefault");
-  std::string id = Run(pod, Sh("app", "sleep 300"));
+  std::string id = Run(pod, BusyboxSh("app", "sleep 300"));
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(DeviceRulesOf(CgroupOf(id)), Expected({}));
   cri::PodSandboxStatusResponse ps;
@@ -159,7 +155,7 @@ TEST_F(SecurityE2E, GrantedDeviceOpensWithExactlyItsPermissions) {
   ASSERT_FALSE(loop.device().empty()) << "losetup failed";
   struct stat st = StatOf(loop.device());
   std::string pod = RunPod("devgrant");
-  auto c = Sh("app", "sleep 300");
+  auto c = BusyboxSh("app", "sleep 300");
   auto* ro = c.add_devices();
   ro->set_host_path(loop.device());
   ro->set_container_path("/dev/xdisk");
@@ -179,7 +175,7 @@ TEST_F(SecurityE2E, GrantedDeviceOpensWithExactlyItsPermissions) {
   EXPECT_NE(another.exit_code(), 0) << "mknod without the m permission";
 
   // A grant outside /dev (the rootfs is nodev) with read and write.
-  auto c2 = Sh("app2", "sleep 300");
+  auto c2 = BusyboxSh("app2", "sleep 300");
   auto* rw = c2.add_devices();
   rw->set_host_path(loop.device());
   rw->set_container_path("/data/disk");
@@ -191,7 +187,7 @@ TEST_F(SecurityE2E, GrantedDeviceOpensWithExactlyItsPermissions) {
   EXPECT_TRUE(absl::StartsWith(read2.stdout(), kMarker)) << read2.stdout();
 
   // Bad permissions are refused before anything is made.
-  auto bad = Sh("bad", "sleep 300");
+  auto bad = BusyboxSh("bad", "sleep 300");
   auto* d = bad.add_devices();
   d->set_host_path(loop.device());
   d->set_permissions("rwx");
@@ -228,7 +224,7 @@ void ExpectStopLeavesNothing(CriClient& client, CgroupDriver& cgroups, const std
 
 TEST_F(SecurityE2E, StopContainerKillsEveryProcessInASharedPidPod) {
   std::string pod = RunPod("sharedpid", cri::POD);
-  auto c = Sh("app", "sleep 1000 & sleep 1000 & exec sleep 1000");
+  auto c = BusyboxSh("app", "sleep 1000 & sleep 1000 & exec sleep 1000");
   c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::POD);
   std::string id = Run(pod, c);
   ASSERT_FALSE(id.empty());
@@ -237,7 +233,7 @@ TEST_F(SecurityE2E, StopContainerKillsEveryProcessInASharedPidPod) {
 
 TEST_F(SecurityE2E, StopContainerKillsEveryProcessInAHostPidPod) {
   std::string pod = RunPod("hostpid", cri::NODE);
-  auto c = Sh("app", "sleep 1000 & sleep 1000 & exec sleep 1000");
+  auto c = BusyboxSh("app", "sleep 1000 & sleep 1000 & exec sleep 1000");
   c.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::NODE);
   std::string id = Run(pod, c);
   ASSERT_FALSE(id.empty());

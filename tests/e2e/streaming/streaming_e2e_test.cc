@@ -37,8 +37,18 @@ using testing::TestDaemon;
 using testing::WsClient;
 namespace cri = ::runtime::v1;
 
-constexpr char kImage[] = "e2e.local/busybox:1";
 const std::vector<std::string> kV4 = {"v4.channel.k8s.io"};
+
+// The error channel's Status object for a command that exited with `code`, as Kubernetes'
+// remotecommand protocol defines it (reason NonZeroExitCode, cause ExitCode with the code).
+void ExpectExitCodeStatus(const std::string& error_channel, const std::string& code) {
+  auto status = nlohmann::json::parse(error_channel, nullptr, false);
+  ASSERT_FALSE(status.is_discarded()) << error_channel;
+  EXPECT_EQ(status.value("status", ""), "Failure");
+  EXPECT_EQ(status.value("reason", ""), "NonZeroExitCode");
+  EXPECT_EQ(status["details"]["causes"][0]["reason"], "ExitCode") << error_channel;
+  EXPECT_EQ(status["details"]["causes"][0]["message"], code) << error_channel;
+}
 
 // A process whose command line contains `needle` exists on the host (the kernel's view).
 bool ProcessWithArg(const std::string& needle) {
@@ -78,7 +88,7 @@ class StreamingE2E : public testing::CniDaemonTest {
   void SetUp() override {
     CniDaemonTest::SetUp();
     ASSERT_FALSE(HasFatalFailure());
-    ASSERT_NO_FATAL_FAILURE(ImportBusybox(kImage));
+    ASSERT_NO_FATAL_FAILURE(ImportBusybox());
     pod_config_ = testing::MakePodConfig("stream", daemon_->dir().Sub("podlogs"));
     grpc::Status st = client_->RunPod(pod_config_, &pod_);
     ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
@@ -87,7 +97,7 @@ class StreamingE2E : public testing::CniDaemonTest {
   std::string Container(const std::string& name, const std::string& script) {
     std::string id;
     grpc::Status st = client_->CreateContainer(
-        pod_, testing::MakeContainerConfig(name, kImage, {"/bin/sh", "-c", script}), pod_config_, &id);
+        pod_, testing::BusyboxSh(name, script), pod_config_, &id);
     EXPECT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_->Log();
     st = client_->StartContainer(id);
     EXPECT_TRUE(st.ok()) << st.error_message();
@@ -158,12 +168,7 @@ TEST_F(StreamingE2E, ExecWithoutTtyReportsOutputAndExitCode) {
   ASSERT_TRUE(c.ReadUntil([&] { return c.fin.count(ids["error"]) > 0; }, absl::Seconds(30)).ok()) << daemon_->Log();
   EXPECT_EQ(c.data[ids["stdout"]], "out\n");
   EXPECT_EQ(c.data[ids["stderr"]], "err\n");
-  auto status = nlohmann::json::parse(c.data[ids["error"]], nullptr, false);
-  ASSERT_FALSE(status.is_discarded()) << c.data[ids["error"]];
-  EXPECT_EQ(status.value("status", ""), "Failure");
-  EXPECT_EQ(status.value("reason", ""), "NonZeroExitCode");
-  EXPECT_EQ(status["details"]["causes"][0]["reason"], "ExitCode");
-  EXPECT_EQ(status["details"]["causes"][0]["message"], "3");
+  ExpectExitCodeStatus(c.data[ids["error"]], "3");
 }
 
 TEST_F(StreamingE2E, ExecStdinRoundTripsAndUrlIsSingleUse) {
@@ -258,7 +263,7 @@ TEST_F(StreamingE2E, PortForwardReachesHttpdInThePod) {
 }
 
 TEST_F(StreamingE2E, AttachEchoesStdinToSeveralClientsAndStdinOnceEndsIt) {
-  cri::ContainerConfig config = testing::MakeContainerConfig("shell", kImage, {"/bin/sh"});
+  cri::ContainerConfig config = testing::MakeContainerConfig("shell", testing::kBusyboxImage, {"/bin/sh"});
   config.set_stdin(true);
   config.set_stdin_once(true);
   config.set_log_path("shell.log");
@@ -313,7 +318,7 @@ TEST_F(StreamingE2E, AttachEchoesStdinToSeveralClientsAndStdinOnceEndsIt) {
 // the stdout stream only, and `exit` ends the container and the session with Success. A tty
 // attach to a container without a tty is refused.
 TEST_F(StreamingE2E, TtyContainerAttachEchoesInputAndResizes) {
-  cri::ContainerConfig config = testing::MakeContainerConfig("tty", kImage, {"/bin/sh"});
+  cri::ContainerConfig config = testing::MakeContainerConfig("tty", testing::kBusyboxImage, {"/bin/sh"});
   config.set_tty(true);
   config.set_stdin(true);
   config.set_stdin_once(true);
@@ -397,12 +402,7 @@ TEST_F(StreamingE2E, WebSocketExecReportsOutputAndExitCode) {
   ASSERT_TRUE(c.ReadUntil([] { return false; }, absl::Seconds(30)).ok()) << daemon_->Log();
   EXPECT_EQ(c.data[kWsStdout], "out\n");
   EXPECT_EQ(c.data[kWsStderr], "err\n");
-  auto status = nlohmann::json::parse(c.data[kWsError], nullptr, false);
-  ASSERT_FALSE(status.is_discarded()) << c.data[kWsError];
-  EXPECT_EQ(status.value("status", ""), "Failure");
-  EXPECT_EQ(status.value("reason", ""), "NonZeroExitCode");
-  EXPECT_EQ(status["details"]["causes"][0]["reason"], "ExitCode");
-  EXPECT_EQ(status["details"]["causes"][0]["message"], "3");
+  ExpectExitCodeStatus(c.data[kWsError], "3");
 }
 
 TEST_F(StreamingE2E, WebSocketExecStdinCloseTtyResizeAndSingleUse) {
@@ -440,7 +440,7 @@ TEST_F(StreamingE2E, WebSocketClientGoneKillsTheCommand) {
 }
 
 TEST_F(StreamingE2E, WebSocketAttachTypesIntoTheContainer) {
-  cri::ContainerConfig config = testing::MakeContainerConfig("shell", kImage, {"/bin/sh"});
+  cri::ContainerConfig config = testing::MakeContainerConfig("shell", testing::kBusyboxImage, {"/bin/sh"});
   config.set_stdin(true);
   config.set_stdin_once(true);
   std::string ctr;

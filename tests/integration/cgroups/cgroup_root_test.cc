@@ -17,6 +17,7 @@
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "tests/lib/host_cgroup_test.h"
 #include "tests/lib/sleeper.h"
 
 namespace podagent {
@@ -57,23 +58,13 @@ std::vector<std::string> IfCgroup2At(const char* path) {
   return {"host"};
 }
 
-class RootCgroupV1 : public ::testing::TestWithParam<std::string> {
+class RootCgroupV1 : public testing::HostCgroupTest, public ::testing::WithParamInterface<std::string> {
  protected:
+  RootCgroupV1() : HostCgroupTest("podagent-test") {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    auto d = CgroupDriver::Detect("/sys/fs/cgroup");
-    ASSERT_TRUE(d.ok()) << d.status();
-    driver_ = std::move(*d);
+    ASSERT_NO_FATAL_FAILURE(HostCgroupTest::SetUp());
     ASSERT_FALSE(driver_->IsV2()) << "listed as a v1 host, detected as v2";
-    path_ = "/podagent-test-" + NewId().substr(0, 12);
   }
-  void TearDown() override {
-    if (driver_) {
-      EXPECT_TRUE(driver_->Destroy(path_).ok());
-    }
-  }
-  std::unique_ptr<CgroupDriver> driver_;
-  std::string path_;
 };
 
 TEST_P(RootCgroupV1, DetectFindsThisMachinesHierarchies) {
@@ -84,7 +75,7 @@ TEST_P(RootCgroupV1, DetectFindsThisMachinesHierarchies) {
 }
 
 TEST_P(RootCgroupV1, CreateApplyAddDestroyLeavesNothing) {
-  std::string pod = path_ + "/pod1";
+  std::string pod = top_ + "/pod1";
   ASSERT_TRUE(driver_->Create(pod).ok());
   for (const char* h : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"}) {
     EXPECT_TRUE(PathExists(absl::StrCat("/sys/fs/cgroup/", h, pod))) << h;
@@ -110,18 +101,18 @@ TEST_P(RootCgroupV1, CreateApplyAddDestroyLeavesNothing) {
   ASSERT_GT(child, 0);
   st = driver_->AddProcess(pod, child);
   ASSERT_TRUE(st.ok()) << st;
-  auto pids = driver_->Pids(path_);
+  auto pids = driver_->Pids(top_);
   ASSERT_TRUE(pids.ok()) << pids.status();
   EXPECT_EQ(*pids, std::vector<pid_t>{child});
   std::string self_cgroup = Read(absl::StrCat("/proc/", child, "/cgroup"));
   EXPECT_NE(self_cgroup.find("memory:" + pod), std::string::npos) << self_cgroup;
 
-  st = driver_->Destroy(path_);
+  st = driver_->Destroy(top_);
   ASSERT_TRUE(st.ok()) << st;
   EXPECT_EQ(ReapSignal(child), SIGKILL);
-  EXPECT_FALSE(driver_->Exists(path_));
+  EXPECT_FALSE(driver_->Exists(top_));
   for (const char* h : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "systemd"}) {
-    EXPECT_FALSE(PathExists(absl::StrCat("/sys/fs/cgroup/", h, path_))) << h;
+    EXPECT_FALSE(PathExists(absl::StrCat("/sys/fs/cgroup/", h, top_))) << h;
   }
 }
 
@@ -129,25 +120,25 @@ TEST_P(RootCgroupV1, CreateApplyAddDestroyLeavesNothing) {
 class RootCgroupV1Swap : public RootCgroupV1 {};
 
 TEST_P(RootCgroupV1Swap, MemorySwapAndRaisingLimits) {
-  ASSERT_TRUE(driver_->Create(path_).ok());
+  ASSERT_TRUE(driver_->Create(top_).ok());
   CgroupResources small;
   small.memory_limit = 32 << 20;
   small.memory_swap_limit = 48 << 20;
-  ASSERT_TRUE(driver_->Apply(path_, small).ok());
+  ASSERT_TRUE(driver_->Apply(top_, small).ok());
   CgroupResources big;  // memory above the old memsw: the driver must reorder the writes
   big.memory_limit = 128 << 20;
   big.memory_swap_limit = 256 << 20;
-  absl::Status st = driver_->Apply(path_, big);
+  absl::Status st = driver_->Apply(top_, big);
   ASSERT_TRUE(st.ok()) << st;
-  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.limit_in_bytes"), std::to_string(128 << 20));
-  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
-  st = driver_->Apply(path_, small);  // and back down
+  EXPECT_EQ(Read(driver_->Dir(top_, "memory") + "/memory.limit_in_bytes"), std::to_string(128 << 20));
+  EXPECT_EQ(Read(driver_->Dir(top_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(256 << 20));
+  st = driver_->Apply(top_, small);  // and back down
   ASSERT_TRUE(st.ok()) << st;
-  EXPECT_EQ(Read(driver_->Dir(path_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(48 << 20));
+  EXPECT_EQ(Read(driver_->Dir(top_, "memory") + "/memory.memsw.limit_in_bytes"), std::to_string(48 << 20));
 }
 
 TEST_P(RootCgroupV1, DestroyKillsAForkingTree) {
-  ASSERT_TRUE(driver_->Create(path_ + "/c").ok());
+  ASSERT_TRUE(driver_->Create(top_ + "/c").ok());
   int go[2];
   ASSERT_EQ(::pipe(go), 0);
   pid_t child = ::fork();
@@ -163,21 +154,21 @@ TEST_P(RootCgroupV1, DestroyKillsAForkingTree) {
     for (;;) ::pause();
   }
   ::close(go[0]);
-  absl::Status added = driver_->AddProcess(path_ + "/c", child);
+  absl::Status added = driver_->AddProcess(top_ + "/c", child);
   EXPECT_EQ(::write(go[1], "g", 1), 1);
   ::close(go[1]);
   ASSERT_TRUE(added.ok()) << added;
   size_t seen = 0;
   for (int i = 0; i < 500 && seen < 4; ++i) {
-    auto p = driver_->Pids(path_);
+    auto p = driver_->Pids(top_);
     seen = p.ok() ? p->size() : 0;
     if (seen < 4) ::usleep(10000);
   }
   EXPECT_EQ(seen, 4u) << "the grandchildren are born inside the cgroup";
-  absl::Status st = driver_->Destroy(path_);
+  absl::Status st = driver_->Destroy(top_);
   ASSERT_TRUE(st.ok()) << st;
   EXPECT_EQ(ReapSignal(child), SIGKILL);
-  EXPECT_FALSE(driver_->Exists(path_));
+  EXPECT_FALSE(driver_->Exists(top_));
 }
 
 INSTANTIATE_TEST_SUITE_P(Detected, RootCgroupV1, ::testing::ValuesIn(IfV1Host()));

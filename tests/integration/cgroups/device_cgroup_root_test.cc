@@ -23,12 +23,12 @@
 #include "runtime/cgroups/device_bpf.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "tests/lib/host_cgroup_test.h"
 #include "tests/lib/temp_dir.h"
 
 namespace podagent {
 namespace {
 
-constexpr char kRoot[] = "/sys/fs/cgroup";
 
 // The rules under test: the defaults plus /dev/full (c 1:7) granted read-only.
 std::vector<DeviceRule> TestRules() {
@@ -96,22 +96,9 @@ std::string Cgroup2Mount() {
   return "";
 }
 
-class DeviceCgroupOnDetectedVersion : public ::testing::Test {
+class DeviceCgroupOnDetectedVersion : public testing::HostCgroupTest {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    auto d = CgroupDriver::Detect(kRoot);
-    ASSERT_TRUE(d.ok()) << d.status();
-    driver_ = std::move(*d);
-    top_ = "/podagent-devtest-" + NewId().substr(0, 12);
-  }
-  void TearDown() override {
-    if (driver_) {
-      EXPECT_TRUE(driver_->Destroy(top_).ok());
-    }
-  }
-  std::unique_ptr<CgroupDriver> driver_;
-  std::string top_;
+  DeviceCgroupOnDetectedVersion() : HostCgroupTest("podagent-devtest") {}
   testing::TempDir scratch_dir_{"podagent-devtest"};  // where a probe tries mknod
   const std::string& scratch_ = scratch_dir_.path();
 };

@@ -23,6 +23,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/common/unique_fd.h"
+#include "tests/lib/host_cgroup_test.h"
 
 namespace podagent {
 namespace {
@@ -106,29 +107,18 @@ int Allocate(int mib) {
   return 0;
 }
 
-class ROOT_CgroupOnDetectedVersion : public ::testing::Test {
+class ROOT_CgroupOnDetectedVersion : public testing::HostCgroupTest {
  protected:
+  ROOT_CgroupOnDetectedVersion() : HostCgroupTest("podagent-vtest") {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    auto d = CgroupDriver::Detect(kRoot);
-    ASSERT_TRUE(d.ok()) << d.status();
-    driver_ = std::move(*d);
+    ASSERT_NO_FATAL_FAILURE(HostCgroupTest::SetUp());
     v2_ = driver_->IsV2();
-    top_ = "/podagent-vtest-" + NewId().substr(0, 12);
-  }
-  void TearDown() override {
-    if (!driver_) return;
-    absl::Status st = driver_->Destroy(top_);
-    EXPECT_TRUE(st.ok()) << st;
-    EXPECT_FALSE(driver_->Exists(top_)) << top_ << " left behind";
   }
   std::string Dir(const std::string& path, const std::string& controller) const {
     return driver_->Dir(path, controller);
   }
 
-  std::unique_ptr<CgroupDriver> driver_;
   bool v2_ = false;
-  std::string top_;
 };
 
 TEST_F(ROOT_CgroupOnDetectedVersion, DetectedVersionMatchesTheMountAndTheExpectation) {

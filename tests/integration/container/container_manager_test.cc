@@ -30,7 +30,10 @@
 #include "runtime/common/unique_fd.h"
 #include "runtime/process/signal_state.h"
 #include "runtime/store/record_store.h"
-#include "tests/integration/container/test_rootfs.h"
+#include "tests/lib/busybox_rootfs.h"
+#include "tests/lib/paths.h"
+#include "tests/lib/read_all.h"
+#include "tests/lib/temp_dir.h"
 #include "tests/lib/ns_inode.h"
 
 namespace podagent {

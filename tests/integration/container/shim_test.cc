@@ -29,9 +29,11 @@
 #include "runtime/container/seccomp_profile.h"
 #include "runtime/container/shim_launcher.h"
 #include "runtime/container/shim_records.h"
-#include "tests/integration/container/test_rootfs.h"
 #include "runtime/process/proc_stat.h"
 #include "tests/lib/ns_inode.h"
+#include "tests/lib/paths.h"
+#include "tests/lib/read_all.h"
+#include "tests/lib/shim_fixture.h"
 #include "tests/lib/sleeper.h"
 
 namespace podagent {
@@ -41,57 +43,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::ReadAll;
 
-class ShimTest : public ::testing::Test {
+class ShimTest : public testing::ShimRootTest {
  protected:
-  void SetUp() override {
-    ASSERT_EQ(geteuid(), 0u) << "ROOT_ test: run as root";
-    rootfs_ = tmp_.path() + "/rootfs";
-    testing::MakeBusyboxRootfs(rootfs_);
-    auto l = ShimLauncher::Create(testing::ShimBinary());
-    ASSERT_TRUE(l.ok()) << l.status();
-    launcher_ = std::move(*l);
-  }
-
-  void TearDown() override {
-    for (pid_t pid : running_) {
-      if (kill(pid, 0) == 0) kill(pid, SIGKILL);
-    }
-    for (const auto& dir : state_dirs_) WaitExit(dir, absl::Seconds(10));
-  }
-
-  ContainerSpec Base(std::vector<std::string> args) {
-    ContainerSpec s;
-    s.id = NewId();
-    s.state_dir = absl::StrCat(tmp_.path(), "/state-", state_dirs_.size());
-    s.rootfs_dir = rootfs_;
-    s.hostname = "testpod";
-    s.process.args = std::move(args);
-    s.process.env = {"PATH=/bin", "HOME=/root"};
-    s.process.capabilities = DefaultCapabilities();
-    s.log_path = s.state_dir + ".log";
-    ApplyDefaultPaths(s);
-    return s;
-  }
-
-  absl::StatusOr<StartRecord> Start(const ContainerSpec& s) {
-    EXPECT_TRUE(MakeDirs(s.state_dir).ok());
-    EXPECT_TRUE(WriteFileAtomic(SpecPath(s.state_dir), ToJson(s).dump()).ok());
-    state_dirs_.push_back(s.state_dir);
-    auto r = launcher_->Start(s.state_dir, absl::Seconds(30));
-    if (r.ok()) running_.push_back(r->pid);
-    return r;
-  }
-
-  std::optional<ExitRecord> WaitExit(const std::string& state_dir, absl::Duration timeout = absl::Seconds(20)) {
-    absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      auto r = ReadExitRecord(state_dir);
-      if (r.ok() && r->has_value()) return *r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
-  }
-
   // Runs to completion; returns the exit record and the log's text parts joined with newlines.
   std::pair<ExitRecord, std::string> Run(const ContainerSpec& s) {
     auto started = Start(s);
@@ -158,11 +111,6 @@ class ShimTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir tmp_;
-  std::string rootfs_;
-  std::unique_ptr<ShimLauncher> launcher_;
-  std::vector<std::string> state_dirs_;
-  std::vector<pid_t> running_;
 };
 
 using testing::HostNsInode;

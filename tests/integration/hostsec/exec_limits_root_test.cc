@@ -1,10 +1,7 @@
 // ROOT: a command run by ExecSync (podagent-shim exec) gets the container's oom_score_adj and
 // rlimits, not those of the daemon that launched the helper. Checked against the kernel: the
 // container process's own /proc/PID/oom_score_adj and /proc/PID/limits, read from the host.
-#include <signal.h>
 #include <unistd.h>
-
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -12,12 +9,7 @@
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
-#include "runtime/common/ids.h"
-#include "runtime/container/capabilities.h"
-#include "runtime/container/container_spec.h"
-#include "runtime/container/shim_launcher.h"
-#include "runtime/container/shim_records.h"
-#include "tests/integration/container/test_rootfs.h"
+#include "tests/lib/shim_fixture.h"
 
 namespace podagent {
 namespace {
@@ -32,63 +24,28 @@ std::string NofileLimits(const std::string& limits_text) {
   return "<no Max open files line>";
 }
 
-class ExecLimitsRoot : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    rootfs_ = tmp_.path() + "/rootfs";
-    testing::MakeBusyboxRootfs(rootfs_);
-    auto l = ShimLauncher::Create(testing::ShimBinary());
-    ASSERT_TRUE(l.ok()) << l.status();
-    launcher_ = std::move(*l);
-  }
-  void TearDown() override {
-    if (pid_ > 0) ::kill(pid_, SIGKILL);
-    for (int i = 0; i < 500 && !state_dir_.empty(); ++i) {
-      auto r = ReadExitRecord(state_dir_);
-      if (r.ok() && r->has_value()) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-
-  testing::TempDir tmp_;
-  std::string rootfs_, state_dir_;
-  std::unique_ptr<ShimLauncher> launcher_;
-  pid_t pid_ = 0;
-};
+using ExecLimitsRoot = testing::ShimRootTest;
 
 TEST_F(ExecLimitsRoot, ExecSyncGetsTheContainersOomScoreAdjAndRlimits) {
   auto own = ReadFile("/proc/self/oom_score_adj");
   ASSERT_TRUE(own.ok()) << own.status();
   ASSERT_NE(std::string(absl::StripAsciiWhitespace(*own)), "777") << "pick a value the launcher does not have";
-  ContainerSpec s;
-  s.id = NewId();
-  s.state_dir = tmp_.path() + "/state";
-  s.rootfs_dir = rootfs_;
-  s.hostname = "limits";
-  s.process.args = {"/bin/sleep", "60"};
-  s.process.env = {"PATH=/bin"};
-  s.process.capabilities = DefaultCapabilities();
+  ContainerSpec s = Base({"/bin/sleep", "60"});
   s.process.oom_score_adj = 777;
   s.process.rlimits = {{"RLIMIT_NOFILE", 123, 456}};
-  s.log_path = s.state_dir + ".log";
-  ApplyDefaultPaths(s);
-  ASSERT_TRUE(MakeDirs(s.state_dir).ok());
-  ASSERT_TRUE(WriteFileAtomic(SpecPath(s.state_dir), ToJson(s).dump()).ok());
-  state_dir_ = s.state_dir;
-  auto started = launcher_->Start(s.state_dir, absl::Seconds(30));
+  auto started = Start(s);
   ASSERT_TRUE(started.ok()) << started.status();
-  pid_ = started->pid;
+  const pid_t pid = started->pid;
 
   // The container's own values, from the kernel.
-  auto ctr_oom = ReadFile(absl::StrCat("/proc/", pid_, "/oom_score_adj"));
-  auto ctr_limits = ReadFile(absl::StrCat("/proc/", pid_, "/limits"));
+  auto ctr_oom = ReadFile(absl::StrCat("/proc/", pid, "/oom_score_adj"));
+  auto ctr_limits = ReadFile(absl::StrCat("/proc/", pid, "/limits"));
   ASSERT_TRUE(ctr_oom.ok()) << ctr_oom.status();
   ASSERT_TRUE(ctr_limits.ok()) << ctr_limits.status();
   ASSERT_EQ(std::string(absl::StripAsciiWhitespace(*ctr_oom)), "777");
   ASSERT_EQ(NofileLimits(*ctr_limits), "123 456");
 
-  auto r = launcher_->ExecSync(s.state_dir, pid_, {"sh", "-c", "cat /proc/self/oom_score_adj; cat /proc/self/limits"},
+  auto r = launcher_->ExecSync(s.state_dir, pid, {"sh", "-c", "cat /proc/self/oom_score_adj; cat /proc/self/limits"},
                                absl::Seconds(10), 1 << 20);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->exit_code, 0) << r->err;

@@ -28,6 +28,7 @@
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/common/unique_fd.h"
+#include "tests/lib/host_cgroup_test.h"
 
 namespace podagent {
 namespace {
@@ -133,24 +134,16 @@ class Child {
   UniqueFd go_, ready_;
 };
 
-class RootMetrics : public ::testing::Test {
+class RootMetrics : public testing::HostCgroupTest {
  protected:
+  RootMetrics() : HostCgroupTest("podagent-mtest") {}
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "ROOT test: run as root";
-    auto d = CgroupDriver::Detect("/sys/fs/cgroup");
-    ASSERT_TRUE(d.ok()) << d.status();
-    driver_ = std::move(*d);
-    pod_ = "/podagent-mtest-" + NewId().substr(0, 12);
+    ASSERT_NO_FATAL_FAILURE(HostCgroupTest::SetUp());
+    pod_ = top_;
     ctr_ = pod_ + "/ctr";
     ASSERT_TRUE(driver_->Create(ctr_).ok());
     layout_ = driver_->IsV2() ? CgroupLayout::V2(driver_->MountRoot()) : CgroupLayout::V1(driver_->MountRoot());
   }
-  void TearDown() override {
-    if (driver_) {
-      EXPECT_TRUE(driver_->Destroy(pod_).ok());
-    }
-  }
-  std::unique_ptr<CgroupDriver> driver_;
   std::string pod_, ctr_;
   CgroupLayout layout_ = CgroupLayout::V2("/nonexistent");
 };

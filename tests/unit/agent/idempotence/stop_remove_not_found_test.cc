@@ -1,5 +1,6 @@
 // kubelet stops and removes pods and containers more than once, and after a restart for objects
-// already gone: the CRI says a NotFound there is success. Through RuntimeServiceImpl's handlers,
+// already gone: the CRI says a NotFound there is success (an empty id is still InvalidArgument).
+// One table of the four Stop/Remove RPCs. Through RuntimeServiceImpl's handlers,
 // with the real SandboxManager and ContainerManager over a temp root dir.
 #include <stdlib.h>
 
@@ -43,38 +44,60 @@ class IdempotenceTest : public ::testing::Test {
   std::unique_ptr<RuntimeServiceImpl> svc_;
 };
 
-TEST_F(IdempotenceTest, StopPodSandboxOfAnUnknownPodSucceeds) {
+// One RPC through its handler, with no server context (as the fakes at this seam allow).
+template <typename Req, typename Resp>
+grpc::Status Call(grpc::Status (RuntimeServiceImpl::*rpc)(grpc::ServerContext*, const Req*, Resp*),
+                  RuntimeServiceImpl& svc, const Req& req) {
+  Resp resp;
+  return (svc.*rpc)(nullptr, &req, &resp);
+}
+
+// The four Stop/Remove RPCs for the pod or container `id`.
+grpc::Status StopPod(RuntimeServiceImpl& svc, const std::string& id) {
   cri::StopPodSandboxRequest req;
-  req.set_pod_sandbox_id(kMissing);
-  cri::StopPodSandboxResponse resp;
-  grpc::Status st = svc_->StopPodSandbox(nullptr, &req, &resp);
-  EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
+  req.set_pod_sandbox_id(id);
+  return Call(&RuntimeServiceImpl::StopPodSandbox, svc, req);
 }
-
-TEST_F(IdempotenceTest, RemovePodSandboxOfAnUnknownPodSucceeds) {
+grpc::Status RemovePod(RuntimeServiceImpl& svc, const std::string& id) {
   cri::RemovePodSandboxRequest req;
-  req.set_pod_sandbox_id(kMissing);
-  cri::RemovePodSandboxResponse resp;
-  grpc::Status st = svc_->RemovePodSandbox(nullptr, &req, &resp);
-  EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
+  req.set_pod_sandbox_id(id);
+  return Call(&RuntimeServiceImpl::RemovePodSandbox, svc, req);
 }
-
-TEST_F(IdempotenceTest, StopContainerOfAnUnknownContainerSucceeds) {
+grpc::Status StopContainer(RuntimeServiceImpl& svc, const std::string& id) {
   cri::StopContainerRequest req;
-  req.set_container_id(kMissing);
+  req.set_container_id(id);
   req.set_timeout(0);
-  cri::StopContainerResponse resp;
-  grpc::Status st = svc_->StopContainer(nullptr, &req, &resp);
+  return Call(&RuntimeServiceImpl::StopContainer, svc, req);
+}
+grpc::Status RemoveContainer(RuntimeServiceImpl& svc, const std::string& id) {
+  cri::RemoveContainerRequest req;
+  req.set_container_id(id);
+  return Call(&RuntimeServiceImpl::RemoveContainer, svc, req);
+}
+
+struct StopOrRemove {
+  const char* name;
+  grpc::Status (*call)(RuntimeServiceImpl&, const std::string&);
+};
+void PrintTo(const StopOrRemove& c, std::ostream* os) { *os << c.name; }
+
+class StopRemoveTest : public IdempotenceTest, public ::testing::WithParamInterface<StopOrRemove> {};
+
+TEST_P(StopRemoveTest, OfAnUnknownIdSucceeds) {
+  grpc::Status st = GetParam().call(*svc_, kMissing);
   EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
 }
 
-TEST_F(IdempotenceTest, RemoveContainerOfAnUnknownContainerSucceeds) {
-  cri::RemoveContainerRequest req;
-  req.set_container_id(kMissing);
-  cri::RemoveContainerResponse resp;
-  grpc::Status st = svc_->RemoveContainer(nullptr, &req, &resp);
-  EXPECT_TRUE(st.ok()) << st.error_code() << " " << st.error_message();
+TEST_P(StopRemoveTest, AnEmptyIdIsStillInvalid) {
+  EXPECT_EQ(GetParam().call(*svc_, "").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
+
+INSTANTIATE_TEST_SUITE_P(Rpc, StopRemoveTest,
+                         ::testing::Values(StopOrRemove{"StopPodSandbox", StopPod},
+                                           StopOrRemove{"RemovePodSandbox", RemovePod},
+                                           StopOrRemove{"StopContainer", StopContainer},
+                                           StopOrRemove{"RemoveContainer", RemoveContainer}),
+                         [](const ::testing::TestParamInfo<StopOrRemove>& p) { return std::string(p.param.name); });
 
 TEST_F(IdempotenceTest, AStoppedAndRemovedPodCanBeStoppedAndRemovedAgain) {
   PodRecord r;
@@ -85,24 +108,12 @@ TEST_F(IdempotenceTest, AStoppedAndRemovedPodCanBeStoppedAndRemovedAgain) {
   auto id = sandboxes_->Run(r, std::nullopt);
   ASSERT_TRUE(id.ok()) << id.status();
   for (int round = 0; round < 2; ++round) {
-    cri::StopPodSandboxRequest stop;
-    stop.set_pod_sandbox_id(*id);
-    cri::StopPodSandboxResponse stop_resp;
-    grpc::Status st = svc_->StopPodSandbox(nullptr, &stop, &stop_resp);
+    grpc::Status st = StopPod(*svc_, *id);
     EXPECT_TRUE(st.ok()) << round << ": " << st.error_message();
-    cri::RemovePodSandboxRequest rm;
-    rm.set_pod_sandbox_id(*id);
-    cri::RemovePodSandboxResponse rm_resp;
-    st = svc_->RemovePodSandbox(nullptr, &rm, &rm_resp);
+    st = RemovePod(*svc_, *id);
     EXPECT_TRUE(st.ok()) << round << ": " << st.error_message();
   }
   EXPECT_EQ(sandboxes_->GetPod(*id).status().code(), absl::StatusCode::kNotFound);
-}
-
-TEST_F(IdempotenceTest, AnEmptyIdIsStillInvalid) {
-  cri::StopContainerRequest req;
-  cri::StopContainerResponse resp;
-  EXPECT_EQ(svc_->StopContainer(nullptr, &req, &resp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

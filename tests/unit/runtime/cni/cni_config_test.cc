@@ -4,21 +4,17 @@
 
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
-#include "tests/lib/temp_dir.h"
+#include "tests/lib/temp_dir_test.h"
 
 namespace podagent {
 namespace {
 
-class CniConfigTest : public ::testing::Test {
+class CniConfigTest : public testing::TempDirTest {
  protected:
-  testing::TempDir scratch_{"podagent-cniconf"};
-  void SetUp() override {
-    dir_ = scratch_.path();
-  }
+  CniConfigTest() : TempDirTest("podagent-cniconf") {}
   void Put(const std::string& name, const std::string& text) {
     ASSERT_TRUE(WriteFileAtomic(dir_ + "/" + name, text).ok());
   }
-  std::string dir_;
 };
 
 TEST_F(CniConfigTest, FirstInSortedOrderWins) {

@@ -9,17 +9,16 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
-#include "tests/lib/temp_dir.h"
+#include "tests/lib/temp_dir_test.h"
 #include "tests/lib/paths.h"
 
 namespace podagent {
 namespace {
 
-class CniExecutorTest : public ::testing::Test {
+class CniExecutorTest : public testing::TempDirTest {
  protected:
-  testing::TempDir scratch_{"podagent-cniexec"};
+  CniExecutorTest() : TempDirTest("podagent-cniexec") {}
   void SetUp() override {
-    dir_ = scratch_.path();
     ASSERT_TRUE(MakeDirs(dir_ + "/conf").ok());
     ASSERT_TRUE(MakeDirs(dir_ + "/bin").ok());
     std::string plugin = testing::SourceDir() + "/tests/integration/cni/failpoint-cni";
@@ -64,7 +63,7 @@ class CniExecutorTest : public ::testing::Test {
     return pod;
   }
 
-  std::string dir_, log_, control_;
+  std::string log_, control_;
   CniOptions options_;
 };
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "runtime/container/shim_records.h"
@@ -11,6 +13,20 @@
 
 namespace podagent {
 namespace {
+
+// Waits on `watch` until an exit record reads from `dir`, for 30 s at most: the record, or
+// nothing (a missed event). A read error fails the test.
+std::optional<ExitRecord> WaitForRecord(ExitRecordWatch& watch, const std::string& dir) {
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    watch.WaitForChange(deadline - absl::Now());
+    auto r = ReadExitRecord(dir);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return std::nullopt;
+    if (r->has_value()) return **r;
+  }
+  return std::nullopt;
+}
 
 TEST(ExitRecordWatchTest, ARecordWrittenLaterWakesTheWaiter) {
   podagent::testing::TempDir dir;
@@ -20,19 +36,10 @@ TEST(ExitRecordWatchTest, ARecordWrittenLaterWakesTheWaiter) {
     absl::SleepFor(absl::Milliseconds(100));
     ASSERT_TRUE(WriteExitRecord(dir.path(), ExitRecord{.exit_code = 3}).ok());
   });
-  bool woke = false;
-  absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!woke && absl::Now() < deadline) {
-    watch->WaitForChange(deadline - absl::Now());
-    auto r = ReadExitRecord(dir.path());
-    ASSERT_TRUE(r.ok()) << r.status();
-    woke = r->has_value();
-  }
+  std::optional<ExitRecord> seen = WaitForRecord(*watch, dir.path());
   writer.join();
-  ASSERT_TRUE(woke) << "no exit record seen after 30 s";
-  auto r = ReadExitRecord(dir.path());
-  ASSERT_TRUE(r.ok() && r->has_value());
-  EXPECT_EQ((*r)->exit_code, 3);
+  ASSERT_TRUE(seen.has_value()) << "no exit record seen after 30 s";
+  EXPECT_EQ(seen->exit_code, 3);
 }
 
 TEST(ExitRecordWatchTest, AReservationFilledLaterWakesTheWaiter) {
@@ -44,16 +51,10 @@ TEST(ExitRecordWatchTest, AReservationFilledLaterWakesTheWaiter) {
   ASSERT_TRUE(before.ok()) << before.status();
   ASSERT_FALSE(before->has_value()) << "a blank reservation reads as an exit";
   std::thread writer([&] { ASSERT_TRUE(WriteExitRecord(dir.path(), ExitRecord{.exit_code = 4}).ok()); });
-  bool woke = false;
-  absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!woke && absl::Now() < deadline) {
-    watch->WaitForChange(deadline - absl::Now());
-    auto r = ReadExitRecord(dir.path());
-    ASSERT_TRUE(r.ok()) << r.status();
-    woke = r->has_value() && (*r)->exit_code == 4;
-  }
+  std::optional<ExitRecord> seen = WaitForRecord(*watch, dir.path());
   writer.join();
-  EXPECT_TRUE(woke) << "the filled reservation was not seen after 30 s";
+  ASSERT_TRUE(seen.has_value()) << "the filled reservation was not seen after 30 s";
+  EXPECT_EQ(seen->exit_code, 4);
 }
 
 TEST(ExitRecordWatchTest, QuietDirTimesOut) {

@@ -8,22 +8,20 @@
 #include <vector>
 
 #include "runtime/common/files.h"
-#include "tests/lib/temp_dir.h"
+#include "tests/lib/temp_dir_test.h"
 
 namespace podagent {
 namespace {
 
-class ContentStoreTest : public ::testing::Test {
+class ContentStoreTest : public testing::TempDirTest {
  protected:
-  testing::TempDir scratch_{"podagent-cs"};
+  ContentStoreTest() : TempDirTest("podagent-cs") {}
   void SetUp() override {
-    dir_ = scratch_.path();
     store_ = std::make_unique<ContentStore>(dir_ + "/blobs");
     ASSERT_TRUE(store_->Init().ok());
   }
   size_t TempFiles() { return ListDir(dir_ + "/blobs/tmp")->size(); }
 
-  std::string dir_;
   std::unique_ptr<ContentStore> store_;
 };
 

@@ -4,23 +4,19 @@
 
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
-#include "tests/lib/temp_dir.h"
+#include "tests/lib/temp_dir_test.h"
 
 namespace podagent {
 namespace {
 
-class PodFilesTest : public ::testing::Test {
+class PodFilesTest : public testing::TempDirTest {
  protected:
-  testing::TempDir scratch_{"podagent-podfiles"};
-  void SetUp() override {
-    tmp_ = scratch_.path();
-  }
-  std::string tmp_;
+  PodFilesTest() : TempDirTest("podagent-podfiles") {}
 };
 
 TEST_F(PodFilesTest, DnsConfigBecomesResolvConf) {
   PodFilesSpec spec;
-  spec.dir = tmp_ + "/pods/p1";
+  spec.dir = dir_ + "/pods/p1";
   spec.hostname = "web-0";
   spec.dns = {{"10.96.0.10", "1.1.1.1"}, {"ns.svc.cluster.local", "svc.cluster.local"}, {"ndots:5"}, true};
   auto files = WritePodFiles(spec);
@@ -32,15 +28,15 @@ TEST_F(PodFilesTest, DnsConfigBecomesResolvConf) {
 }
 
 TEST_F(PodFilesTest, WithoutDnsConfigTheHostsResolvConfIsCopied) {
-  ASSERT_TRUE(WriteFile(tmp_ + "/host-resolv", "nameserver 9.9.9.9\n").ok() ||
-              WriteFileAtomic(tmp_ + "/host-resolv", "nameserver 9.9.9.9\n").ok());
-  ASSERT_TRUE(WriteFileAtomic(tmp_ + "/host-hosts", "1.2.3.4 node\n").ok());
+  ASSERT_TRUE(WriteFile(dir_ + "/host-resolv", "nameserver 9.9.9.9\n").ok() ||
+              WriteFileAtomic(dir_ + "/host-resolv", "nameserver 9.9.9.9\n").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir_ + "/host-hosts", "1.2.3.4 node\n").ok());
   PodFilesSpec spec;
-  spec.dir = tmp_ + "/pods/p2";
+  spec.dir = dir_ + "/pods/p2";
   spec.hostname = "node";
   spec.host_network = true;
-  spec.host_resolv_conf = tmp_ + "/host-resolv";
-  spec.host_hosts = tmp_ + "/host-hosts";
+  spec.host_resolv_conf = dir_ + "/host-resolv";
+  spec.host_hosts = dir_ + "/host-hosts";
   auto files = WritePodFiles(spec);
   ASSERT_TRUE(files.ok()) << files.status();
   EXPECT_EQ(*ReadFile(files->resolv_conf), "nameserver 9.9.9.9\n");

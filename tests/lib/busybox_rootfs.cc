@@ -1,16 +1,14 @@
-#include "tests/integration/container/test_rootfs.h"
+#include "tests/lib/busybox_rootfs.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "runtime/common/files.h"
-#include "tests/lib/paths.h"
 
 namespace podagent::testing {
 
@@ -27,17 +25,6 @@ void MakeBusyboxRootfs(const std::string& dir) {
   std::ofstream(dir + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n";
   std::ofstream(dir + "/etc/group") << "root:x:0:\napp:x:1000:\nwheel:x:10:app\n";
   chmod((dir + "/tmp").c_str(), 01777);
-}
-
-std::string ShimBinary() {
-  return BinDir() + "/podagent-shim";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 }  // namespace podagent::testing
