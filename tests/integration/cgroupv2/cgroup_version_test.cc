@@ -32,7 +32,10 @@ constexpr char kRoot[] = "/sys/fs/cgroup";
 
 std::string Read(const std::string& path) {
   auto s = ReadFile(path);
-  if (!s.ok()) return "<" + std::string(s.status().message()) + ">";
+  if (!s.ok()) {
+    ADD_FAILURE() << "read " << path << ": " << s.status();  // an unreadable file is a failure, never a value
+    return "<unreadable>";
+  }
   std::string v = *s;
   while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
   return v;
