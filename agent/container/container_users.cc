@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,13 +35,20 @@ std::map<uid_t, std::string> ParsePasswd(const std::string& text) {
 std::map<uid_t, std::string> ContainerUsers(pid_t pid) {
   UniqueFd root(::open(absl::StrCat("/proc/", pid, "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return {};
+  // The container owns this path: resolve it inside its root to an O_PATH fd, which opens
+  // nothing, and read it only if it is a regular file. A device node or FIFO planted there (a
+  // container with CAP_MKNOD can make one) is never opened by the daemon.
   struct open_how how = {};
-  how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+  how.flags = O_PATH | O_CLOEXEC;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, root.Get(), "etc/passwd", &how, sizeof how);
-  if (fd < 0) return {};
-  UniqueFd file(static_cast<int>(fd));
-  auto text = ReadTail(file.Get(), kPasswdLimit, "etc/passwd");  // refuses a FIFO or a device
+  long pfd = ::syscall(SYS_openat2, root.Get(), "etc/passwd", &how, sizeof how);
+  if (pfd < 0) return {};
+  UniqueFd path(static_cast<int>(pfd));
+  struct stat st;
+  if (::fstat(path.Get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  UniqueFd file(::open(absl::StrCat("/proc/self/fd/", path.Get()).c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+  if (!file) return {};
+  auto text = ReadTail(file.Get(), kPasswdLimit, "etc/passwd");
   return text.ok() ? ParsePasswd(*text) : std::map<uid_t, std::string>{};
 }
 
