@@ -241,7 +241,10 @@ TEST_F(ShimTest, LogsInCriFormatWithPartialLines) {
   EXPECT_EQ(lines["stdout"], (std::vector<std::string>{"out", std::string(40000, 'a'), "tail"}));
   EXPECT_EQ(lines["stderr"], std::vector<std::string>{"err"});
   EXPECT_TRUE(pending["stdout"].empty() && pending["stderr"].empty()) << "a partial line without its end";
-  EXPECT_THAT(log, HasSubstr(std::string(40000, 'a') + "\n"));
+  // Not checked on `log` (every stream's entries in file order): stdout and stderr are two pipes,
+  // so "err" may land between two pieces of the long stdout line; the order across streams is not
+  // fixed by the format or the kernel. The per-stream reassembly above is the format's check.
+  (void)log;
 }
 
 TEST_F(ShimTest, MaskedAndReadonlyPaths) {
