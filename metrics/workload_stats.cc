@@ -7,6 +7,7 @@
 #include "metrics/cgroup_reader.h"
 #include "metrics/proc_fds.h"
 #include "metrics/proc_tasks.h"
+#include "metrics/stat_files.h"
 #include "metrics/ulimits.h"
 
 namespace podagent {
@@ -30,12 +31,16 @@ CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth de
   if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path);
   CgroupStats s = ReadCgroupStats(layout_, path);
   for (DeviceIo& d : s.io) d.device = device_names_->Block(d.major, d.minor);
+  // One read of the cgroup's own cgroup.procs serves both walks of its processes.
   std::string procs_dir = ProcsDir(layout_, path);
-  if (std::optional<FdCounts> fds = ReadCgroupFdCounts(procs_dir, proc_root_)) {
-    s.pids.fds = fds->fds;
-    s.pids.sockets = fds->sockets;
+  std::optional<std::string> procs =
+      procs_dir.empty() ? std::nullopt : ReadOptionalFile(procs_dir + "/cgroup.procs");
+  if (procs) {
+    FdCounts fds = CountProcessFds(*procs, proc_root_);
+    s.pids.fds = fds.fds;
+    s.pids.sockets = fds.sockets;
+    s.pids.tasks = CountTaskStates(*procs, proc_root_);
   }
-  s.pids.tasks = ReadCgroupTaskStates(procs_dir, proc_root_);
   return s;
 }
 
