@@ -3,7 +3,7 @@
 // PodSandboxStatus (the pod's; the pause's is "<pod>/pause") and ContainerStatus.
 #include "absl/strings/str_cat.h"
 #include "agent/cli/cgroup_report.h"
-#include "agent/cli/cgroup_source.h"
+#include "agent/hostfs/cgroup_source.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/diag_client.h"
 #include "agent/cli/diag_command.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/cli/cgroup_facts.h"
+#include "agent/hostfs/cgroup_facts.h"
 
 namespace podagent {
 

@@ -1,7 +1,7 @@
 // `podagent why CONTAINER [--json]`: why a container is in its state, from the daemon's
 // ContainerStatus (verbose) and the container's CRI log file.
 #include "absl/strings/str_cat.h"
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 #include "agent/cli/cli.h"
 #include "agent/cli/diag_client.h"
 #include "agent/cli/diag_command.h"

@@ -11,7 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent {

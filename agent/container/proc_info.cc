@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 #include "runtime/image/path_safety.h"
 #include "runtime/common/errors.h"
 

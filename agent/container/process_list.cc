@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "agent/cli/cgroup_source.h"
+#include "agent/hostfs/cgroup_source.h"
 #include "agent/container/container_users.h"
 #include "runtime/cgroups/cgroup.h"
 

@@ -33,7 +33,7 @@ nlohmann::json ProcessesJson(const std::vector<pid_t>& pids, size_t limit,
                              const std::function<std::string(pid_t first, uid_t uid)>& user_of, bool& truncated);
 
 // Sets info["processes"] to the processes of the cgroup at `path` and its descendants, as
-// agent/cli/cgroup_source.h lists them beneath `cgroups`' mount root (bounded, no symlinks
+// agent/hostfs/cgroup_source.h lists them beneath `cgroups`' mount root (bounded, no symlinks
 // followed; "processesTruncated": true beyond kMaxListedProcesses), or info["processesError"]
 // to why they cannot be listed.
 void AddCgroupProcesses(const CgroupDriver* cgroups, const std::string& path, nlohmann::json& info);

@@ -1,6 +1,6 @@
 // The diagnostics' reads never follow a symlink, never leave their directory, never block on a
 // FIFO and never read more than asked.
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 #include "runtime/image/path_safety.h"
 
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // `podagent cgroup`'s facts from v1 and v2 file sets given by the test (the kernel's file names
 // and formats, Documentation/admin-guide/cgroup-v2.rst and cgroup-v1/), and their renderings.
-#include "agent/cli/cgroup_facts.h"
+#include "agent/hostfs/cgroup_facts.h"
 
 #include <map>
 

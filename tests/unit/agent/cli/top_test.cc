@@ -1,6 +1,6 @@
 // `podagent top`'s pure parts: /proc/PID/status and cmdline, passwd, the table.
 #include "absl/strings/match.h"
-#include "agent/cli/cgroup_source.h"
+#include "agent/hostfs/cgroup_source.h"
 #include "agent/container/container_users.h"
 #include "agent/container/proc_info.h"
 #include "agent/cli/top_table.h"

@@ -1,4 +1,4 @@
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "agent/cli/cgroup_facts.h"
+#include "agent/hostfs/cgroup_facts.h"
 
 #include <vector>
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "agent/cli/cgroup_facts.h"
+#include "agent/hostfs/cgroup_facts.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent {

@@ -1,4 +1,4 @@
-#include "agent/cli/cgroup_source.h"
+#include "agent/hostfs/cgroup_source.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "agent/cli/bounded_read.h"
+#include "agent/hostfs/bounded_read.h"
 #include "runtime/image/path_safety.h"
 #include "runtime/common/errors.h"
 
