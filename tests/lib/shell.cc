@@ -6,6 +6,8 @@
 #include "absl/strings/strip.h"
 #include "runtime/process/run_command.h"
 
+extern char** environ;
+
 namespace podagent::testing {
 
 absl::StatusOr<std::string> RunShell(const std::string& cmd) {
@@ -29,6 +31,18 @@ std::string Sh(std::vector<std::string> argv) {
   if (!r.ok()) return "<" + std::string(r.status().message()) + ">";
   if (r->exit_code != 0) return absl::StrCat("<exit ", r->exit_code, ": ", r->err, ">");
   return std::string(absl::StripAsciiWhitespace(r->out));
+}
+
+CommandResult RunArgv(std::vector<std::string> argv) {
+  CommandOptions o;
+  o.argv = std::move(argv);
+  for (char** e = environ; *e != nullptr; ++e) o.env.emplace_back(*e);
+  o.timeout = absl::Seconds(120);
+  auto r = RunCommand(o);
+  if (r.ok()) return *std::move(r);
+  CommandResult failed;
+  failed.err = std::string(r.status().message());
+  return failed;
 }
 
 }  // namespace podagent::testing

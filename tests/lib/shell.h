@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runtime/process/run_command.h"
 
 namespace podagent::testing {
 
@@ -15,5 +16,10 @@ absl::StatusOr<std::string> RunShell(const std::string& cmd);
 // Sh: runs an absolute argv (no shell) with a plain PATH and a 30 s deadline; its trimmed stdout,
 // or "<exit N: stderr>" / "<error>" so that a failure shows in whatever the test compares.
 std::string Sh(std::vector<std::string> argv);
+
+// Runs an absolute argv (no shell) with this process's environment and a 120 s deadline; stdout
+// and stderr apart. When it cannot be started or runs past the deadline: exit_code -1 and the
+// reason in `err`.
+CommandResult RunArgv(std::vector<std::string> argv);
 
 }  // namespace podagent::testing

@@ -3,9 +3,6 @@
 // against what this test reads from the kernel itself: /proc/PID/ns/* of the pause, the
 // containers and PID 1, /proc/PID/status and cmdline, the cgroup files of the pod, the pause and
 // the containers (cgroup.procs, memory, cpu, pids), and the CRI log file.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <iostream>
@@ -25,8 +22,8 @@
 #include "tests/e2e/container/container_e2e_fixture.h"
 #include "tests/lib/ns_inode.h"
 #include "tests/lib/paths.h"
-
-extern char** environ;
+#include "tests/lib/shell.h"
+#include "tests/e2e/diagnostics/ns_json_check.h"
 
 namespace podagent {
 namespace {
@@ -35,10 +32,7 @@ using testing::HostNsInode;
 using testing::ReadNsInode;
 namespace cri = ::runtime::v1;
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
+using CliResult = CommandResult;
 
 class DiagnosticsE2E : public testing::ContainerE2E {
  protected:
@@ -49,28 +43,9 @@ class DiagnosticsE2E : public testing::ContainerE2E {
     std::vector<std::string> argv = {testing::BinDir() + "/podagent", "--config", daemon_->config_path()};
     argv.insert(argv.end(), flags.begin(), flags.end());
     argv.insert(argv.end(), args.begin(), args.end());
-    std::string out = daemon_->dir().Sub("cli.out"), err = daemon_->dir().Sub("cli.err");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> cargv;
-    for (auto& a : argv) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    CliResult r;
-    EXPECT_EQ(rc, 0) << "spawn " << argv[0];
-    if (rc != 0) return r;
-    int status = 0;
-    EXPECT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status)) << "podagent died: status " << status;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    auto o = ReadFile(out), e = ReadFile(err);
-    EXPECT_TRUE(o.ok() && e.ok());
-    r.out = o.ok() ? *o : "";
-    r.err = e.ok() ? *e : "";
+    CliResult r = testing::RunArgv(argv);
+    EXPECT_EQ(r.signal, 0) << "podagent died: signal " << r.signal;
+    EXPECT_NE(r.exit_code, -1) << r.err;
     return r;
   }
 
@@ -149,42 +124,8 @@ TEST_F(DiagnosticsE2E, NsTableIsTheKernels) {
   for (const std::string& query : {std::string("podagent-test/nspod"), pod.substr(0, 10), pod}) {
     SCOPED_TRACE(query);
     nlohmann::json j = CliJson({"ns", query, "--json"});
-    ASSERT_TRUE(j.is_object());
+    testing::ExpectNsJsonIsTheKernels(j, pids, pause);
     EXPECT_EQ(j["pod"]["id"], pod);
-    ASSERT_EQ(j["columns"].size(), 3u) << j.dump();
-    EXPECT_EQ(j["columns"][0]["name"], "pause");
-    for (const auto& col : j["columns"]) {
-      ASSERT_TRUE(pids.count(col["name"].get<std::string>())) << col;
-      EXPECT_EQ(col["pid"], pids[col["name"].get<std::string>()]) << col;
-    }
-    std::map<std::string, const nlohmann::json*> rows;
-    for (const auto& row : j["rows"]) rows[row["ns"].get<std::string>()] = &row;
-    for (const char* ns : {"ipc", "net", "uts", "mnt", "pid", "cgroup", "user", "time"}) {
-      ASSERT_TRUE(rows.count(ns)) << ns;
-      const nlohmann::json& row = *rows[ns];
-      EXPECT_EQ(row["hostInode"], HostNsInode(ns)) << ns;
-      for (const auto& cell : row["cells"]) {
-        EXPECT_EQ(cell["inode"], ReadNsInode(pids[cell["column"].get<std::string>()], ns)) << ns << " " << cell;
-        EXPECT_EQ(cell["host"], ReadNsInode(pids[cell["column"].get<std::string>()], ns) == HostNsInode(ns))
-            << ns << " " << cell;
-      }
-    }
-    for (const char* ns : {"ipc", "net"}) {
-      for (const auto& cell : (*rows[ns])["cells"]) {
-        EXPECT_EQ(cell["inode"], ReadNsInode(pause, ns)) << ns << ": joined from the pause";
-        EXPECT_EQ(cell["shared"], true) << ns << " " << cell;
-        EXPECT_EQ(cell["host"], false) << ns << " " << cell;
-      }
-    }
-    for (const char* ns : {"pid", "mnt", "uts"}) {
-      std::set<uint64_t> distinct;
-      for (const auto& cell : (*rows[ns])["cells"]) {
-        distinct.insert(ReadNsInode(pids[cell["column"].get<std::string>()], ns));
-        EXPECT_EQ(cell["shared"], false) << ns << ": each process's own " << cell;
-        EXPECT_EQ(cell["host"], false) << ns << " " << cell;
-      }
-      EXPECT_EQ(distinct.size(), 3u) << ns;
-    }
   }
 
   // The text table: a header naming each column with its pid, and the net row giving the
