@@ -41,6 +41,9 @@ start_time() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo gone; ret
 
 expect_answers() {  # expect_answers WHEN: the CRI answers now, with no retry
   local out
+  # First the socket itself (a shell test, microseconds after the caller's systemctl returned:
+  # crictl, a Go program, starts so slowly under TCG that a daemon not yet listening could catch up).
+  [ -S /run/podagent/podagent.sock ] || fail "$1: no socket /run/podagent/podagent.sock yet (ActiveState $(prop ActiveState))"
   out=$(crictl version) || fail "$1: crictl version did not answer at once: $out $(err)"
   grep -q '^RuntimeName: *podagent' <<<"$out" || fail "$1: crictl version said: $out"
   [ "$(prop ActiveState)" = active ] || fail "$1: ActiveState is $(prop ActiveState), not active"
@@ -58,7 +61,6 @@ out=$(dpkg -i "$deb" 2>&1) || fail "dpkg -i $deb: $out"
 say "dpkg -i took $(( $(date +%s) - s ))s"
 [ "$(systemctl is-enabled podagent.service 2>&1)" = enabled ] || fail "not enabled after install: $(systemctl is-enabled podagent.service 2>&1)"
 expect_answers "after dpkg -i (postinst starts it)"
-[ "$(prop Type)" = notify ] || fail "podagent.service has Type=$(prop Type), not notify"
 out=$(podagent --config /etc/podagent/podagent.yaml image import "$layout" busybox:latest 2>&1) ||
   fail "podagent image import: $out"
 crictl images -q | grep -q . || fail "crictl images lists nothing after the import: $(crictl images) $(err)"
@@ -71,6 +73,7 @@ s=$(date +%s%N)
 systemctl start podagent.service || fail "systemctl start failed: $(systemctl status podagent --no-pager 2>&1)"
 say "systemctl start returned after $(( ($(date +%s%N) - s) / 1000000 )) ms"
 expect_answers "right after systemctl start returned"
+[ "$(prop Type)" = notify ] || fail "podagent.service has Type=$(prop Type), not notify"
 
 # --- 3. a pod and a container through crictl -----------------------------------------------------
 cat >"$work/pod.json" <<'EOF'
