@@ -29,8 +29,9 @@ test_only=(
   clang libclang-rt-14-dev
   # tests: registry, image pushing, metrics server, basic auth, http
   docker-registry skopeo prometheus apache2-utils curl ca-certificates
-  # cgroup v2 guest (hack/vm)
-  qemu-system-x86 linux-image-amd64
+  # cgroup v2 guest (hack/vm); systemd (PID 1) and dbus (the system bus) for its
+  # PODAGENT_VM_INIT=systemd mode
+  qemu-system-x86 linux-image-amd64 systemd dbus
 )
 
 packages=("${build_runtime[@]}")

@@ -15,6 +15,10 @@
 # Debian one with modules), PODAGENT_VM_KEEP=1 keeps the run dir (console.log, dmesg.txt, rc),
 # PODAGENT_VM_SHARE=DIR shares the host directory DIR writable at the same path in the guest (for
 # results that must outlive the guest: junit files, logs).
+# PODAGENT_VM_INIT=bash (default: stage2.sh stays PID 1) or systemd (stage2.sh execs Debian's
+# systemd as PID 1 with podagent-vm.target, which runs the command as a service; systemd mounts
+# cgroup2 itself). PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT (seconds, default 300) bounds systemd's boot
+# to the command's start inside the guest (125 when it is exceeded).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,11 +26,17 @@ timeout_s=${PODAGENT_VM_TIMEOUT:-3600}
 mem=${PODAGENT_VM_MEM:-4G}
 smp=${PODAGENT_VM_SMP:-2}
 cache=${PODAGENT_VM_CACHE:-/var/tmp/podagent-vm-cache}
+init_mode=${PODAGENT_VM_INIT:-bash}
 
 log() { echo "podagent-vm: $*" >&2; }
 die() { log "$*"; exit 125; }
 
 [ $# -ge 1 ] || die "usage: hack/vm/run.sh CMD [ARG...]"
+case "$init_mode" in
+  bash) ;;
+  systemd) [ -x /lib/systemd/systemd ] || die "PODAGENT_VM_INIT=systemd but /lib/systemd/systemd is missing (apt-get install systemd)" ;;
+  *) die "PODAGENT_VM_INIT=$init_mode: expected bash or systemd" ;;
+esac
 [ "$(id -u)" -eq 0 ] || die "run as root (qemu shares / read-only and the run dir writable as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run hack/install-deps.sh --test"
 [ -x /bin/busybox ] || die "/bin/busybox missing: run hack/install-deps.sh (busybox-static)"
@@ -123,6 +133,11 @@ run_dir=$(mktemp -d "${TMPDIR:-/tmp}/podagent-vm-run.XXXXXX")
 cleanup() { if [ "${PODAGENT_VM_KEEP:-0}" = 1 ]; then log "run dir kept: $run_dir"; else rm -rf "$run_dir"; fi; }
 trap cleanup EXIT
 cp "$here/stage2.sh" "$run_dir/stage2.sh"
+if [ "$init_mode" = systemd ]; then
+  cp "$here/systemd-units.sh" "$run_dir/systemd-units.sh"
+  echo systemd >"$run_dir/init-mode"
+  echo "${PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT:-300}" >"$run_dir/systemd-boot-timeout"
+fi
 [ -t 1 ] && : >"$run_dir/stdout-is-tty"  # else the guest gives the command a pipe, not a tty
 share_args=()
 : >"$run_dir/overlay-dirs"
@@ -154,6 +169,9 @@ done < <(compgen -e) >"$run_dir/env.sh"
 firmware=""
 [ -f /usr/share/qemu/qboot.rom ] && firmware="-bios /usr/share/qemu/qboot.rom"
 cmdline="console=ttyS0 edd=off loglevel=1 panic=-1 cgroup_no_v1=all mitigations=off tsc=reliable no_timer_check"
+# systemd: cgroup v2 only; no units from the host's (empty) fstab, its disks or gettys; its
+# status lines and messages go to the serial console (console.log), not to the command's output.
+[ "$init_mode" = systemd ] && cmdline+=" systemd.unified_cgroup_hierarchy=1 fstab=no systemd.gpt_auto=0 systemd.getty_auto=0 systemd.show_status=true systemd.log_target=console systemd.log_level=notice"
 set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -m "$mem" -smp "$smp" \
@@ -178,6 +196,9 @@ fi
 if [ ! -f "$run_dir/rc" ]; then
   if [ -f "$run_dir/init-error" ]; then
     log "guest set-up failed: $(cat "$run_dir/init-error")"
+  elif [ "$init_mode" = systemd ]; then
+    log "systemd powered the guest off (qemu status $qemu_rc) without an exit code: the command's" \
+      "service did not start within ${PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT:-300}s or failed before running it"
   else
     log "guest exited (qemu status $qemu_rc) without an exit code for the command"
   fi

@@ -4,9 +4,17 @@
 # expect, brings up loopback, runs the command that hack/vm/run.sh wrote to the run share with the
 # host's environment and working directory, records its exit code there and powers off.
 # bash as PID 1 reaps orphans through its SIGCHLD handler.
+#
+# With PODAGENT_VM_INIT=systemd (run.sh writes the mode to the run share) it does the same mounts
+# but for cgroup2, which systemd mounts itself, writes a transient unit set under
+# /run/systemd/system (systemd-units.sh) and execs systemd as PID 1 with podagent-vm.target; that
+# target's service calls `stage2.sh --run`, which runs the command as below (without powering off:
+# the unit's SuccessAction/FailureAction do).
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 share=/run/podagent-vm
+mode=bash
+[ -f "$share/init-mode" ] && mode=$(cat "$share/init-mode")
 
 die() {
   echo "podagent-vm stage2: $*" >&2
@@ -14,11 +22,52 @@ die() {
   /bin/busybox poweroff -f
 }
 
-mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || die "mount cgroup2 /sys/fs/cgroup failed"
-controllers=$(cat /sys/fs/cgroup/cgroup.controllers)
-for c in $controllers; do
-  echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || die "enable controller $c in the root cgroup failed"
-done
+# The command's stdio is the virtio console hvc0 (qemu's stdout on the host); the kernel log
+# stays on the serial console (console.log in the run share). No \n -> \r\n translation, so the
+# host sees the bytes the command wrote. Records the command's exit code in the run share.
+run_and_record() {
+  local out=/dev/hvc0 rc
+  [ -c "$out" ] || die "no $out (virtio_console)"
+  exec 9>"$out"  # held open: a tty's settings are reset on its last close
+  stty -F "$out" raw -echo -onlcr || die "stty $out failed"
+  # The command runs in its own session with the host's environment and working directory.
+  # When the host's stdout is not a terminal the command writes into a pipe (as it would on the
+  # host), so programs do not colour or line-buffer for a tty that is not there.
+  if [ -f "$share/stdout-is-tty" ]; then
+    run_cmd >"$out" 2>&1 &
+    wait $!
+    rc=$?
+  else
+    set -o pipefail  # the pipeline's status is the command's (cat exits 0)
+    run_cmd 2>&1 | cat >"$out" &
+    wait $!
+    rc=$?
+  fi
+  dmesg >"$share/dmesg.txt" 2>&1
+  echo "$rc" >"$share/rc.tmp" && mv "$share/rc.tmp" "$share/rc"
+  sync
+}
+run_cmd() {
+  # shellcheck disable=SC1091
+  . "$share/env.sh"
+  export PODAGENT_EXPECT_CGROUP=v2  # tests assert the guest really is cgroup v2
+  [ "$mode" = systemd ] && export PODAGENT_EXPECT_INIT=systemd  # and that PID 1 is systemd
+  exec 9>&-
+  exec setsid bash "$share/cmd.sh" </dev/null
+}
+
+if [ "${1:-}" = --run ]; then  # systemd mode: podagent-vm-run.service
+  run_and_record
+  exit 0
+fi
+
+if [ "$mode" != systemd ]; then
+  mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || die "mount cgroup2 /sys/fs/cgroup failed"
+  controllers=$(cat /sys/fs/cgroup/cgroup.controllers)
+  for c in $controllers; do
+    echo "+$c" >/sys/fs/cgroup/cgroup.subtree_control || die "enable controller $c in the root cgroup failed"
+  done
+fi
 mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts || die "mount devpts failed"
 ln -sf pts/ptmx /dev/ptmx
@@ -66,35 +115,12 @@ fi
 hostname podagent-vm
 ip link set lo up || die "ip link set lo up failed"
 
-# The command's stdio is the virtio console hvc0 (qemu's stdout on the host); the kernel log
-# stays on the serial console (console.log in the run share). No \n -> \r\n translation, so the
-# host sees the bytes the command wrote.
-out=/dev/hvc0
-[ -c "$out" ] || die "no $out (virtio_console)"
-exec 9>"$out"  # held open: a tty's settings are reset on its last close
-stty -F "$out" raw -echo -onlcr || die "stty $out failed"
-
-# The command runs in its own session with the host's environment and working directory.
-# When the host's stdout is not a terminal the command writes into a pipe (as it would on the
-# host), so programs do not colour or line-buffer for a tty that is not there.
-run_cmd() {
-  # shellcheck disable=SC1091
-  . "$share/env.sh"
-  export PODAGENT_EXPECT_CGROUP=v2  # tests assert the guest really is cgroup v2
-  exec 9>&-
-  exec setsid bash "$share/cmd.sh" </dev/null
-}
-if [ -f "$share/stdout-is-tty" ]; then
-  run_cmd >"$out" 2>&1 &
-  wait $!
-  rc=$?
-else
-  set -o pipefail  # the pipeline's status is the command's (cat exits 0)
-  run_cmd 2>&1 | cat >"$out" &
-  wait $!
-  rc=$?
+if [ "$mode" = systemd ]; then
+  # The host's /.dockerenv (these machines are containers) would make systemd detect a container
+  # and skip what it does on a real node; the guest is a VM. Hidden in the throw-away overlay.
+  rm -f /.dockerenv
+  bash "$share/systemd-units.sh" /run/systemd/system || die "writing the systemd units failed"
+  exec /lib/systemd/systemd --unit=podagent-vm.target
 fi
-dmesg >"$share/dmesg.txt" 2>&1
-echo "$rc" >"$share/rc.tmp" && mv "$share/rc.tmp" "$share/rc"
-sync
+run_and_record
 /bin/busybox poweroff -f

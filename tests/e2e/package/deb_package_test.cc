@@ -1,7 +1,8 @@
 // `cpack -G DEB` on this build, then the .deb read back with dpkg-deb as dpkg would see it: its
 // name and control fields, the files an install puts on the node, the unit that starts the
-// daemon, the maintainer scripts. Installing it under systemd needs a systemd host (the guest
-// of hack/vm boots without one), so the scripts are only checked for syntax here.
+// daemon, the maintainer scripts. Installing it needs systemd as PID 1, which this host lacks,
+// so the scripts are only checked for syntax here; hack/vm/systemd-ci.sh installs, starts,
+// upgrades and removes the .deb in the systemd guest (systemd-install-check.sh).
 #include <sys/stat.h>
 
 #include <string>
