@@ -11,6 +11,8 @@
 #                                     requests, config, CNI results, SPDY and WebSocket streaming
 #                                     clients, 22 s each
 #                            vm       the privileged and e2e tests in a cgroup v2 guest (hack/vm/ci.sh)
+#                            systemd  a guest with systemd as PID 1: its own checks and the .deb's
+#                                     install, start, crictl pod and upgrade (hack/vm/systemd-ci.sh)
 #   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
 #
 # Every stage runs even when an earlier one failed (except that nothing runs without a build);
@@ -23,7 +25,7 @@ quick=0
 case "${1:-}" in
   "") ;;
   --quick) quick=1 ;;
-  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
 esac
 
 status=0
@@ -55,11 +57,11 @@ run_ctest() {
   return $rc
 }
 
-# The guest's failures, from the JUnit file it leaves in BUILD/vm-ci.
+# A guest's failures, from the JUnit file it leaves in BUILD/DIR (vm-ci, vm-systemd).
 vm_failures() {
-  local junit=$1/vm-ci/junit.xml line
+  local junit=$1/$2/junit.xml line
   [ -f "$junit" ] || return 0
-  while IFS= read -r line; do failed_tests+=("vm: $line"); done \
+  while IFS= read -r line; do failed_tests+=("$3: $line"); done \
     < <(grep -E '<testcase [^>]*status="fail' "$junit" | sed -E 's/.*name="([^"]*)".*/\1/')
 }
 trap report EXIT
@@ -116,5 +118,8 @@ stage asan asan || true
 stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
 rm -f build/vm-ci/junit.xml
 stage vm bash hack/vm/ci.sh build || true
-vm_failures build
+vm_failures build vm-ci vm
+rm -f build/vm-systemd/junit.xml
+stage systemd bash hack/vm/systemd-ci.sh build || true
+vm_failures build vm-systemd systemd
 exit "$status"
