@@ -103,7 +103,9 @@ fi
 
 stage deps bash hack/install-deps.sh --test || exit 1
 stage build build || exit 1
-stage tests run_ctest tests build --output-on-failure --timeout 600 -L 'unit|root|e2e' || true
+# Suites named *SystemdGuest need systemd as PID 1 (none on these hosts; RootUnitsSystemdGuest
+# would only fail at its D-Bus connect): they run in the guest booted with systemd (hack/vm).
+stage tests run_ctest tests build --output-on-failure --timeout 600 -L 'unit|root|e2e' -E 'SystemdGuest' || true
 asan() {
   bash hack/configure-sanitized.sh build-asan &&
     cmake --build build-asan -j"$jobs" --target unit_tests &&
