@@ -9,6 +9,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/cgroups/cgroup_files.h"
+#include "runtime/cgroups/systemd_names.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 
@@ -85,6 +87,16 @@ struct Parser {
     return v;
   }
 
+  // An absolute path (cgroupfs) or a name ending in ".slice" (systemd); FinishConfig checks it
+  // against cgroup_driver, which may come later in the file.
+  std::string CgroupParent(const YAML::Node& n, const std::string& key) const {
+    std::string v = String(n, key);
+    if (!absl::StartsWith(v, "/") && !absl::EndsWith(v, ".slice")) {
+      Fail(n, key, absl::StrCat("\"", v, "\" is neither an absolute path (cgroupfs) nor a slice name (systemd)"));
+    }
+    return v;
+  }
+
   // Walks a mapping, dispatching each key to its setter; unknown keys are errors.
   void Map(const YAML::Node& n, const std::string& prefix, const std::map<std::string, Setter>& setters) const {
     if (!n.IsMap()) Fail(n, prefix.empty() ? "(top level)" : prefix, "expected a mapping");
@@ -151,7 +163,8 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
       {"run_dir", [&](auto& n, auto& k) { c.run_dir = p.AbsPath(n, k); }},
       {"log_level", [&](auto& n, auto& k) { c.log_level = p.OneOf(n, k, kLogLevels); }},
       {"log_format", [&](auto& n, auto& k) { c.log_format = p.OneOf(n, k, {"text", "json"}); }},
-      {"cgroup_parent", [&](auto& n, auto& k) { c.cgroup_parent = p.AbsPath(n, k); }},
+      {"cgroup_driver", [&](auto& n, auto& k) { c.cgroup_driver = p.OneOf(n, k, {"cgroupfs", "systemd"}); }},
+      {"cgroup_parent", [&](auto& n, auto& k) { c.cgroup_parent = p.CgroupParent(n, k); }},
       {"pause_binary", [&](auto& n, auto& k) { c.pause_binary = p.AbsPathOrEmpty(n, k); }},
       {"shim_binary", [&](auto& n, auto& k) { c.shim_binary = p.AbsPathOrEmpty(n, k); }},
       {"runtime_handlers", [&](auto& n, auto& k) { c.runtime_handlers = p.Strings(n, k); }},
@@ -167,6 +180,7 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
   };
   if (root.IsNull()) return;  // an empty file: all defaults
   p.Map(root, "", top);
+  if (c.cgroup_driver == "systemd" && !root["cgroup_parent"]) c.cgroup_parent = kDefaultSystemdParent;
 }
 
 std::string HostPortError(const std::string& v) {
@@ -177,6 +191,21 @@ std::string HostPortError(const std::string& v) {
   }
   if (std::stol(v.substr(colon + 1)) > 65535) return "the port is above 65535";
   return "";
+}
+
+absl::Status FinishCgroupParent(Config& c) {
+  bool systemd = c.cgroup_driver == "systemd";
+  if (!systemd && c.cgroup_driver != "cgroupfs") {
+    return absl::InvalidArgumentError(absl::StrCat("cgroup_driver \"", c.cgroup_driver, "\" is not cgroupfs or systemd"));
+  }
+  absl::Status st = systemd ? systemd::ValidateSliceName(c.cgroup_parent) : cgroupfs::ValidatePath(c.cgroup_parent);
+  if (!st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("cgroup_parent \"", c.cgroup_parent, "\" does not fit cgroup_driver ",
+                                                   c.cgroup_driver, " (", systemd ? "a slice name like kubepods.slice"
+                                                                                  : "an absolute cgroup path",
+                                                   "): ", st.message()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -203,6 +232,7 @@ absl::StatusOr<Config> LoadConfig(const std::string& path, bool explicit_path) {
 
 absl::Status FinishConfig(Config& config, const std::string& self_dir) {
   if (config.cni.cache_dir.empty()) config.cni.cache_dir = config.root_dir + "/cni";
+  RETURN_IF_ERROR(FinishCgroupParent(config));
   if (config.pause_binary.empty()) config.pause_binary = self_dir + "/podagent-pause";
   if (config.shim_binary.empty()) config.shim_binary = self_dir + "/podagent-shim";
   if (!kLogLevels.count(config.log_level)) {
@@ -240,6 +270,7 @@ nlohmann::json Config::ToJson() const {
         {"token_ttl_seconds", streaming.token_ttl_seconds},
         {"buffer_bytes", streaming.buffer_bytes},
         {"idle_timeout_seconds", streaming.idle_timeout_seconds}}},
+      {"cgroup_driver", cgroup_driver},
       {"cgroup_parent", cgroup_parent},
       {"pause_binary", pause_binary},
       {"shim_binary", shim_binary},

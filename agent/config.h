@@ -43,6 +43,9 @@ struct StreamingConfig {
   int64_t idle_timeout_seconds = 4 * 60 * 60;  // no traffic either way: the session is closed
 };
 
+inline constexpr char kDefaultCgroupfsParent[] = "/podagent";
+inline constexpr char kDefaultSystemdParent[] = "podagent.slice";
+
 struct Config {
   std::string config_file;  // where it was read from ("" when built-in defaults only)
   std::string socket = "/run/podagent/podagent.sock";
@@ -51,7 +54,11 @@ struct Config {
   std::string log_level = "info";    // trace, debug, info, warn, error
   std::string log_format = "text";   // text, json
   std::string metrics_listen = "127.0.0.1:9470";  // "" disables the metrics endpoint
-  std::string cgroup_parent = "/podagent";        // pod cgroups when the CRI gives none
+  // cgroupfs (plain cgroup paths) or systemd (pods and containers as systemd units, over D-Bus).
+  std::string cgroup_driver = "cgroupfs";
+  // Pod cgroups when the CRI gives none: a path (cgroupfs) or a slice name (systemd). A file that
+  // sets cgroup_driver: systemd and no cgroup_parent gets kDefaultSystemdParent.
+  std::string cgroup_parent = kDefaultCgroupfsParent;
   bool cgroup_v1_namespace = false;  // v1: a private cgroup namespace per container (v2 always has one)
   std::string pause_binary;          // default: podagent-pause beside the podagent binary
   std::string shim_binary;           // default: podagent-shim beside the podagent binary
@@ -72,7 +79,7 @@ struct Config {
 absl::StatusOr<Config> LoadConfig(const std::string& path, bool explicit_path);
 
 // Fills defaults that depend on other keys (cni.cache_dir, binaries beside `self_dir`) and checks
-// cross-key rules.
+// cross-key rules (cgroup_parent fits cgroup_driver).
 absl::Status FinishConfig(Config& config, const std::string& self_dir);
 
 }  // namespace podagent

@@ -93,9 +93,16 @@ class ContainerRegistry {
   virtual std::vector<ContainerInfo> ListContainerInfos() const = 0;
 };
 
+// Why `cgroups` is null: Status shows it as RuntimeReady=false, RunPodSandbox as FailedPrecondition.
+struct CgroupsUnusable {
+  std::string reason = "CgroupsUnavailable";  // a CamelCase CRI condition reason
+  std::string message = "no usable cgroup hierarchy under /sys/fs/cgroup";
+};
+
 struct AgentContext {
   Config config;
   CgroupDriver* cgroups = nullptr;
+  CgroupsUnusable cgroups_unusable;  // meaningful while cgroups is null
   PodLookup* pods = nullptr;
   ImageLookup* images = nullptr;
   ContainerRegistry* containers = nullptr;

@@ -21,6 +21,7 @@
 #include "agent/streaming/agent_backend.h"
 #include "agent/streaming/server.h"
 #include "runtime/cgroups/cgroup.h"
+#include "runtime/cgroups/systemd_units.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 
@@ -28,6 +29,7 @@ namespace podagent {
 namespace {
 
 constexpr int kMaxMessageBytes = 16 * 1024 * 1024;
+constexpr absl::Duration kSystemdConnectTimeout = absl::Seconds(5);
 
 std::string DirOf(const std::string& path) {
   auto slash = path.rfind('/');
@@ -48,7 +50,27 @@ absl::Status Daemon::PrepareDirs() {
   return absl::OkStatus();
 }
 
-absl::Status Daemon::BuildManagers() {
+// cgroup_driver systemd: systemd must answer over D-Bus, and even then no cgroup driver is set
+// (pods stay refused) because pods and containers are not yet made as systemd units: making plain
+// cgroups under a tree systemd manages would be the fight the systemd driver exists to avoid.
+void Daemon::CheckSystemd() {
+  auto units = systemd::SystemdUnits::Connect({.call_timeout = kSystemdConnectTimeout});
+  if (!units.ok()) {
+    ctx_.cgroups_unusable = {"SystemdUnreachable", absl::StrCat("cgroup_driver systemd: ", units.status().message())};
+  } else {
+    auto version = (*units)->Version();
+    ctx_.cgroups_unusable = {
+        "SystemdDriverIncomplete",
+        absl::StrCat("cgroup_driver systemd: systemd ", version.ok() ? *version : "(version unknown)",
+                     " answers over D-Bus, but this podagent does not yet make pods and containers systemd units; "
+                     "use cgroup_driver cgroupfs (and kubelet --cgroup-driver=cgroupfs)")};
+  }
+  // Reported by Status as RuntimeReady=false; the daemon still serves so operators can see why.
+  spdlog::error("cgroups: {}", ctx_.cgroups_unusable.message);
+}
+
+void Daemon::DetectCgroups() {
+  if (ctx_.config.cgroup_driver == "systemd") return CheckSystemd();
   auto cgroups = CgroupDriver::Detect();
   if (cgroups.ok()) {
     cgroups_ = std::move(*cgroups);
@@ -56,8 +78,13 @@ absl::Status Daemon::BuildManagers() {
     spdlog::info("cgroups: {} at {}", cgroups_->IsV2() ? "v2 (unified)" : "v1", cgroups_->MountRoot());
   } else {
     // Reported by Status as RuntimeReady=false; the daemon still serves so operators can see why.
+    ctx_.cgroups_unusable.message = absl::StrCat(ctx_.cgroups_unusable.message, ": ", cgroups.status().message());
     spdlog::error("cgroups: {}", cgroups.status().message());
   }
+}
+
+absl::Status Daemon::BuildManagers() {
+  DetectCgroups();
   images_ = std::make_unique<ImageManager>(ctx_);
   sandboxes_ = std::make_unique<SandboxManager>(ctx_);
   containers_ = std::make_unique<ContainerManager>(ctx_);

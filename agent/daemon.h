@@ -37,6 +37,9 @@ class Daemon {
 
  private:
   absl::Status PrepareDirs();
+  // Sets ctx_.cgroups, or ctx_.cgroups_unusable with the reason it stays null.
+  void DetectCgroups();
+  void CheckSystemd();
   absl::Status BuildManagers();
   absl::Status Serve();
   absl::Status ServeStreaming();

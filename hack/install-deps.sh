@@ -15,7 +15,8 @@ build_runtime=(
   libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
-  # sd_notify for systemd's Type=notify (deploy/systemd/podagent.service)
+  # sd_notify for systemd's Type=notify (deploy/systemd/podagent.service), sd-bus for the systemd
+  # cgroup driver's units (runtime/cgroups/systemd_units.h)
   libsystemd-dev
   # streaming server: Boost.Beast (header-only) for HTTP/WebSocket, zlib for SPDY header blocks
   libboost-dev zlib1g-dev

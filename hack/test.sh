@@ -105,8 +105,9 @@ fi
 
 stage deps bash hack/install-deps.sh --test || exit 1
 stage build build || exit 1
-# SystemdGuest.* asserts that PID 1 is systemd on cgroup v2: it fails here by design and runs in
-# hack/vm/systemd-ci.sh's guest (tests/integration/systemd/README.md).
+# Suites named *SystemdGuest (SystemdGuest.*, RootUnitsSystemdGuest.*) need systemd as PID 1 on
+# cgroup v2: they fail here by design and run in hack/vm/systemd-ci.sh's guest
+# (tests/integration/systemd/README.md).
 stage tests run_ctest tests build --output-on-failure --timeout 600 -L 'unit|root|e2e' -E 'SystemdGuest' || true
 asan() {
   bash hack/configure-sanitized.sh build-asan &&

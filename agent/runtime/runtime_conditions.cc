@@ -12,7 +12,7 @@ bool Writable(const std::string& dir) { return ::access(dir.c_str(), W_OK) == 0;
 
 RuntimeCondition CheckRuntimeReady(const AgentContext& ctx) {
   const Config& c = ctx.config;
-  if (ctx.cgroups == nullptr) return {false, "CgroupsUnavailable", "no usable cgroup hierarchy under /sys/fs/cgroup"};
+  if (ctx.cgroups == nullptr) return {false, ctx.cgroups_unusable.reason, ctx.cgroups_unusable.message};
   if (!Executable(c.pause_binary)) return {false, "PauseBinaryMissing", "pause binary " + c.pause_binary + " is not executable"};
   if (!Executable(c.shim_binary)) return {false, "ShimBinaryMissing", "shim binary " + c.shim_binary + " is not executable"};
   if (!Writable(c.root_dir)) return {false, "RootDirNotWritable", "root dir " + c.root_dir + " is not writable"};

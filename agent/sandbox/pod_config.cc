@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "runtime/cgroups/cgroup_files.h"
+#include "runtime/cgroups/systemd_names.h"
 #include "runtime/common/errors.h"
 #include "runtime/sandbox/sysctls.h"
 
@@ -118,6 +119,23 @@ absl::Status CheckMode(int mode, const char* which) {
   return absl::OkStatus();
 }
 
+// kubelet sends what its own --cgroup-driver makes: a path for cgroupfs, a slice name for systemd.
+absl::Status CheckCgroupParent(const std::string& parent, const std::string& driver) {
+  if (driver == "systemd") {
+    if (absl::Status st = systemd::ValidateSliceName(parent); !st.ok()) {
+      return Invalid(absl::StrCat("cgroup_parent \"", parent.substr(0, 300),
+                                  "\": cgroup_driver is systemd, which takes a slice name like "
+                                  "kubepods-burstable-pod<uid>.slice (is kubelet's --cgroup-driver systemd?): ",
+                                  st.message()));
+    }
+    return absl::OkStatus();
+  }
+  if (absl::Status st = cgroupfs::ValidatePath(parent); !st.ok()) {
+    return Invalid(absl::StrCat("cgroup_parent \"", parent, "\": only cgroupfs paths are supported: ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::optional<int64_t> RequestedOomScoreAdj(const cri::PodSandboxConfig& config) {
@@ -166,10 +184,8 @@ absl::StatusOr<PodRecord> PodRecordFromConfig(const cri::PodSandboxConfig& c, co
   RETURN_IF_ERROR(ValidatePodSysctls(r.sysctls, r.HostNetwork(), r.HostIpc()).status());
 
   r.cgroup_parent = linux.cgroup_parent().empty() ? cfg.cgroup_parent : linux.cgroup_parent();
-  if (absl::Status st = cgroupfs::ValidatePath(r.cgroup_parent); !st.ok()) {
-    return Invalid(absl::StrCat("cgroup_parent \"", r.cgroup_parent, "\": only cgroupfs paths are supported: ", st.message()));
-  }
   if (r.cgroup_parent.size() > kMaxPath) return Invalid("cgroup_parent is too long");
+  RETURN_IF_ERROR(CheckCgroupParent(r.cgroup_parent, cfg.cgroup_driver));
   return r;
 }
 

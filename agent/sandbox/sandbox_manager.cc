@@ -125,7 +125,10 @@ absl::Status SandboxManager::DecideOom(PodRecord& r, std::optional<int64_t> requ
 }
 
 absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64_t> oom_request) {
-  if (runtime_ == nullptr) return absl::FailedPreconditionError("run pod sandbox: no cgroup driver on this node");
+  if (runtime_ == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("run pod sandbox: no cgroup driver on this node: ", ctx_.cgroups_unusable.message));
+  }
   RETURN_IF_ERROR(DecideOom(r, oom_request));
   r.id = NewId();
   r.cgroup_path = r.cgroup_parent + "/pod" + r.id;

@@ -49,8 +49,8 @@ build=$(cd "$build" && pwd -P)
 # tutorial (TutorialE2E, ~60 s under TCG: it runs the four subcommands as docs/tutorial.md shows
 # them; what in them depends on the cgroup version is what CgroupReportIsTheKernels and
 # WhyOomKilled check here). Those 60 s pay for part of the systemd guest's run (systemd-ci.sh).
-# SystemdGuest.* asserts that PID 1 is systemd: it fails in this (bash) guest by design and runs in
-# the systemd guest of systemd-ci.sh.
+# Suites named *SystemdGuest (SystemdGuest.*, RootUnitsSystemdGuest.*) need systemd as PID 1: they
+# fail in this (bash) guest by design and run in the systemd guest of systemd-ci.sh.
 export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|ImageE2E\.|HostileLayersE2E\.|PullCancelE2E\.|CriBenchSmoke\.|ConformanceE2E\.|Streaming(TokenTtl)?E2E\.|BadRequestsE2E\.|ExecE2E\.|KubeletE2E\.|SecurityE2E\.|DiagnosticsE2E\.(Ns|WhyExit|WhyStart|Top|Errors)|DebPackage\.|ContainerE2E\.TwoPodsTalkTcpOverTheBridge|ContainerE2E\.BadCreateContainerIsRefusedAndCreatesNothing|RootCni\.(NoConfig|DeployConflist|CheckPasses|Failpoint|ManyPods)|UnprivilegedDiagE2E\.|MetricsAcceptanceE2E\.(DeployedConfig|NetworkBytes|FsLimit)|TutorialE2E\.|SystemdGuest\.'}
 export PODAGENT_VM_CI_LABELS=${PODAGENT_VM_CI_LABELS:-'root|e2e'}
 export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}

@@ -1,0 +1,56 @@
+#pragma once
+// Unit properties for systemd's StartTransientUnit and SetUnitProperties (pure, no D-Bus): the
+// name/value pairs of the "a(sv)" array, and CgroupResources turned into the properties systemd
+// has for them (systemd.resource-control(5)). What systemd has no property for (swap, hugepages,
+// the unified map, memory.oom.group, devices) stays with the cgroup files of a delegated unit.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runtime/cgroups/cgroup.h"
+
+namespace podagent::systemd {
+
+// systemd's "infinity" for the uint64 limits (MemoryMax, TasksMax, CPUQuotaPerSecUSec).
+inline constexpr uint64_t kInfinity = UINT64_MAX;
+
+// One property; the alternative decides the D-Bus type: t, b, s, ay, au.
+using PropertyValue = std::variant<uint64_t, bool, std::string, std::vector<uint8_t>, std::vector<uint32_t>>;
+
+struct UnitProperty {
+  std::string name;
+  PropertyValue value;
+  bool operator==(const UnitProperty&) const = default;
+};
+
+// The D-Bus signature of `value` ("t", "b", "s", "ay", "au").
+const char* Signature(const PropertyValue& value);
+
+// A cpuset list ("0-3,8,10-11") as systemd's AllowedCPUs/AllowedMemoryNodes bitmask: byte i bit j
+// is CPU 8*i+j. InvalidArgument for anything else, or a CPU above 8191.
+absl::StatusOr<std::vector<uint8_t>> CpuSetMask(const std::string& list);
+
+// CPUQuotaPerSecUSec for a CFS quota per period, rounded up to systemd's 1% (10 ms/s) steps as
+// systemd stores it; infinity for quota <= 0. period <= 0 means 100000.
+uint64_t CpuQuotaPerSecUSec(int64_t quota_us, int64_t period_us);
+
+// The properties for the set fields of `r`: CPUWeight (from cpu_shares, the Kubernetes mapping),
+// CPUQuotaPerSecUSec and CPUQuotaPeriodUSec, MemoryMax, TasksMax, AllowedCPUs, AllowedMemoryNodes.
+// Unset fields give nothing; "unlimited" values give infinity.
+absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r);
+
+// The properties of a transient slice: Description, DefaultDependencies=no, the accounting
+// switches (so systemd enables the controllers), then `resources`.
+std::vector<UnitProperty> SliceProperties(const std::string& description, std::vector<UnitProperty> resources);
+
+// The properties of a transient scope around `pids` in `slice`, Delegate=yes (podagent writes
+// the controllers systemd does not manage), then `resources`.
+std::vector<UnitProperty> ScopeProperties(const std::string& description, const std::string& slice,
+                                          const std::vector<pid_t>& pids, std::vector<UnitProperty> resources);
+
+}  // namespace podagent::systemd
