@@ -115,6 +115,9 @@ Y
     stop_daemon
     mountpoint -q "$dir/run" && umount -l "$dir/run"
     rm -rf "$dir"
+    for cg in /sys/fs/cgroup/scrape-bench /sys/fs/cgroup/*/scrape-bench; do  # the pods' cgroup parent
+      [ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+    done
     ;;
   *) echo "scrape-bench: unknown command $cmd" >&2; exit 2 ;;
 esac
