@@ -63,8 +63,10 @@ std::vector<DeviceIo> ParseIoStat(absl::string_view text) {
   return devices;
 }
 
-std::vector<DeviceIo> ReadBlkioV1(const std::string& dir) {
-  if (dir.empty()) return {};
+std::vector<DeviceIo> ReadBlkioV1(const std::string& dir) { return ReadBlkioV1(CgroupDir(dir)); }
+
+std::vector<DeviceIo> ReadBlkioV1(const CgroupDir& dir) {
+  if (!dir.Open()) return {};
   static const std::pair<const char*, const char*> kPairs[] = {
       {"blkio.bfq.io_serviced_recursive", "blkio.bfq.io_service_bytes_recursive"},
       {"blkio.io_serviced_recursive", "blkio.io_service_bytes_recursive"},
@@ -73,16 +75,18 @@ std::vector<DeviceIo> ReadBlkioV1(const std::string& dir) {
   };
   for (const auto& [serviced, service_bytes] : kPairs) {
     std::vector<DeviceIo> devices;
-    ParseBlkioV1(ReadOptionalFile(dir + "/" + serviced).value_or(""), &DeviceIo::ios, devices);
+    ParseBlkioV1(dir.Read(serviced).value_or(""), &DeviceIo::ios, devices);
     if (devices.empty()) continue;  // no such file, or only "Total 0": the next source
-    ParseBlkioV1(ReadOptionalFile(dir + "/" + service_bytes).value_or(""), &DeviceIo::bytes, devices);
+    ParseBlkioV1(dir.Read(service_bytes).value_or(""), &DeviceIo::bytes, devices);
     return devices;
   }
   return {};
 }
 
-std::vector<DeviceIo> ReadIoStatV2(const std::string& dir) {
-  std::optional<std::string> text = ReadOptionalFile(dir + "/io.stat");
+std::vector<DeviceIo> ReadIoStatV2(const std::string& dir) { return ReadIoStatV2(CgroupDir(dir)); }
+
+std::vector<DeviceIo> ReadIoStatV2(const CgroupDir& dir) {
+  std::optional<std::string> text = dir.Read("io.stat");
   if (!text) return {};
   return ParseIoStat(*text);
 }

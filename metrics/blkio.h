@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "metrics/cgroup_dir.h"
 #include "metrics/cgroup_stats.h"
 
 namespace podagent {
@@ -24,7 +25,9 @@ std::vector<DeviceIo> ParseIoStat(absl::string_view text);
 
 // The v1 blkio hierarchy directory of a cgroup; empty when nothing could be read.
 std::vector<DeviceIo> ReadBlkioV1(const std::string& dir);
+std::vector<DeviceIo> ReadBlkioV1(const CgroupDir& dir);
 std::vector<DeviceIo> ReadIoStatV2(const std::string& dir);
+std::vector<DeviceIo> ReadIoStatV2(const CgroupDir& dir);
 
 // "/dev/sda" for 8:0 from <sys_root>/dev/block/8:0/uevent; "" when unknown.
 std::string BlockDeviceName(uint32_t major, uint32_t minor, const std::string& sys_root = "/sys");

@@ -1,11 +1,13 @@
 #include "metrics/cgroup_reader.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "absl/strings/str_cat.h"
 #include "metrics/blkio.h"
 #include "metrics/stat_files.h"
 
@@ -26,55 +28,55 @@ std::optional<uint64_t> Hierarchical(const KeyValues& kv, const std::string& key
   return Lookup(kv, key);
 }
 
-void ReadV1Cpu(const std::string& cpuacct, const std::string& cpu, CpuStats& out) {
-  if (!cpuacct.empty()) {
-    out.usage_ns = ReadUintFile(cpuacct + "/cpuacct.usage");
-    KeyValues stat = ReadKeyValuesFile(cpuacct + "/cpuacct.stat");
+void ReadV1Cpu(const CgroupDir& cpuacct, const CgroupDir& cpu, CpuStats& out) {
+  if (cpuacct.Open()) {
+    out.usage_ns = cpuacct.Uint("cpuacct.usage");
+    KeyValues stat = cpuacct.KeyValues("cpuacct.stat");
     uint64_t ns_per_tick = 1000000000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
     out.user_ns = Times(Lookup(stat, "user"), ns_per_tick);
     out.system_ns = Times(Lookup(stat, "system"), ns_per_tick);
   }
-  if (!cpu.empty()) {
-    KeyValues stat = ReadKeyValuesFile(cpu + "/cpu.stat");
+  if (cpu.Open()) {
+    KeyValues stat = cpu.KeyValues("cpu.stat");
     out.nr_periods = Lookup(stat, "nr_periods");
     out.nr_throttled = Lookup(stat, "nr_throttled");
     out.throttled_ns = Lookup(stat, "throttled_time");
-    out.shares = ReadUintFile(cpu + "/cpu.shares");
-    out.quota_us = ReadIntFile(cpu + "/cpu.cfs_quota_us");
-    out.period_us = ReadUintFile(cpu + "/cpu.cfs_period_us");
+    out.shares = cpu.Uint("cpu.shares");
+    out.quota_us = cpu.Int("cpu.cfs_quota_us");
+    out.period_us = cpu.Uint("cpu.cfs_period_us");
   }
 }
 
-void ReadV1Memory(const std::string& dir, MemoryStats& out) {
-  if (dir.empty()) return;
-  out.usage = ReadUintFile(dir + "/memory.usage_in_bytes");
-  out.max_usage = ReadUintFile(dir + "/memory.max_usage_in_bytes");
-  out.limit = ReadUintFile(dir + "/memory.limit_in_bytes");
-  out.failcnt = ReadUintFile(dir + "/memory.failcnt");
-  KeyValues stat = ReadKeyValuesFile(dir + "/memory.stat");
+void ReadV1Memory(const CgroupDir& dir, MemoryStats& out) {
+  if (!dir.Open()) return;
+  out.usage = dir.Uint("memory.usage_in_bytes");
+  out.max_usage = dir.Uint("memory.max_usage_in_bytes");
+  out.limit = dir.Uint("memory.limit_in_bytes");
+  out.failcnt = dir.Uint("memory.failcnt");
+  KeyValues stat = dir.KeyValues("memory.stat");
   out.rss = Hierarchical(stat, "rss");
   out.cache = Hierarchical(stat, "cache");
   out.inactive_file = Hierarchical(stat, "inactive_file");
   out.swap = Hierarchical(stat, "swap");
   out.pgfault = Hierarchical(stat, "pgfault");
   out.pgmajfault = Hierarchical(stat, "pgmajfault");
-  out.oom_kills = Lookup(ReadKeyValuesFile(dir + "/memory.oom_control"), "oom_kill");
+  out.oom_kills = Lookup(dir.KeyValues("memory.oom_control"), "oom_kill");
   out.mapped_file = Hierarchical(stat, "mapped_file");
-  out.kernel = ReadUintFile(dir + "/memory.kmem.usage_in_bytes");
-  out.reservation = ReadUintFile(dir + "/memory.soft_limit_in_bytes");
-  out.swap_limit = ReadUintFile(dir + "/memory.memsw.limit_in_bytes");  // absent without swapaccount
+  out.kernel = dir.Uint("memory.kmem.usage_in_bytes");
+  out.reservation = dir.Uint("memory.soft_limit_in_bytes");
+  out.swap_limit = dir.Uint("memory.memsw.limit_in_bytes");  // absent without swapaccount
 }
 
-void ReadV2Cpu(const std::string& dir, CpuStats& out) {
-  KeyValues stat = ReadKeyValuesFile(dir + "/cpu.stat");
+void ReadV2Cpu(const CgroupDir& dir, CpuStats& out) {
+  KeyValues stat = dir.KeyValues("cpu.stat");
   out.usage_ns = Times(Lookup(stat, "usage_usec"), 1000);
   out.user_ns = Times(Lookup(stat, "user_usec"), 1000);
   out.system_ns = Times(Lookup(stat, "system_usec"), 1000);
   out.nr_periods = Lookup(stat, "nr_periods");
   out.nr_throttled = Lookup(stat, "nr_throttled");
   out.throttled_ns = Times(Lookup(stat, "throttled_usec"), 1000);
-  if (auto weight = ReadUintFile(dir + "/cpu.weight")) out.shares = CpuWeightToShares(*weight);
-  if (auto max = ReadOptionalFile(dir + "/cpu.max")) {
+  if (auto weight = dir.Uint("cpu.weight")) out.shares = CpuWeightToShares(*weight);
+  if (auto max = dir.Read("cpu.max")) {
     std::pair<std::string, std::string> fields = absl::StrSplit(*max, absl::MaxSplits(' ', 1));
     if (fields.first == "max") {
       out.quota_us = -1;
@@ -85,11 +87,11 @@ void ReadV2Cpu(const std::string& dir, CpuStats& out) {
   }
 }
 
-void ReadV2Memory(const std::string& dir, MemoryStats& out) {
-  out.usage = ReadUintFile(dir + "/memory.current");
-  out.max_usage = ReadUintFile(dir + "/memory.peak");
-  out.limit = ReadUintFile(dir + "/memory.max");
-  KeyValues stat = ReadKeyValuesFile(dir + "/memory.stat");
+void ReadV2Memory(const CgroupDir& dir, MemoryStats& out) {
+  out.usage = dir.Uint("memory.current");
+  out.max_usage = dir.Uint("memory.peak");
+  out.limit = dir.Uint("memory.max");
+  KeyValues stat = dir.KeyValues("memory.stat");
   out.rss = Lookup(stat, "anon");
   out.cache = Lookup(stat, "file");
   out.inactive_file = Lookup(stat, "inactive_file");
@@ -97,23 +99,40 @@ void ReadV2Memory(const std::string& dir, MemoryStats& out) {
   out.pgmajfault = Lookup(stat, "pgmajfault");
   out.mapped_file = Lookup(stat, "file_mapped");
   out.kernel = Lookup(stat, "kernel");
-  out.swap = ReadUintFile(dir + "/memory.swap.current");
-  out.reservation = ReadUintFile(dir + "/memory.min");
-  out.swap_limit = ReadUintFile(dir + "/memory.swap.max");
-  KeyValues events = ReadKeyValuesFile(dir + "/memory.events");
+  out.swap = dir.Uint("memory.swap.current");
+  out.reservation = dir.Uint("memory.min");
+  out.swap_limit = dir.Uint("memory.swap.max");
+  KeyValues events = dir.KeyValues("memory.events");
   out.oom_kills = Lookup(events, "oom_kill");
   out.failcnt = Lookup(events, "max");
 }
 
-void ReadPids(const std::string& dir, const std::string& threads_file, PidsStats& out) {
-  if (dir.empty()) return;
-  out.current = ReadUintFile(dir + "/pids.current");
-  out.limit = ReadUintFile(dir + "/pids.max");
+void ReadPids(const CgroupDir& dir, const char* threads_file, PidsStats& out) {
+  if (!dir.Open()) return;
+  out.current = dir.Uint("pids.current");
+  out.limit = dir.Uint("pids.max");
   out.processes = CountRecursive(dir, "cgroup.procs");
   out.threads = CountRecursive(dir, threads_file);
 }
 
 }  // namespace
+
+std::vector<std::string> ChildDirs(const CgroupDir& dir) {
+  std::vector<std::string> names;
+  if (!dir.Open()) return names;
+  int fd = ::openat(dir.Fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return names;
+  DIR* d = ::fdopendir(fd);
+  if (d == nullptr) {
+    ::close(fd);
+    return names;
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    if (e->d_type == DT_DIR && e->d_name[0] != '.') names.emplace_back(e->d_name);
+  }
+  ::closedir(d);  // closes fd
+  return names;
+}
 
 uint64_t CpuWeightToShares(uint64_t weight) {
   if (weight == 0) return 0;
@@ -124,27 +143,31 @@ uint64_t CpuWeightToShares(uint64_t weight) {
   return 2 + ((weight - 1) * 262142 + 9998) / 9999;
 }
 
-std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file) {
-  std::optional<std::string> top = ReadOptionalFile(dir + "/" + file);
+std::optional<uint64_t> CountRecursive(const CgroupDir& dir, const char* file) {
+  std::optional<std::string> top = dir.Read(file);
   if (!top) return std::nullopt;
   uint64_t total = CountLines(*top);
-  std::vector<std::string> pending = {dir};
-  int visited = 0;
-  while (!pending.empty() && visited < kMaxCgroupWalk) {
-    std::string current = std::move(pending.back());
-    pending.pop_back();
-    ++visited;
-    DIR* d = ::opendir(current.c_str());
-    if (d == nullptr) continue;
-    while (struct dirent* e = ::readdir(d)) {
-      if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-      std::string child = current + "/" + e->d_name;
-      if (auto content = ReadOptionalFile(child + "/" + file)) total += CountLines(*content);
-      pending.push_back(std::move(child));
+  // Paths below `dir` still to list, each opened relative to `dir` when its turn comes: the walk
+  // holds two fds at a time however wide the tree.
+  std::vector<std::string> pending;
+  auto visit = [&](const CgroupDir& d, const std::string& rel) {
+    for (const std::string& name : ChildDirs(d)) {
+      if (auto content = d.Read(absl::StrCat(name, "/", file))) total += CountLines(*content);
+      pending.push_back(rel.empty() ? name : absl::StrCat(rel, "/", name));
     }
-    ::closedir(d);
+  };
+  visit(dir, "");
+  for (int visited = 1; !pending.empty() && visited < kMaxCgroupWalk; ++visited) {
+    std::string rel = std::move(pending.back());
+    pending.pop_back();
+    visit(dir.Child(rel), rel);
   }
   return total;
+}
+
+std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file) {
+  if (dir.empty()) return std::nullopt;
+  return CountRecursive(CgroupDir(dir), file.c_str());
 }
 
 std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
@@ -155,22 +178,23 @@ std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
 
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path) {
   CgroupStats out;
-  ReadV1Cpu(layout.Dir(path, "cpuacct"), layout.Dir(path, "cpu"), out.cpu);
-  ReadV1Memory(layout.Dir(path, "memory"), out.memory);
-  ReadPids(ProcsDir(layout, path), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
-  out.io = ReadBlkioV1(layout.Dir(path, "blkio"));
+  ReadV1Cpu(CgroupDir(layout.Dir(path, "cpuacct")), CgroupDir(layout.Dir(path, "cpu")), out.cpu);
+  ReadV1Memory(CgroupDir(layout.Dir(path, "memory")), out.memory);
+  ReadPids(CgroupDir(ProcsDir(layout, path)), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
+  out.io = ReadBlkioV1(CgroupDir(layout.Dir(path, "blkio")));
   return out;
 }
 
-CgroupStats ReadCgroupV2Stats(const std::string& dir) {
+CgroupStats ReadCgroupV2Stats(const std::string& path) {
+  CgroupDir dir(path);
   CgroupStats out;
   ReadV2Cpu(dir, out.cpu);
   ReadV2Memory(dir, out.memory);
   ReadPids(dir, "cgroup.threads", out.pids);
   out.io = ReadIoStatV2(dir);
-  if (auto psi = ReadOptionalFile(dir + "/cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
-  if (auto psi = ReadOptionalFile(dir + "/memory.pressure")) out.memory_pressure = ParsePsi(*psi);
-  if (auto psi = ReadOptionalFile(dir + "/io.pressure")) out.io_pressure = ParsePsi(*psi);
+  if (auto psi = dir.Read("cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
+  if (auto psi = dir.Read("memory.pressure")) out.memory_pressure = ParsePsi(*psi);
+  if (auto psi = dir.Read("io.pressure")) out.io_pressure = ParsePsi(*psi);
   return out;
 }
 

@@ -2,8 +2,11 @@
 // Reads CgroupStats of one cgroup at the moment of the call (scrape time). Never fails: what
 // cannot be read stays absent, so a cgroup removed mid-read gives a partial or empty result.
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "metrics/cgroup_dir.h"
 #include "metrics/cgroup_layout.h"
 #include "metrics/cgroup_stats.h"
 
@@ -18,11 +21,14 @@ std::string ProcsDir(const CgroupLayout& layout, const std::string& path);
 
 // The per-version readers, for tests.
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path);
-CgroupStats ReadCgroupV2Stats(const std::string& dir);
+CgroupStats ReadCgroupV2Stats(const std::string& path);
 
 // Lines of `file` (cgroup.procs, tasks, cgroup.threads) in `dir` and every cgroup below it, at
 // most kMaxCgroupWalk directories; nullopt when `dir` has no such file.
+std::optional<uint64_t> CountRecursive(const CgroupDir& dir, const char* file);
 std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file);
+// Names of the directories (child cgroups) in `dir`.
+std::vector<std::string> ChildDirs(const CgroupDir& dir);
 inline constexpr int kMaxCgroupWalk = 4096;
 
 // cpu.weight [1, 10000] back to cgroup v1 cpu.shares [2, 262144]: the smallest shares that
