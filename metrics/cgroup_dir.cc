@@ -42,9 +42,8 @@ std::optional<std::string> CgroupDir::Read(absl::string_view name) const {
   if (!Open()) return std::nullopt;
   UniqueFd fd(::openat(fd_.Get(), std::string(name).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) return std::nullopt;
-  // Nearly every cgroup file fits one read. cgroupfs and /proc serve files through seq_file,
-  // whose read fills the buffer unless the file ends first, so a short read is the whole file and
-  // only a full buffer needs more reads (the large ones: procs, tasks, blkio with many devices).
+  // Read until EOF: a seq_file (cgroupfs, /proc) read returns whole records only, so a read
+  // shorter than the buffer does not mean the file ended (cgroup.procs past ~680 pids).
   char buf[4096];
   ssize_t n;
   do {
@@ -52,7 +51,7 @@ std::optional<std::string> CgroupDir::Read(absl::string_view name) const {
   } while (n < 0 && errno == EINTR);
   if (n < 0) return std::nullopt;
   std::string out(buf, static_cast<size_t>(n));
-  if (static_cast<size_t>(n) == sizeof(buf) && !ReadRest(fd.Get(), out)) return std::nullopt;
+  if (n > 0 && !ReadRest(fd.Get(), out)) return std::nullopt;
   return out;
 }
 

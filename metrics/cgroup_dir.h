@@ -2,7 +2,7 @@
 // CgroupDir: one cgroup directory held open (O_PATH, no symlink followed) for the span of one
 // read of its stats, so each of its files is opened relative to it with openat(2) instead of
 // resolving the whole /sys/fs/cgroup/... path again (about 40 files per container per scrape),
-// and read with one read(2) into a stack buffer. What cannot be opened or read is "no value", as
+// and read through a stack buffer until EOF. What cannot be opened or read is "no value", as
 // in stat_files.h.
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "runtime/common/files.h"
@@ -35,6 +36,20 @@ TEST(CgroupDir, ReadsAFileLongerThanOneBufferWhole) {
   for (int pid = 100000; procs.size() < 50000; ++pid) procs += std::to_string(pid) + "\n";
   ASSERT_TRUE(WriteFileAtomic(t / "cgroup.procs", procs).ok());
   EXPECT_EQ(CgroupDir(t.path()).Read("cgroup.procs"), procs);
+}
+
+// A seq_file (cgroupfs and /proc serve cgroup.procs, memory.stat, ... through it) returns whole
+// records per read: the first read of a long one is shorter than the buffer although more
+// follows. /proc/PID/maps is one, with more than one buffer of lines in a gtest binary.
+TEST(CgroupDir, ReadsASeqFilePastAShortFirstRead) {
+  std::string proc = "/proc/" + std::to_string(::getpid());  // /proc/self is a symlink
+  auto full = ReadFile(proc + "/maps");
+  ASSERT_TRUE(full.ok()) << full.status();
+  ASSERT_GT(full->size(), 8192u) << "too short to span reads";
+  std::optional<std::string> read = CgroupDir(proc).Read("maps");
+  ASSERT_TRUE(read.has_value());
+  EXPECT_GT(read->size(), 8192u);
+  EXPECT_EQ(std::count(read->begin(), read->end(), '\n'), std::count(full->begin(), full->end(), '\n'));
 }
 
 TEST(CgroupDir, CutsAFileAtTheBound) {
