@@ -122,5 +122,8 @@ stage vm bash hack/vm/ci.sh build || true
 vm_failures build vm-ci vm
 rm -f build/vm-systemd/junit.xml
 stage systemd bash hack/vm/systemd-ci.sh build || true
+if [ -z "${CRICTL:-$(command -v crictl || true)}" ]; then  # not counted as passed: named in the table
+  stages+=("install     -  NOT RUN: the systemd guest's .deb install check needs crictl (set CRICTL)")
+fi
 vm_failures build vm-systemd systemd
 exit "$status"

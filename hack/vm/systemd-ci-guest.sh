@@ -14,7 +14,12 @@ s=$(date +%s)
 ctest --test-dir "$build" -R "$select" --timeout "$PODAGENT_VM_CI_TEST_TIMEOUT" --output-on-failure \
   --no-tests=error --output-junit "$out/junit.xml" --output-log "$out/ctest.log" || rc=1
 echo "vm-systemd: tests took $(( $(date +%s) - s ))s"
-s=$(date +%s)
-bash "$here/systemd-install-check.sh" "$(ls "$out"/deb/podagent_*.deb)" "$out/images/busybox" || rc=1
-echo "vm-systemd: install check took $(( $(date +%s) - s ))s"
+if [ -n "${PODAGENT_VM_CRICTL:-}" ]; then
+  s=$(date +%s)
+  CRICTL=$PODAGENT_VM_CRICTL bash "$here/systemd-install-check.sh" "$(ls "$out"/deb/podagent_*.deb)" \
+    "$out/images/busybox" || rc=1
+  echo "vm-systemd: install check took $(( $(date +%s) - s ))s"
+else
+  echo "vm-systemd: install check NOT RUN: no crictl (not a Debian package; set CRICTL=PATH)"
+fi
 exit "$rc"

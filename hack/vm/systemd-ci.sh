@@ -24,6 +24,10 @@ export PODAGENT_VM_INIT=systemd
 export PODAGENT_VM_TIMEOUT=${PODAGENT_VM_TIMEOUT:-1200}
 export PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT=${PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT:-300}
 export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}
+# The install check drives the daemon with crictl, which Debian does not package: CRICTL or
+# crictl on PATH; without one it is not run, and the guest says so.
+PODAGENT_VM_CRICTL=${CRICTL:-$(command -v crictl || true)}
+export PODAGENT_VM_CRICTL
 
 out=$build/vm-systemd
 rm -rf "$out"

@@ -18,7 +18,7 @@ set -uo pipefail
 
 deb=$1
 layout=$2
-crictl_bin=${CRICTL:-$(command -v crictl || echo /work/tools/bin/crictl)}
+crictl_bin=${CRICTL:?CRICTL must name a crictl binary}
 sock=unix:///run/podagent/podagent.sock
 work=$(mktemp -d /tmp/podagent-install-check.XXXXXX)
 : >"$work/err"
