@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
@@ -61,7 +62,11 @@ bool ProcessWithArg(const std::string& needle) {
     if (!cmd.ok()) continue;
     std::string stat = ReadFile("/proc/" + n + "/stat").value_or("");
     if (stat.find(") Z ") != std::string::npos) continue;  // a zombie is dead
-    if (cmd->find(needle) != std::string::npos) return true;
+    // Whole arguments only ("sleep N" after exec, or the end of an "sh -c '...; exec sleep N'"
+    // script before it): a substring would also match another container's id in a shim's argv.
+    for (absl::string_view arg : absl::StrSplit(*cmd, '\0')) {
+      if (arg == needle || absl::EndsWith(arg, absl::StrCat(" ", needle))) return true;
+    }
   }
   return false;
 }
