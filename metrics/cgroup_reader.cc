@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -107,12 +109,43 @@ void ReadV2Memory(const CgroupDir& dir, MemoryStats& out) {
   out.failcnt = Lookup(events, "max");
 }
 
-void ReadPids(const CgroupDir& dir, const char* threads_file, PidsStats& out) {
+void ReadPids(const CgroupDir& dir, const char* threads_file, PidsStats& out,
+              std::optional<std::string>* own_procs) {
+  if (own_procs != nullptr) own_procs->reset();
   if (!dir.Open()) return;
   out.current = dir.Uint("pids.current");
   out.limit = dir.Uint("pids.max");
-  out.processes = CountRecursive(dir, "cgroup.procs");
-  out.threads = CountRecursive(dir, threads_file);
+  ProcessCounts counts = CountProcesses(dir, threads_file);
+  out.processes = counts.processes;
+  out.threads = counts.threads;
+  if (own_procs != nullptr) *own_procs = std::move(counts.own_procs);
+}
+
+// Calls visit(parent, name) for each cgroup directory below `dir`, `parent` being the open
+// directory that holds `name`; lists at most kMaxCgroupWalk directories. Paths still to list are
+// opened relative to `dir` when their turn comes: the walk holds two fds at a time however wide
+// the tree.
+void ForEachCgroupBelow(const CgroupDir& dir,
+                        const std::function<void(const CgroupDir& parent, const std::string& name)>& visit) {
+  std::vector<std::string> pending;
+  auto list = [&](const CgroupDir& d, const std::string& rel) {
+    for (const std::string& name : ChildDirs(d)) {
+      visit(d, name);
+      pending.push_back(rel.empty() ? name : absl::StrCat(rel, "/", name));
+    }
+  };
+  list(dir, "");
+  for (int listed = 1; !pending.empty() && listed < kMaxCgroupWalk; ++listed) {
+    std::string rel = std::move(pending.back());
+    pending.pop_back();
+    list(dir.Child(rel), rel);
+  }
+}
+
+// Adds the lines of `parent`/`name`/`file` to `total` when `total` holds a count.
+void AddLines(const CgroupDir& parent, const std::string& name, const char* file, std::optional<uint64_t>& total) {
+  if (!total) return;
+  if (auto content = parent.Read(absl::StrCat(name, "/", file))) *total += CountLines(*content);
 }
 
 }  // namespace
@@ -146,23 +179,24 @@ uint64_t CpuWeightToShares(uint64_t weight) {
 std::optional<uint64_t> CountRecursive(const CgroupDir& dir, const char* file) {
   std::optional<std::string> top = dir.Read(file);
   if (!top) return std::nullopt;
-  uint64_t total = CountLines(*top);
-  // Paths below `dir` still to list, each opened relative to `dir` when its turn comes: the walk
-  // holds two fds at a time however wide the tree.
-  std::vector<std::string> pending;
-  auto visit = [&](const CgroupDir& d, const std::string& rel) {
-    for (const std::string& name : ChildDirs(d)) {
-      if (auto content = d.Read(absl::StrCat(name, "/", file))) total += CountLines(*content);
-      pending.push_back(rel.empty() ? name : absl::StrCat(rel, "/", name));
-    }
-  };
-  visit(dir, "");
-  for (int visited = 1; !pending.empty() && visited < kMaxCgroupWalk; ++visited) {
-    std::string rel = std::move(pending.back());
-    pending.pop_back();
-    visit(dir.Child(rel), rel);
-  }
+  std::optional<uint64_t> total = CountLines(*top);
+  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name) {
+    AddLines(parent, name, file, total);
+  });
   return total;
+}
+
+ProcessCounts CountProcesses(const CgroupDir& dir, const char* threads_file) {
+  ProcessCounts out;
+  out.own_procs = dir.Read("cgroup.procs");
+  if (out.own_procs) out.processes = CountLines(*out.own_procs);
+  if (auto threads = dir.Read(threads_file)) out.threads = CountLines(*threads);
+  if (!out.processes && !out.threads) return out;
+  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name) {
+    AddLines(parent, name, "cgroup.procs", out.processes);
+    AddLines(parent, name, threads_file, out.threads);
+  });
+  return out;
 }
 
 std::optional<uint64_t> CountRecursive(const std::string& dir, const std::string& file) {
@@ -176,21 +210,23 @@ std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
   return dir.empty() ? layout.Dir(path, "memory") : dir;
 }
 
-CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path) {
+CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path,
+                              std::optional<std::string>* own_procs) {
   CgroupStats out;
   ReadV1Cpu(CgroupDir(layout.Dir(path, "cpuacct")), CgroupDir(layout.Dir(path, "cpu")), out.cpu);
   ReadV1Memory(CgroupDir(layout.Dir(path, "memory")), out.memory);
-  ReadPids(CgroupDir(ProcsDir(layout, path)), "tasks", out.pids);  // memory hierarchy: counts only, no pids.current
+  // In the memory hierarchy where pids is not mounted: counts only, no pids.current.
+  ReadPids(CgroupDir(ProcsDir(layout, path)), "tasks", out.pids, own_procs);
   out.io = ReadBlkioV1(CgroupDir(layout.Dir(path, "blkio")));
   return out;
 }
 
-CgroupStats ReadCgroupV2Stats(const std::string& path) {
+CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string>* own_procs) {
   CgroupDir dir(path);
   CgroupStats out;
   ReadV2Cpu(dir, out.cpu);
   ReadV2Memory(dir, out.memory);
-  ReadPids(dir, "cgroup.threads", out.pids);
+  ReadPids(dir, "cgroup.threads", out.pids, own_procs);
   out.io = ReadIoStatV2(dir);
   if (auto psi = dir.Read("cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
   if (auto psi = dir.Read("memory.pressure")) out.memory_pressure = ParsePsi(*psi);
@@ -198,9 +234,10 @@ CgroupStats ReadCgroupV2Stats(const std::string& path) {
   return out;
 }
 
-CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path) {
-  if (layout.IsV2()) return ReadCgroupV2Stats(layout.Dir(path, ""));
-  return ReadCgroupV1Stats(layout, path);
+CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path,
+                            std::optional<std::string>* own_procs) {
+  if (layout.IsV2()) return ReadCgroupV2Stats(layout.Dir(path, ""), own_procs);
+  return ReadCgroupV1Stats(layout, path, own_procs);
 }
 
 std::optional<uint64_t> MemoryStats::WorkingSet() const {

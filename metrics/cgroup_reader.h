@@ -13,15 +13,30 @@
 namespace podagent {
 
 // Dispatches on layout.IsV2(). `path` is relative to the hierarchy root ("/podagent/pod<id>").
-CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path);
+// When `own_procs` is given it receives the cgroup's own cgroup.procs as read for the process
+// count (nullopt when unreadable), so callers that walk /proc for those pids need not read it again.
+CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path,
+                            std::optional<std::string>* own_procs = nullptr);
 
 // The directory whose cgroup.procs lists the processes of cgroup `path`: the unified one on v2;
 // on v1 the pids hierarchy, or the memory one where pids is not mounted ("" when neither is).
 std::string ProcsDir(const CgroupLayout& layout, const std::string& path);
 
 // The per-version readers, for tests.
-CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path);
-CgroupStats ReadCgroupV2Stats(const std::string& path);
+CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path,
+                              std::optional<std::string>* own_procs = nullptr);
+CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string>* own_procs = nullptr);
+
+// Processes and threads of a cgroup and every cgroup below it, counted in one walk of the tree
+// (at most kMaxCgroupWalk directories): lines of cgroup.procs and of `threads_file` (v1 tasks,
+// v2 cgroup.threads). A count is nullopt when `dir` itself has no such file. `own_procs` is the
+// content of `dir`'s own cgroup.procs.
+struct ProcessCounts {
+  std::optional<uint64_t> processes;
+  std::optional<uint64_t> threads;
+  std::optional<std::string> own_procs;
+};
+ProcessCounts CountProcesses(const CgroupDir& dir, const char* threads_file);
 
 // Lines of `file` (cgroup.procs, tasks, cgroup.threads) in `dir` and every cgroup below it, at
 // most kMaxCgroupWalk directories; nullopt when `dir` has no such file.

@@ -1,6 +1,7 @@
 #include "metrics/container_collector.h"
 
 #include <map>
+#include <utility>
 
 namespace podagent {
 
@@ -13,9 +14,10 @@ std::vector<MetricSample> WorkloadSamples(const std::vector<PodReading>& reading
   return samples;
 }
 
-std::vector<prometheus::MetricFamily> ToFamilies(const std::vector<MetricSample>& samples) {
-  std::map<const MetricDef*, std::vector<const MetricSample*>> by_def;
-  for (const MetricSample& s : samples) by_def[s.def].push_back(&s);
+std::vector<prometheus::MetricFamily> ToFamilies(std::vector<MetricSample> samples) {
+  std::map<const MetricDef*, std::vector<MetricSample*>> by_def;
+  for (MetricSample& s : samples) by_def[s.def].push_back(&s);
+  const std::vector<std::string>& keys = BaseLabelKeys();
   std::vector<prometheus::MetricFamily> families;
   for (const MetricDef& def : ContainerMetricDefs()) {
     auto it = by_def.find(&def);
@@ -24,12 +26,13 @@ std::vector<prometheus::MetricFamily> ToFamilies(const std::vector<MetricSample>
     family.name = def.name;
     family.help = def.help;
     family.type = def.counter ? prometheus::MetricType::Counter : prometheus::MetricType::Gauge;
-    for (const MetricSample* s : it->second) {
+    family.metric.reserve(it->second.size());
+    for (MetricSample* s : it->second) {
       prometheus::ClientMetric m;
-      const std::vector<std::string>& keys = BaseLabelKeys();
+      m.label.reserve(s->label_values.size());
       for (size_t i = 0; i < s->label_values.size(); ++i) {
         const std::string& key = i < keys.size() ? keys[i] : def.extra_labels[i - keys.size()];
-        m.label.push_back({key, s->label_values[i]});
+        m.label.push_back({key, std::move(s->label_values[i])});  // each sample is read once
       }
       if (def.counter) {
         m.counter.value = s->value;

@@ -15,8 +15,8 @@
 namespace podagent {
 
 // Groups samples into Prometheus families, in ContainerMetricDefs() order; empty families are
-// left out.
-std::vector<prometheus::MetricFamily> ToFamilies(const std::vector<MetricSample>& samples);
+// left out. The samples' label values are moved into the families, not copied.
+std::vector<prometheus::MetricFamily> ToFamilies(std::vector<MetricSample> samples);
 
 // Every sample of every pod and container of `readings`.
 std::vector<MetricSample> WorkloadSamples(const std::vector<PodReading>& readings);

@@ -29,12 +29,10 @@ WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<Di
 // their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
 CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth) const {
   if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path);
-  CgroupStats s = ReadCgroupStats(layout_, path);
+  // The cgroup.procs read for the process count also serves both walks of its processes.
+  std::optional<std::string> procs;
+  CgroupStats s = ReadCgroupStats(layout_, path, &procs);
   for (DeviceIo& d : s.io) d.device = device_names_->Block(d.major, d.minor);
-  // One read of the cgroup's own cgroup.procs serves both walks of its processes.
-  std::string procs_dir = ProcsDir(layout_, path);
-  std::optional<std::string> procs =
-      procs_dir.empty() ? std::nullopt : ReadOptionalFile(procs_dir + "/cgroup.procs");
   if (procs) {
     FdCounts fds = CountProcessFds(*procs, proc_root_);
     s.pids.fds = fds.fds;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "metrics/stat_files.h"
 #include "tests/unit/metrics/fixture.h"
 
 namespace podagent {
@@ -179,6 +180,44 @@ TEST(CgroupV2Reader, NoControllersEnabled) {
   EXPECT_FALSE(s.memory.WorkingSet());
   EXPECT_FALSE(s.pids.current);
   EXPECT_EQ(s.pids.processes, 1u);
+}
+
+TEST(CountProcesses, CountsProcsAndThreadsOfTheWholeTreeInOneWalk) {
+  CgroupDir dir(CgroupFixture("v1") + "/pids" + kCtr);
+  ProcessCounts c = CountProcesses(dir, "tasks");
+  EXPECT_EQ(c.processes, 3u);                        // ctr1 2 + nested 1
+  EXPECT_EQ(c.threads, 5u);                          // ctr1 3 + nested 2
+  EXPECT_EQ(c.own_procs, "101\n102\n");             // ctr1's own file only
+  EXPECT_EQ(c.processes, CountRecursive(dir, "cgroup.procs"));
+  EXPECT_EQ(c.threads, CountRecursive(dir, "tasks"));
+}
+
+TEST(CountProcesses, EachCountIsAbsentWithoutItsTopFile) {
+  ProcessCounts c = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kCtr), "no.such.file");
+  EXPECT_EQ(c.processes, 3u);
+  EXPECT_FALSE(c.threads);
+  // The pod directory has no cgroup.procs or tasks of its own: nothing is counted below it either.
+  ProcessCounts pod = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kPod), "tasks");
+  EXPECT_FALSE(pod.processes);
+  EXPECT_FALSE(pod.threads);
+  EXPECT_FALSE(pod.own_procs);
+  ProcessCounts gone = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids/podagent/gone"), "tasks");
+  EXPECT_FALSE(gone.processes);
+  EXPECT_FALSE(gone.own_procs);
+}
+
+TEST(CountProcesses, ReadCgroupStatsHandsBackTheOwnProcsItCounted) {
+  std::optional<std::string> v1;
+  CgroupStats s1 = ReadCgroupStats(CgroupLayout::V1(CgroupFixture("v1")), kCtr, &v1);
+  EXPECT_EQ(v1, "101\n102\n");
+  EXPECT_EQ(s1.pids.threads, 5u);
+  std::optional<std::string> v2;
+  CgroupStats s2 = ReadCgroupStats(CgroupLayout::V2(CgroupFixture("v2")), kCtr, &v2);
+  ASSERT_TRUE(v2);
+  EXPECT_EQ(CountLines(*v2) + 1, s2.pids.processes);  // own file plus nested's one process
+  std::optional<std::string> gone = std::string("stale");
+  ReadCgroupStats(CgroupLayout::V1(CgroupFixture("v1")), "/podagent/gone", &gone);
+  EXPECT_FALSE(gone);
 }
 
 TEST(CgroupLayout, ProbeSeesAPlainDirectoryAsV1) {
