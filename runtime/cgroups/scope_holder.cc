@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <utility>
 
 #include "runtime/common/errors.h"
@@ -54,6 +55,9 @@ ScopeHolder& ScopeHolder::operator=(ScopeHolder&& other) noexcept {
 void ScopeHolder::Release() {
   release_.Reset();
   if (pid_ <= 0) return;
+  // EOF alone is not enough: a child forked meanwhile that never execs (close-on-exec never
+  // fires) keeps a copy of the write end. The pid is ours until reaped, so the kill is safe.
+  ::kill(pid_, SIGKILL);
   while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;

@@ -5,8 +5,8 @@
 // joins the scope's cgroup itself; Release lets the holder exit and reaps it.
 //
 // The child runs only async-signal-safe code after fork (the daemon is multi-threaded): it keeps
-// only the read end of a pipe, blocks reading it and exits at EOF, that is when Release closes
-// the write end or when the daemon dies. A SIGKILL (a cgroup Kill) ends it too; Release reaps it.
+// only the read end of a pipe, blocks reading it and exits at EOF, that is when the daemon dies.
+// Release kills it (SIGKILL) and reaps it; a cgroup Kill ends it too, Release then only reaps.
 
 #include <sys/types.h>
 
@@ -26,7 +26,7 @@ class ScopeHolder {
   ScopeHolder& operator=(const ScopeHolder&) = delete;
 
   pid_t pid() const { return pid_; }
-  // Closes the pipe (the child exits) and reaps the child. Idempotent.
+  // Closes the pipe, kills the child and reaps it. Idempotent.
   void Release();
 
  private:
