@@ -21,7 +21,7 @@
 #include "agent/streaming/agent_backend.h"
 #include "agent/streaming/server.h"
 #include "runtime/cgroups/cgroup.h"
-#include "runtime/cgroups/systemd_units.h"
+#include "runtime/cgroups/systemd_driver.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 
@@ -50,21 +50,19 @@ absl::Status Daemon::PrepareDirs() {
   return absl::OkStatus();
 }
 
-// cgroup_driver systemd: systemd must answer over D-Bus, and even then no cgroup driver is set
-// (pods stay refused) because pods and containers are not yet made as systemd units: making plain
-// cgroups under a tree systemd manages would be the fight the systemd driver exists to avoid.
+// cgroup_driver systemd: pods are slices and the pause and containers scopes, made over D-Bus
+// (SystemdCgroupDriver). When systemd does not answer, or the node is not on cgroup v2, no cgroup
+// driver is set and pods are refused with the reason.
 void Daemon::CheckSystemd() {
-  auto units = systemd::SystemdUnits::Connect({.call_timeout = kSystemdConnectTimeout});
-  if (!units.ok()) {
-    ctx_.cgroups_unusable = {"SystemdUnreachable", absl::StrCat("cgroup_driver systemd: ", units.status().message())};
-  } else {
-    auto version = (*units)->Version();
-    ctx_.cgroups_unusable = {
-        "SystemdDriverIncomplete",
-        absl::StrCat("cgroup_driver systemd: systemd ", version.ok() ? *version : "(version unknown)",
-                     " answers over D-Bus, but this podagent does not yet make pods and containers systemd units; "
-                     "use cgroup_driver cgroupfs (and kubelet --cgroup-driver=cgroupfs)")};
+  auto driver = SystemdCgroupDriver::Connect("/sys/fs/cgroup", {.call_timeout = kSystemdConnectTimeout});
+  if (driver.ok()) {
+    cgroups_ = std::move(*driver);
+    ctx_.cgroups = cgroups_.get();
+    spdlog::info("cgroups: systemd driver, v2 (unified) at {}", cgroups_->MountRoot());
+    return;
   }
+  const char* reason = absl::IsFailedPrecondition(driver.status()) ? "SystemdDriverUnsupported" : "SystemdUnreachable";
+  ctx_.cgroups_unusable = {reason, absl::StrCat("cgroup_driver systemd: ", driver.status().message())};
   // Reported by Status as RuntimeReady=false; the daemon still serves so operators can see why.
   spdlog::error("cgroups: {}", ctx_.cgroups_unusable.message);
 }

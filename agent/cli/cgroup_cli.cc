@@ -1,6 +1,6 @@
 // `podagent cgroup POD [--json]`: the pod's cgroup tree with limits and usage, from the cgroup
 // files (read-only, beneath the hierarchy roots) of the paths the daemon names in its verbose
-// PodSandboxStatus (the pod's; the pause's is "<pod>/pause") and ContainerStatus.
+// PodSandboxStatus (the pod's and the pause's, "<pod>/pause" under cgroupfs) and ContainerStatus.
 #include "absl/strings/str_cat.h"
 #include "agent/cli/cgroup_report.h"
 #include "agent/hostfs/cgroup_source.h"
@@ -12,7 +12,7 @@ namespace podagent {
 namespace {
 
 constexpr char kUsage[] = "usage: podagent cgroup POD [--json]   POD: id, unique id prefix or namespace/name\n";
-constexpr char kPauseCgroup[] = "/pause";  // runtime/sandbox/linux_sandbox_runtime.cc
+constexpr char kPauseCgroup[] = "/pause";  // the cgroupfs layout, for a daemon that names no pause cgroup
 
 // The node of `path`, or a note on `r` when its cgroup cannot be read.
 void AddNode(const CgroupSource& src, CgroupNode node, CgroupReport& r) {
@@ -52,7 +52,8 @@ absl::StatusOr<CgroupReport> BuildReport(DiagClient& client, const std::string& 
   std::string pod_path = InfoString(ps->info, "cgroupPath");
   if (pod_path.empty()) return absl::NotFoundError(absl::StrCat("pod ", pod->id(), ": the daemon names no cgroup"));
   AddNode(**src, {"pod", "", pod_path, {}, {}}, r);
-  AddNode(**src, {"pause", "", pod_path + kPauseCgroup, {}, {}}, r);
+  std::string pause_path = InfoString(ps->info, "pauseCgroupPath");
+  AddNode(**src, {"pause", "", pause_path.empty() ? pod_path + kPauseCgroup : pause_path, {}, {}}, r);
   auto containers = client.PodContainers(pod->id());
   if (!containers.ok()) return containers.status();
   for (const auto& c : *containers) {

@@ -77,9 +77,10 @@ absl::StatusOr<const ShimLauncher*> ContainerManager::Launcher() {
   return launcher_.get();
 }
 
-std::string ContainerManager::CgroupPathFor(const PodInfo& pod, const std::string& id) const {
+absl::StatusOr<std::string> ContainerManager::CgroupPathFor(const PodInfo& pod, const std::string& id) const {
   std::string parent = pod.cgroup_path.empty() ? ctx_.config.cgroup_parent : pod.cgroup_path;
-  return absl::StrCat(parent, "/", id);
+  if (ctx_.cgroups == nullptr) return absl::StrCat(parent, "/", id);  // unused: no cgroup is made
+  return ctx_.cgroups->ContainerPath(parent, id);
 }
 
 void ContainerManager::PersistDerived(const ContainerRecord& rec) {
@@ -228,7 +229,9 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
   in.id = id;
   in.state_dir = absl::StrCat(ctx_.config.run_dir, "/containers/", id);
   in.layer_dir = absl::StrCat(ctx_.config.root_dir, "/containers/", id);
-  std::string cgroup = CgroupPathFor(pod, id);
+  auto cgroup_path = CgroupPathFor(pod, id);
+  if (!cgroup_path.ok()) return Annotate(cgroup_path.status(), absl::StrCat("create container ", name, ": cgroup"));
+  const std::string cgroup = *cgroup_path;
   if (ctx_.cgroups) {
     in.cgroup_procs_files = ctx_.cgroups->ProcsFiles(cgroup);
     in.cgroup_namespace = ctx_.cgroups->IsV2() || ctx_.config.cgroup_v1_namespace;
@@ -332,6 +335,8 @@ absl::Status ContainerManager::Start(const std::string& id) {
   }
   ASSIGN_OR_RETURN(const ShimLauncher* launcher, Launcher());
   auto started = launcher->Start(rec.state_dir, absl::Seconds(90));
+  // The init has joined its cgroup (or never will): the driver's hold on it goes.
+  if (ctx_.cgroups && !rec.cgroup_path.empty()) ctx_.cgroups->ReleaseHold(rec.cgroup_path);
   std::lock_guard<std::mutex> l(mu_);
   if (!started.ok()) {
     ContainerRecord failed = e->rec;

@@ -77,7 +77,7 @@ class ContainerManager : public ContainerRegistry {
   // so: the caller keeps the record, so a later RemoveContainer tries again.
   absl::Status ReleaseResources(const ContainerRecord& rec);
   absl::StatusOr<const ShimLauncher*> Launcher();
-  std::string CgroupPathFor(const PodInfo& pod, const std::string& id) const;
+  absl::StatusOr<std::string> CgroupPathFor(const PodInfo& pod, const std::string& id) const;
 
   AgentContext& ctx_;
   std::unique_ptr<RecordStore> store_;

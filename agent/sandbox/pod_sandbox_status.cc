@@ -10,16 +10,21 @@
 namespace podagent {
 namespace {
 
-constexpr char kPauseCgroup[] = "/pause";  // runtime/sandbox/linux_sandbox_runtime.cc
+// The pause's cgroup as the driver names it ("<pod>/pause" for cgroupfs); "" without one.
+std::string PauseCgroup(const PodRecord& r, const CgroupDriver* cgroups) {
+  if (r.cgroup_path.empty()) return "";
+  if (cgroups == nullptr) return r.cgroup_path + "/pause";
+  return cgroups->PausePath(r.cgroup_path, r.id).value_or("");
+}
 
 // The verbose info, with the kernel's facts of a ready pod's pause (its namespaces and the
-// processes of its cgroup) and the host's namespaces, for `podagent ns` and `podagent top`.
+// processes of its cgroup) and the host's namespaces, for `podagent ns` and `podagent top`, and
+// the pause's cgroup for `podagent cgroup`.
 nlohmann::json VerboseWithFacts(const PodRecord& r, bool ready, const CgroupDriver* cgroups) {
   nlohmann::json info = VerboseInfo(r, ready);
-  if (ready) {
-    AddProcessFacts(r.pause.pid, r.pause.start_time, cgroups, r.cgroup_path.empty() ? "" : r.cgroup_path + kPauseCgroup,
-                    info);
-  }
+  const std::string pause_cgroup = PauseCgroup(r, cgroups);
+  info["pauseCgroupPath"] = pause_cgroup;
+  if (ready) AddProcessFacts(r.pause.pid, r.pause.start_time, cgroups, pause_cgroup, info);
   info["hostNamespaces"] = NamespacesJson(HostNamespaces());
   return info;
 }

@@ -131,7 +131,11 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
   }
   RETURN_IF_ERROR(DecideOom(r, oom_request));
   r.id = NewId();
-  r.cgroup_path = r.cgroup_parent + "/pod" + r.id;
+  // Without a driver (a fake runtime in tests) the cgroupfs layout.
+  auto cgroup_path = ctx_.cgroups ? ctx_.cgroups->PodPath(r.cgroup_parent, r.id)
+                                  : absl::StatusOr<std::string>(r.cgroup_parent + "/pod" + r.id);
+  if (!cgroup_path.ok()) return Annotate(cgroup_path.status(), absl::StrCat("pod ", r.NameKey(), ": cgroup"));
+  r.cgroup_path = *cgroup_path;
   r.netns_path = r.HostNetwork() ? "" : runtime_->NetnsPath(r.id);
   r.created_at_ns = absl::ToUnixNanos(absl::Now());
   r.state = PodState::kCreating;

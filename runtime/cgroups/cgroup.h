@@ -79,6 +79,23 @@ class CgroupDriver {
   virtual absl::Status Kill(const std::string& path) = 0;
   // True when `path` exists in any hierarchy.
   virtual bool Exists(const std::string& path) const = 0;
+
+  // Where a pod, its pause and a container live. cgroupfs: "<parent>/pod<id>", "<pod>/pause",
+  // "<pod>/<container id>"; the systemd driver names units (systemd_names.h) and refuses a parent
+  // that is not a slice.
+  virtual absl::StatusOr<std::string> PodPath(const std::string& parent, const std::string& pod_id) const {
+    return parent + "/pod" + pod_id;
+  }
+  virtual absl::StatusOr<std::string> PausePath(const std::string& pod_path, const std::string& /*pod_id*/) const {
+    return pod_path + "/pause";
+  }
+  virtual absl::StatusOr<std::string> ContainerPath(const std::string& pod_path,
+                                                    const std::string& container_id) const {
+    return pod_path + "/" + container_id;
+  }
+  // Called once the first real process has joined `path` (through ProcsFiles): a driver that had
+  // to keep a process there meanwhile lets it go (systemd's scopes). cgroupfs keeps nothing.
+  virtual void ReleaseHold(const std::string& /*path*/) {}
 };
 
 // The drivers, for callers (and tests) that know what they have.

@@ -13,6 +13,21 @@ namespace {
 constexpr size_t kUnitNameMax = 255;  // systemd's UNIT_NAME_MAX less the NUL
 constexpr size_t kMaxContainerId = 64;
 constexpr char kSliceSuffix[] = ".slice";
+constexpr char kScopeSuffix[] = ".scope";
+
+bool IsHexId(const std::string& id) {
+  if (id.empty() || id.size() > kMaxContainerId) return false;
+  for (char c : id) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && (c < 'a' || c > 'f')) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateId(const char* what, const std::string& id) {
+  if (IsHexId(id)) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, " id \"", id.substr(0, 80), "\": not 1 to ", kMaxContainerId, " lowercase hex characters"));
+}
 
 absl::Status Invalid(const std::string& name, const std::string& why) {
   return absl::InvalidArgumentError(absl::StrCat("systemd unit name \"", name.substr(0, 300), "\": ", why));
@@ -96,6 +111,48 @@ absl::StatusOr<std::string> ScopeName(const std::string& container_id) {
     }
   }
   return absl::StrCat("podagent-", container_id, ".scope");
+}
+
+std::string UnitOfPath(const std::string& path) {
+  auto slash = path.rfind('/');
+  std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (!absl::EndsWith(leaf, kSliceSuffix) && !absl::EndsWith(leaf, kScopeSuffix)) return "";
+  if (absl::StartsWith(leaf, "_")) leaf.erase(0, 1);
+  return leaf;
+}
+
+absl::StatusOr<std::string> PodSlicePath(const std::string& parent, const std::string& pod_id) {
+  RETURN_IF_ERROR(ValidateId("pod", pod_id));
+  std::string parent_slice = absl::StrContains(parent, "/") ? UnitOfPath(parent) : parent;
+  if (parent_slice.empty() && parent == "/") parent_slice = kRootSlice;
+  RETURN_IF_ERROR(Annotate(ValidateSliceName(parent_slice), "cgroup parent under the systemd driver"));
+  if (absl::StrContains(parent, "/")) {
+    ASSIGN_OR_RETURN(std::string expected, SliceCgroupPath(parent_slice));
+    if (expected != parent) {
+      return absl::InvalidArgumentError(absl::StrCat("cgroup parent \"", parent, "\" is not where systemd puts ",
+                                                     parent_slice, " (", expected, ")"));
+    }
+  }
+  std::string stem = parent_slice == kRootSlice ? "" : parent_slice.substr(0, parent_slice.size() - 6) + "-";
+  return SliceCgroupPath(absl::StrCat(stem, "pod", pod_id, kSliceSuffix));
+}
+
+absl::StatusOr<std::string> PauseScopePath(const std::string& pod_path, const std::string& pod_id) {
+  RETURN_IF_ERROR(ValidateId("pod", pod_id));
+  return absl::StrCat(pod_path == "/" ? "" : pod_path, "/podagent-", pod_id, "-pause", kScopeSuffix);
+}
+
+absl::StatusOr<std::string> ContainerScopePath(const std::string& pod_path, const std::string& container_id) {
+  ASSIGN_OR_RETURN(std::string scope, ScopeName(container_id));
+  return absl::StrCat(pod_path == "/" ? "" : pod_path, "/", scope);
+}
+
+bool IsPodagentPodSlice(const std::string& slice) {
+  if (!ValidateSliceName(slice).ok() || slice == kRootSlice) return false;
+  std::string prefix = slice.substr(0, slice.size() - 6);
+  auto dash = prefix.rfind('-');
+  std::string last = dash == std::string::npos ? prefix : prefix.substr(dash + 1);
+  return absl::StartsWith(last, "pod") && last.size() == 3 + kMaxContainerId && IsHexId(last.substr(3));
 }
 
 }  // namespace podagent::systemd

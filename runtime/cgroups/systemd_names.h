@@ -27,4 +27,23 @@ absl::StatusOr<std::string> SliceCgroupPath(const std::string& slice);
 // "podagent-<id>.scope" for a container id of [0-9a-f] (1 to 64 characters).
 absl::StatusOr<std::string> ScopeName(const std::string& container_id);
 
+// The systemd driver's layout of a pod (what cgroupfs spells "<parent>/pod<id>", "<pod>/pause",
+// "<pod>/<container id>"): the pod is a slice podagent owns under the parent slice, the pause and
+// each container a scope in it. Unit names are global, so each carries its pod's or container's id.
+//
+// The pod slice "<parent stem>-pod<id>.slice" ("kubepods-burstable-pod<uid>-pod<id>.slice"; under
+// "-.slice" just "pod<id>.slice") and its cgroup path. `parent` is a slice name as kubelet passes it
+// ("kubepods-burstable-pod<uid>.slice") or that slice's cgroup path; InvalidArgument otherwise.
+absl::StatusOr<std::string> PodSlicePath(const std::string& parent, const std::string& pod_id);
+// "<pod slice path>/podagent-<pod id>-pause.scope".
+absl::StatusOr<std::string> PauseScopePath(const std::string& pod_path, const std::string& pod_id);
+// "<pod slice path>/podagent-<container id>.scope".
+absl::StatusOr<std::string> ContainerScopePath(const std::string& pod_path, const std::string& container_id);
+// True for a slice PodSlicePath names (its last dash part is "pod" and a 64-hex podagent id):
+// podagent made it and stops it; kubelet's pod slices ("pod<uid>", dashes as '_') never match.
+bool IsPodagentPodSlice(const std::string& slice);
+// The unit a cgroup path's last component names ("" when it is neither a slice nor a scope),
+// undoing systemd's escape ("_cpu.slice" is cpu.slice).
+std::string UnitOfPath(const std::string& path);
+
 }  // namespace podagent::systemd

@@ -86,6 +86,18 @@ absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResourc
   return out;
 }
 
+CgroupResources FileOnlyResources(const CgroupResources& r) {
+  CgroupResources out = r;
+  out.cpu_shares.reset();
+  out.cpu_quota.reset();
+  out.cpu_period.reset();
+  out.cpuset_cpus.reset();
+  out.cpuset_mems.reset();
+  out.pids_limit.reset();
+  if (!r.memory_swap_limit || *r.memory_swap_limit == 0) out.memory_limit.reset();
+  return out;
+}
+
 std::vector<UnitProperty> SliceProperties(const std::string& description, std::vector<UnitProperty> resources) {
   std::vector<UnitProperty> out = {{"Description", description}, {"DefaultDependencies", false}};
   for (auto& p : Accounting()) out.push_back(std::move(p));

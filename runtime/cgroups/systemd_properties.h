@@ -44,6 +44,11 @@ uint64_t CpuQuotaPerSecUSec(int64_t quota_us, int64_t period_us);
 // Unset fields give nothing; "unlimited" values give infinity.
 absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r);
 
+// What of `r` goes to the cgroup files of a unit when systemd has the rest as properties
+// (ResourceProperties): swap, hugepages, the unified map, memory.oom.group, devices. The memory
+// limit stays when a swap limit is set: the files' swap value is computed from both.
+CgroupResources FileOnlyResources(const CgroupResources& r);
+
 // The properties of a transient slice: Description, DefaultDependencies=no, the accounting
 // switches (so systemd enables the controllers), then `resources`.
 std::vector<UnitProperty> SliceProperties(const std::string& description, std::vector<UnitProperty> resources);

@@ -11,11 +11,6 @@
 #include "spdlog/spdlog.h"
 
 namespace podagent {
-namespace {
-
-constexpr char kPauseCgroup[] = "/pause";
-
-}  // namespace
 
 absl::StatusOr<SandboxState> LinuxSandboxRuntime::Start(const SandboxSpec& spec) {
   SandboxState state;
@@ -24,9 +19,11 @@ absl::StatusOr<SandboxState> LinuxSandboxRuntime::Start(const SandboxSpec& spec)
   PodFilesSpec files{pod_dir, spec.hostname, spec.host_network, spec.dns};
   ASSIGN_OR_RETURN(state.files, WritePodFiles(files));
 
-  std::string pause_cgroup = spec.cgroup_path + kPauseCgroup;
-  RETURN_IF_ERROR(Annotate(cgroups_.Create(pause_cgroup), absl::StrCat("pod ", spec.id)));
+  ASSIGN_OR_RETURN(std::string pause_cgroup, cgroups_.PausePath(spec.cgroup_path, spec.id));
+  // The pod first: under systemd a slice with its own properties, not one implied by the pause's scope.
+  RETURN_IF_ERROR(Annotate(cgroups_.Create(spec.cgroup_path), absl::StrCat("pod ", spec.id)));
   ScopeGuard undo_cgroup([&] { (void)cgroups_.Destroy(spec.cgroup_path); });
+  RETURN_IF_ERROR(Annotate(cgroups_.Create(pause_cgroup), absl::StrCat("pod ", spec.id)));
   CgroupResources pause_devices;  // the pause opens no device: the containers' default rules
   pause_devices.devices = DefaultDeviceRules();
   RETURN_IF_ERROR(Annotate(cgroups_.Apply(pause_cgroup, pause_devices), absl::StrCat("pod ", spec.id, " pause devices")));
@@ -43,6 +40,7 @@ absl::StatusOr<SandboxState> LinuxSandboxRuntime::Start(const SandboxSpec& spec)
   pause.sysctls = spec.sysctls;
   ASSIGN_OR_RETURN(ChildProcess child, StartPause(pause));
   ScopeGuard undo_pause([&] { (void)child.Terminate(SIGKILL, absl::Seconds(5)); });
+  cgroups_.ReleaseHold(pause_cgroup);  // the pause is in its cgroup: it reported ready after joining
   state.pause = child.identity();
 
   if (spec.oom_score_adj) {

@@ -25,7 +25,8 @@ void DaemonTest::SetUp() {
   daemon_ = std::make_unique<TestDaemon>();
   std::string config;
   ASSERT_NO_FATAL_FAILURE(config = PrepareConfig());
-  yaml_ = absl::StrCat("cgroup_parent: ", cgroup_parent_, "\n", config, extra_yaml_);
+  yaml_ = absl::StrCat("cgroup_parent: ", config_cgroup_parent_.empty() ? cgroup_parent_ : config_cgroup_parent_, "\n",
+                       config, extra_yaml_);
   absl::Status st = daemon_->Start(yaml_);
   ASSERT_TRUE(st.ok()) << st << "\n" << daemon_->Log();
   Reconnect();

@@ -60,7 +60,9 @@ class DaemonTest : public ::testing::Test {
   ::runtime::v1::ContainerStatus WaitExited(const std::string& id, absl::Duration timeout = absl::Seconds(30));
 
   std::string extra_yaml_;  // appended to the generated config; set it before SetUp
-  std::string cgroup_parent_, yaml_;
+  // cgroup_parent_ is the cgroup path TearDown checks and removes; the config's cgroup_parent is
+  // config_cgroup_parent_ when set (a slice name under cgroup_driver systemd), else the same path.
+  std::string cgroup_parent_, config_cgroup_parent_, yaml_;
   std::unique_ptr<TestDaemon> daemon_;
   std::unique_ptr<CriClient> client_;
   std::map<std::string, ::runtime::v1::PodSandboxConfig> pod_configs_;  // by pod id

@@ -1,10 +1,14 @@
-// cgroup_driver: systemd on the real daemon. This build checks the slice names kubelet sends and
-// tells kubelet the driver, but does not yet make pods as systemd units: Status must say why the
-// runtime is not ready (no systemd reachable over D-Bus, or the unit layer not wired), RunPodSandbox
-// must refuse a cgroupfs path with InvalidArgument and a good slice with FailedPrecondition, and
-// nothing may be created. The truth for "is systemd there" is PID 1's name, from the kernel.
+// cgroup_driver: systemd on the real daemon. It checks the slice names kubelet sends and tells
+// kubelet the driver. Where systemd is PID 1 the runtime is ready (pods become units, see
+// runtime/cgroups/systemd_driver.h); elsewhere Status must say why it is not (no systemd reachable
+// over D-Bus) and a good slice is refused with FailedPrecondition. RunPodSandbox refuses a
+// cgroupfs path with InvalidArgument, and a refusal creates nothing. The truth for "is systemd
+// there" is PID 1's name, from the kernel.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -32,20 +36,20 @@ class SystemdDriverE2E : public ::testing::Test {
   TestDaemon d_;
 };
 
-TEST_F(SystemdDriverE2E, StatusSaysWhyTheRuntimeIsNotReady) {
+TEST_F(SystemdDriverE2E, StatusSaysWhetherSystemdAnswers) {
   CriClient c(d_.socket());
   cri::StatusResponse s;
   ASSERT_TRUE(c.Status(false, &s).ok());
   ASSERT_GE(s.status().conditions_size(), 1);
   const auto& runtime = s.status().conditions(0);
   EXPECT_EQ(runtime.type(), "RuntimeReady");
-  EXPECT_FALSE(runtime.status()) << "the systemd driver cannot make pods in this build";
-  EXPECT_THAT(runtime.message(), HasSubstr("cgroup_driver systemd"));
   if (Pid1Name() != "systemd") {
+    EXPECT_FALSE(runtime.status()) << "no systemd to make units";
+    EXPECT_THAT(runtime.message(), HasSubstr("cgroup_driver systemd"));
     EXPECT_EQ(runtime.reason(), "SystemdUnreachable") << runtime.message();
     EXPECT_THAT(runtime.message(), HasSubstr("D-Bus"));
   } else {
-    EXPECT_EQ(runtime.reason(), "SystemdDriverIncomplete") << runtime.message();
+    EXPECT_TRUE(runtime.status()) << runtime.reason() << ": " << runtime.message();
   }
 }
 
@@ -64,13 +68,16 @@ TEST_F(SystemdDriverE2E, RunPodSandboxTakesOnlySliceNamesAndCreatesNothing) {
     std::string parent;
     grpc::StatusCode code;
     const char* says;
-  } cases[] = {
+  };
+  std::vector<Case> cases = {
       {"/kubepods/burstable/pod" + tag, grpc::StatusCode::INVALID_ARGUMENT, "slice name"},
       {tag + "--burstable.slice", grpc::StatusCode::INVALID_ARGUMENT, "double dash"},
       {"-" + tag + ".slice", grpc::StatusCode::INVALID_ARGUMENT, "dash"},
       {tag + "-burstable", grpc::StatusCode::INVALID_ARGUMENT, "slice"},
-      {tag + "-burstable-pod1234.slice", grpc::StatusCode::FAILED_PRECONDITION, "systemd"},
   };
+  if (Pid1Name() != "systemd") {  // where systemd answers, this pod would run
+    cases.push_back({tag + "-burstable-pod1234.slice", grpc::StatusCode::FAILED_PRECONDITION, "systemd"});
+  }
   for (const auto& k : cases) {
     cri::PodSandboxConfig config = MakePodConfig("sd-" + tag);
     config.mutable_linux()->set_cgroup_parent(k.parent);

@@ -70,5 +70,63 @@ TEST(SystemdNames, ContainerScope) {
   EXPECT_TRUE(absl::IsInvalidArgument(ScopeName("../x").status()));
 }
 
+const std::string kPod(64, 'b');
+const std::string kCtr(64, 'c');
+
+TEST(SystemdNames, PodSliceNestsUnderKubeletsPodSlice) {
+  // kubelet passes its pod slice by name or by path: the pod slice is one level below.
+  const std::string want = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b_2c3d.slice/"
+                           "kubepods-burstable-pod0a1b_2c3d-pod" + kPod + ".slice";
+  EXPECT_EQ(*PodSlicePath("kubepods-burstable-pod0a1b_2c3d.slice", kPod), want);
+  EXPECT_EQ(*PodSlicePath("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0a1b_2c3d.slice", kPod),
+            want);
+  EXPECT_EQ(*PodSlicePath("-.slice", kPod), "/pod" + kPod + ".slice");
+  EXPECT_EQ(*PodSlicePath("/", kPod), "/pod" + kPod + ".slice");
+}
+
+TEST(SystemdNames, PodSliceRefusesWhatIsNotASlice) {
+  struct Case {
+    const char* parent;
+    const char* why;
+  } cases[] = {
+      {"/kubepods/burstable", "not a slice"},        // a cgroupfs parent
+      {"/kubepods.slice/x-y.slice", "not where systemd puts x-y.slice"},  // x-y lives in x.slice
+      {"kube--pods.slice", "double dash"},
+      {"", "not a slice"},
+  };
+  for (const auto& c : cases) {
+    auto path = PodSlicePath(c.parent, kPod);
+    EXPECT_TRUE(absl::IsInvalidArgument(path.status())) << c.parent << ": " << path.status();
+    EXPECT_THAT(std::string(path.status().message()), HasSubstr(c.why)) << c.parent;
+  }
+  EXPECT_TRUE(absl::IsInvalidArgument(PodSlicePath("kubepods.slice", "Pod1").status()));
+}
+
+TEST(SystemdNames, PauseAndContainerAreScopesInThePodSlice) {
+  const std::string pod = *PodSlicePath("kubepods.slice", kPod);
+  EXPECT_EQ(*PauseScopePath(pod, kPod), pod + "/podagent-" + kPod + "-pause.scope");
+  EXPECT_EQ(*ContainerScopePath(pod, kCtr), pod + "/podagent-" + kCtr + ".scope");
+  EXPECT_FALSE(ContainerScopePath(pod, "../x").ok());
+  EXPECT_FALSE(PauseScopePath(pod, "").ok());
+}
+
+TEST(SystemdNames, OnlyPodagentsPodSlicesAreOwned) {
+  EXPECT_TRUE(IsPodagentPodSlice("kubepods-burstable-pod0a1b_2c3d-pod" + kPod + ".slice"));
+  EXPECT_TRUE(IsPodagentPodSlice("pod" + kPod + ".slice"));
+  EXPECT_FALSE(IsPodagentPodSlice("kubepods-burstable-pod0a1b_2c3d.slice")) << "kubelet's";
+  EXPECT_FALSE(IsPodagentPodSlice("kubepods-pod1.slice")) << "a short id is not podagent's";
+  EXPECT_FALSE(IsPodagentPodSlice("kubepods.slice"));
+  EXPECT_FALSE(IsPodagentPodSlice("-.slice"));
+  EXPECT_FALSE(IsPodagentPodSlice("podagent-" + kCtr + ".scope"));
+}
+
+TEST(SystemdNames, UnitOfAPathIsItsLastComponentUnescaped) {
+  EXPECT_EQ(UnitOfPath("/kubepods.slice/kubepods-pod1.slice"), "kubepods-pod1.slice");
+  EXPECT_EQ(UnitOfPath("/a.slice/podagent-1.scope"), "podagent-1.scope");
+  EXPECT_EQ(UnitOfPath("/_cpu.slice"), "cpu.slice");
+  EXPECT_EQ(UnitOfPath("/a.slice/podagent-1.scope/sub"), "");
+  EXPECT_EQ(UnitOfPath("/podagent/pod1"), "");
+}
+
 }  // namespace
 }  // namespace podagent::systemd

@@ -96,5 +96,34 @@ TEST(SystemdProperties, ScopeIsDelegatedInItsSliceAroundItsPids) {
   EXPECT_EQ(Find(slice, "Delegate"), nullptr);
 }
 
+TEST(SystemdProperties, FilesGetOnlyWhatSystemdHasNoPropertyFor) {
+  CgroupResources r;
+  r.cpu_shares = 512;
+  r.cpu_quota = 50000;
+  r.cpu_period = 100000;
+  r.cpuset_cpus = "0";
+  r.cpuset_mems = "0";
+  r.memory_limit = 1 << 20;
+  r.pids_limit = 10;
+  r.hugepage_limits["2MB"] = 2 << 20;
+  r.unified["memory.high"] = "1000000";
+  r.memory_oom_group = true;
+  r.devices = std::vector<DeviceRule>{};
+  CgroupResources files = FileOnlyResources(r);
+  EXPECT_FALSE(files.cpu_shares || files.cpu_quota || files.cpu_period || files.cpuset_cpus || files.cpuset_mems ||
+               files.memory_limit || files.pids_limit);
+  EXPECT_EQ(files.hugepage_limits, r.hugepage_limits);
+  EXPECT_EQ(files.unified, r.unified);
+  EXPECT_EQ(files.memory_oom_group, true);
+  EXPECT_TRUE(files.devices.has_value());
+  EXPECT_FALSE(files.memory_swap_limit);
+
+  // The swap file's value is computed from memory+swap and memory: both stay.
+  r.memory_swap_limit = 2 << 20;
+  files = FileOnlyResources(r);
+  EXPECT_EQ(files.memory_swap_limit, 2 << 20);
+  EXPECT_EQ(files.memory_limit, 1 << 20);
+}
+
 }  // namespace
 }  // namespace podagent::systemd
