@@ -147,6 +147,14 @@ class RootProcFamilies : public ::testing::Test {
     ASSERT_GT(child_->pid(), 0);
     ASSERT_TRUE(driver_->AddProcess(ctr_, child_->pid()).ok());
     ASSERT_TRUE(child_->Go());
+    // It answers just before pause(): until it sleeps there the kernel may still show it running.
+    std::map<char, uint64_t> k;
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_NO_FATAL_FAILURE(KernelTaskStates(child_->pid(), &k));
+      if (k['S'] == 1) return;
+      ::usleep(10 * 1000);
+    }
+    FAIL() << "the child did not reach pause() within 2 s";
   }
   // podagent's task states must equal the test's count, state by state.
   void ExpectStatesEqualTheKernel(const TaskStates& got) {
