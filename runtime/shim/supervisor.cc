@@ -29,6 +29,7 @@
 #include "runtime/shim/attach_server.h"
 #include "runtime/shim/container_init.h"
 #include "runtime/shim/cri_log.h"
+#include "runtime/shim/oom_count.h"
 #include "runtime/shim/setup_channel.h"
 
 namespace podagent::shim {
@@ -57,18 +58,6 @@ void Report(int fd, const nlohmann::json& j) {
 int ReportError(int fd, int err, const std::string& message) {
   Report(fd, {{"ok", false}, {"errno", err}, {"message", message}});
   return 1;
-}
-
-uint64_t ReadOomKills(const std::string& path) {
-  if (path.empty()) return 0;
-  auto text = ReadFile(path);
-  if (!text.ok()) return 0;
-  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-    std::vector<std::string> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
-    uint64_t n = 0;
-    if (f.size() == 2 && f[0] == "oom_kill" && absl::SimpleAtoi(f[1], &n)) return n;
-  }
-  return 0;
 }
 
 uint64_t ProcStartTime(pid_t pid) {
@@ -142,7 +131,7 @@ class Supervisor {
   UniqueFd pty_master_;  // a tty container's, from its init stage; the container holds the slave
   AttachServer attach_;
   std::optional<int> wait_status_;
-  uint64_t oom_before_ = 0;
+  std::optional<OomCount> oom_;  // from Prepare
 };
 
 absl::Status Supervisor::Prepare() {
@@ -158,7 +147,7 @@ absl::Status Supervisor::Prepare() {
   if (::mkfifo(control.c_str(), 0600) != 0) return ErrnoError("mkfifo " + control);
   control_.Reset(::open(control.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!control_) return ErrnoError("open " + control);
-  oom_before_ = ReadOomKills(spec_.oom_events_file);
+  oom_.emplace(spec_.oom_events_file);
   if (spec_.process.tty) {  // fds 0-2 until the init stage sends the pty master (AdoptPty)
     null_.Reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null_) return ErrnoError("open /dev/null");
@@ -260,7 +249,9 @@ void Supervisor::Reap(pid_t container) {
     int st;
     pid_t p = ::waitpid(-1, &st, WNOHANG);
     if (p <= 0) return;
-    if (p == container) wait_status_ = st;
+    if (p != container) continue;
+    wait_status_ = st;
+    if (oom_) oom_->AtExit();  // now, before systemd can remove an emptied scope's cgroup
   }
 }
 
@@ -338,7 +329,7 @@ int Supervisor::Run(pid_t container) {
   } else {
     rec.exit_code = WEXITSTATUS(st);
   }
-  rec.oom_killed = ReadOomKills(spec_.oom_events_file) > oom_before_;
+  rec.oom_killed = oom_ && oom_->Killed(rec.signal);
   rec.finished_at_ns = NowNs();
   return WriteExitRecord(spec_.state_dir, rec).ok() ? 0 : 1;
 }
