@@ -13,10 +13,16 @@ namespace {
 
 constexpr char kSystemctl[] = "/usr/bin/systemctl";
 
-// The unit names `systemctl list-units --all` gives for `pattern`.
-std::vector<std::string> UnitNames(const std::string& pattern) {
+// The unit names `systemctl list-units --all` gives for `pattern`; a failed listing ("<exit N:
+// ...>", Sh's error) goes to `error`, so that it never reads as "no unit left".
+std::vector<std::string> UnitNames(const std::string& pattern, std::string* error) {
   std::vector<std::string> names;
-  for (absl::string_view line : absl::StrSplit(ListedUnits(pattern), '\n', absl::SkipWhitespace())) {
+  std::string listed = ListedUnits(pattern);
+  if (absl::StartsWith(listed, "<")) {
+    *error += "systemctl list-units " + pattern + ": " + listed + "\n";
+    return names;
+  }
+  for (absl::string_view line : absl::StrSplit(listed, '\n', absl::SkipWhitespace())) {
     std::vector<std::string> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
     if (!fields.empty()) names.push_back(fields[0]);
   }
@@ -39,7 +45,7 @@ std::string PodagentUnitsUnder(const std::string& cgroup_path) {
   std::string stem = slice.substr(0, slice.size() - std::string(".slice").size());
   std::string left;
   for (const std::string& pattern : {stem + "-*", std::string("podagent-*.scope")}) {
-    for (const std::string& unit : UnitNames(pattern)) {
+    for (const std::string& unit : UnitNames(pattern, &left)) {
       std::string cgroup = Sh({kSystemctl, "show", "-p", "ControlGroup", "--value", unit});
       if (cgroup == cgroup_path || absl::StartsWith(cgroup, cgroup_path + "/") || absl::StartsWith(unit, stem + "-")) {
         left += unit + " (" + cgroup + ")\n";

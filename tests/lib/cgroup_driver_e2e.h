@@ -15,7 +15,7 @@ bool SystemdDriverUnderTest();
 std::string ListedUnits(const std::string& pattern);
 // The units podagent makes (pod slices "<stem>-pod<id>.slice" of the slice at `cgroup_path`,
 // scopes "podagent-*.scope") whose cgroup is at or under `cgroup_path` and that systemd still has
-// loaded, one "name (cgroup)" per line; "" when none.
+// loaded, one "name (cgroup)" per line, or systemctl's error; "" when none.
 std::string PodagentUnitsUnder(const std::string& cgroup_path);
 
 }  // namespace podagent::testing
