@@ -58,8 +58,8 @@ run_ctest() {
 }
 
 # A guest's failures, from the JUnit file it leaves in BUILD/DIR (vm-ci, vm-systemd).
-vm_failures() {
-  local junit=$1/$2/junit.xml line
+vm_failures() {  # vm_failures BUILD DIR NAME [JUNIT]: the failed tests of DIR's junit file (junit.xml)
+  local junit=$1/$2/${4:-junit.xml} line
   [ -f "$junit" ] || return 0
   while IFS= read -r line; do failed_tests+=("$3: $line"); done \
     < <(grep -E '<testcase [^>]*status="fail' "$junit" | sed -E 's/.*name="([^"]*)".*/\1/')
@@ -120,10 +120,11 @@ stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
 rm -f build/vm-ci/junit.xml
 stage vm bash hack/vm/ci.sh build || true
 vm_failures build vm-ci vm
-rm -f build/vm-systemd/junit.xml
+rm -f build/vm-systemd/junit.xml build/vm-systemd/junit-driver.xml
 stage systemd bash hack/vm/systemd-ci.sh build || true
 if [ -z "${CRICTL:-$(command -v crictl || true)}" ]; then  # not counted as passed: named in the table
   stages+=("install     -  NOT RUN: the systemd guest's .deb install check needs crictl (set CRICTL)")
 fi
 vm_failures build vm-systemd systemd
+vm_failures build vm-systemd systemd-driver junit-driver.xml
 exit "$status"

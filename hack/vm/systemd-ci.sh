@@ -7,12 +7,16 @@
 #   1. ctest -R 'SystemdGuest' (plus PODAGENT_VM_SYSTEMD_INCLUDE, a ctest -R regex for the tests
 #      that need systemd, e.g. the systemd cgroup driver's): PID 1 is systemd, the system is
 #      running, cgroup2 with a systemd-managed tree;
-#   2. systemd-install-check.sh: the .deb installs, starts (Type=notify), runs a pod through
+#   2. the sandbox and container e2e suites (t_sandbox_e2e, t_container_e2e) again with
+#      PODAGENT_TEST_CGROUP_DRIVER=systemd: the daemon under the systemd cgroup driver
+#      (PODAGENT_VM_SYSTEMD_DRIVER_SUITES, a ctest -R regex, overrides the choice);
+#   3. systemd-install-check.sh: the .deb installs, starts (Type=notify), runs a pod through
 #      crictl, upgrades with the pod kept running, and is removed.
 # Bounds: systemd's boot to the command PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT (300 s, inside the guest:
 # run.sh exits 125 when it is exceeded, so no separate boot check costs a second boot), each test
 # PODAGENT_VM_CI_TEST_TIMEOUT (300 s), the whole run PODAGENT_VM_TIMEOUT (1200 s).
-# Results stay in BUILD_DIR/vm-systemd/ (junit.xml, ctest.log, the .deb).
+# Results stay in BUILD_DIR/vm-systemd/ (junit.xml, ctest.log; junit-driver.xml, ctest-driver.log
+# for 2; the .deb).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

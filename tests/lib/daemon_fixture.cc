@@ -6,8 +6,11 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "runtime/cgroups/cgroup.h"
+#include "runtime/cgroups/systemd_names.h"
+#include "runtime/cgroups/systemd_units.h"
 #include "runtime/common/ids.h"
 #include "runtime/ns/pinned_namespace.h"
 #include "tests/lib/paths.h"
@@ -18,7 +21,17 @@ namespace podagent::testing {
 
 namespace cri = ::runtime::v1;
 
-DaemonTest::DaemonTest(const std::string& name) : cgroup_parent_("/" + name + "-" + NewId().substr(0, 10)) {}
+DaemonTest::DaemonTest(const std::string& name) {
+  std::string suffix = NewId().substr(0, 10);
+  if (!SystemdDriverUnderTest()) {
+    cgroup_parent_ = "/" + name + "-" + suffix;
+    return;
+  }
+  // A dash in a slice's name nests it (a-b.slice is in a.slice): one flat slice of the test's.
+  cgroup_driver_ = "systemd";
+  config_cgroup_parent_ = absl::StrReplaceAll(name, {{"-", ""}}) + suffix + ".slice";
+  cgroup_parent_ = "/" + config_cgroup_parent_;
+}
 
 void DaemonTest::SetUp() {
   ASSERT_EQ(::geteuid(), 0u) << "e2e: run as root";
@@ -26,10 +39,16 @@ void DaemonTest::SetUp() {
   std::string config;
   ASSERT_NO_FATAL_FAILURE(config = PrepareConfig());
   yaml_ = absl::StrCat("cgroup_parent: ", config_cgroup_parent_.empty() ? cgroup_parent_ : config_cgroup_parent_, "\n",
-                       config, extra_yaml_);
+                       cgroup_driver_.empty() ? "" : "cgroup_driver: " + cgroup_driver_ + "\n", config, extra_yaml_);
   absl::Status st = daemon_->Start(yaml_);
   ASSERT_TRUE(st.ok()) << st << "\n" << daemon_->Log();
   Reconnect();
+}
+
+std::string DaemonTest::PodCgroupPath(const std::string& pod_id) const {
+  if (cgroup_driver_ != "systemd") return cgroup_parent_ + "/pod" + pod_id;
+  auto path = systemd::PodSlicePath(systemd::UnitOfPath(cgroup_parent_), pod_id);
+  return path.ok() ? *path : "<" + path.status().ToString() + ">";
 }
 
 void DaemonTest::Reconnect() { client_ = std::make_unique<CriClient>(daemon_->socket()); }
@@ -115,6 +134,16 @@ void DaemonTest::TearDown() {
     if (pids.ok()) {
       EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
     }
+  }
+  if (cgroup_driver_ == "systemd") {
+    EXPECT_EQ(PodagentUnitsUnder(cgroup_parent_), "") << "units left in " << cgroup_parent_;
+    auto units = systemd::SystemdUnits::Connect();
+    EXPECT_TRUE(units.ok()) << units.status();
+    if (units.ok()) {
+      EXPECT_TRUE((*units)->Stop(systemd::UnitOfPath(cgroup_parent_)).ok());
+    }
+  }
+  if (cgroups.ok()) {
     EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
   }
   client_.reset();  // daemon_ (and its temp dirs) goes with the fixture, or earlier in a subclass

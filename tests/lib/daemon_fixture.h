@@ -2,7 +2,9 @@
 // DaemonTest: the gtest fixture of e2e suites that run the real podagent over its socket. Each test
 // gets the daemon on temp dirs under a private cgroup parent; TearDown stops and removes every pod
 // through the CRI, stops the daemon, unmounts its netns dir, fails the test if a process is left
-// in the cgroup parent, and removes it. Pods without CNI use host networking; CniDaemonTest
+// in the cgroup parent, and removes it. With PODAGENT_TEST_CGROUP_DRIVER=systemd (cgroup_driver_e2e.h)
+// the daemon runs `cgroup_driver: systemd` under a slice of the test's own, TearDown also fails the
+// test if a pod slice or scope of podagent's is left in it, and stops the slice. Pods without CNI use host networking; CniDaemonTest
 // (cni_e2e.h) adds a private bridge network. The pod and container helpers below are the one copy
 // every e2e suite uses: a pod run through RunPod remembers its config, which CreateContainer needs
 // again, and a failed call fails the test with the daemon's log.
@@ -19,6 +21,7 @@
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/lib/cgroup_driver_e2e.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/test_daemon.h"
 
@@ -31,7 +34,7 @@ inline constexpr char kBusyboxImage[] = "e2e.local/busybox:1";
 
 class DaemonTest : public ::testing::Test {
  protected:
-  // `name` prefixes the cgroup parent.
+  // `name` prefixes the cgroup parent (its dashes dropped in a slice's name).
   explicit DaemonTest(const std::string& name);
 
   void SetUp() override;
@@ -39,6 +42,9 @@ class DaemonTest : public ::testing::Test {
   // Config lines the daemon needs beside cgroup_parent, written once daemon_ exists and before it
   // starts (a subclass puts its files under daemon_->dir()). extra_yaml_ is appended after them.
   virtual std::string PrepareConfig() { return ""; }
+  // Where the daemon puts pod `pod_id`'s cgroup, by the driver's naming: cgroupfs
+  // "<cgroup_parent_>/pod<id>", systemd "<parent slice path>/<parent stem>-pod<id>.slice".
+  std::string PodCgroupPath(const std::string& pod_id) const;
   // A new client after the daemon restarted.
   void Reconnect();
   // `podagent image import` of the busybox test image as `ref`, into the running daemon's store;
@@ -63,6 +69,8 @@ class DaemonTest : public ::testing::Test {
   // cgroup_parent_ is the cgroup path TearDown checks and removes; the config's cgroup_parent is
   // config_cgroup_parent_ when set (a slice name under cgroup_driver systemd), else the same path.
   std::string cgroup_parent_, config_cgroup_parent_, yaml_;
+  // "systemd" writes `cgroup_driver: systemd` into the config ("" leaves the daemon's default).
+  std::string cgroup_driver_;
   std::unique_ptr<TestDaemon> daemon_;
   std::unique_ptr<CriClient> client_;
   std::map<std::string, ::runtime::v1::PodSandboxConfig> pod_configs_;  // by pod id

@@ -12,7 +12,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "runtime/cgroups/systemd_units.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "tests/lib/daemon_fixture.h"
@@ -55,18 +54,12 @@ class SystemdPodsSystemdGuest : public DaemonTest {
   SystemdPodsSystemdGuest() : DaemonTest("unused") {
     config_cgroup_parent_ = "podagent.slice";  // the pods below name their own parent
     cgroup_parent_ = "/" + parent_;
-    extra_yaml_ = "cgroup_driver: systemd\n";
+    cgroup_driver_ = "systemd";
   }
   void SetUp() override {
     DaemonTest::SetUp();
     ASSERT_FALSE(HasFatalFailure());
     ImportBusybox();
-  }
-  void TearDown() override {
-    DaemonTest::TearDown();
-    auto units = systemd::SystemdUnits::Connect();
-    ASSERT_TRUE(units.ok()) << units.status();
-    EXPECT_TRUE((*units)->Stop(parent_).ok());
   }
 
   const std::string parent_ = "pae2e" + NewId().substr(0, 8) + ".slice";  // kubelet's pod slice

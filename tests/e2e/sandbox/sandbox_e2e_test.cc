@@ -1,6 +1,7 @@
 // E2E: pod sandboxes through the real podagent on its socket, with Debian's CNI plugins and the
 // shipped conflist (test bridge, subnet and IPAM dir), and the restart test: kill -9, start
-// again, every pod listed with the same state and IPs, a pod whose pause died NOTREADY.
+// again, every pod listed with the same state and IPs, a pod whose pause died NOTREADY. Under
+// either cgroup driver (PODAGENT_TEST_CGROUP_DRIVER, tests/lib/cgroup_driver_e2e.h).
 #include <unistd.h>
 
 #include <chrono>
@@ -79,7 +80,7 @@ TEST_F(SandboxE2E, RunListStatusStopRemove) {
   nlohmann::json info = nlohmann::json::parse(status.info().at("info"));
   int pid = info["pid"];
   EXPECT_GT(pid, 0);
-  EXPECT_EQ(info["cgroupPath"], cgroup_parent_ + "/pod" + id);
+  EXPECT_EQ(info["cgroupPath"], PodCgroupPath(id));
   std::string netns = info["netnsPath"];
   EXPECT_EQ(netns, daemon_->run_dir() + "/netns/" + id);
   EXPECT_TRUE(IsNamespacePin(netns));
@@ -118,7 +119,10 @@ TEST_F(SandboxE2E, RunListStatusStopRemove) {
   EXPECT_FALSE(PathExists(netns));
   auto cgroups = CgroupDriver::Detect();
   ASSERT_TRUE(cgroups.ok());
-  EXPECT_FALSE((*cgroups)->Exists(cgroup_parent_ + "/pod" + id));
+  EXPECT_FALSE((*cgroups)->Exists(PodCgroupPath(id)));
+  if (testing::SystemdDriverUnderTest()) {
+    EXPECT_EQ(testing::PodagentUnitsUnder(cgroup_parent_), "") << "the pod slice and pause scope are stopped";
+  }
 }
 
 TEST_F(SandboxE2E, BadInputIsInvalidArgumentAndChangesNothing) {
