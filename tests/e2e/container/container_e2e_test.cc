@@ -79,11 +79,9 @@ TEST_F(ContainerE2E, MemoryLimitOomKilled) {
   auto st = WaitExited(id);
   EXPECT_EQ(st.state(), cri::CONTAINER_EXITED);
   EXPECT_EQ(st.exit_code(), 137);
-  // Under the systemd driver the reason is not checked: systemd removes the emptied scope's
-  // cgroup, racing with the shim's read of memory.events (runtime/cgroups/README.md, what is left).
-  if (!testing::SystemdDriverUnderTest()) {
-    EXPECT_EQ(st.reason(), "OOMKilled");
-  }
+  // Under the systemd driver too, although systemd removes the emptied scope's cgroup at once
+  // (runtime/shim/oom_count.h).
+  EXPECT_EQ(st.reason(), "OOMKilled");
 }
 
 TEST_F(ContainerE2E, CpuSharesProportionOnOneCpu) {
