@@ -115,7 +115,7 @@ void ReadPids(const CgroupDir& dir, const char* threads_file, PidsStats& out,
   if (!dir.Open()) return;
   out.current = dir.Uint("pids.current");
   out.limit = dir.Uint("pids.max");
-  ProcessCounts counts = CountProcesses(dir, threads_file);
+  CgroupProcessCounts counts = CountCgroupProcesses(dir, threads_file);
   out.processes = counts.processes;
   out.threads = counts.threads;
   if (own_procs != nullptr) *own_procs = std::move(counts.own_procs);
@@ -186,8 +186,8 @@ std::optional<uint64_t> CountRecursive(const CgroupDir& dir, const char* file) {
   return total;
 }
 
-ProcessCounts CountProcesses(const CgroupDir& dir, const char* threads_file) {
-  ProcessCounts out;
+CgroupProcessCounts CountCgroupProcesses(const CgroupDir& dir, const char* threads_file) {
+  CgroupProcessCounts out;
   out.own_procs = dir.Read("cgroup.procs");
   if (out.own_procs) out.processes = CountLines(*out.own_procs);
   if (auto threads = dir.Read(threads_file)) out.threads = CountLines(*threads);

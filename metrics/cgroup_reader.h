@@ -31,12 +31,12 @@ CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string
 // (at most kMaxCgroupWalk directories): lines of cgroup.procs and of `threads_file` (v1 tasks,
 // v2 cgroup.threads). A count is nullopt when `dir` itself has no such file. `own_procs` is the
 // content of `dir`'s own cgroup.procs.
-struct ProcessCounts {
+struct CgroupProcessCounts {
   std::optional<uint64_t> processes;
   std::optional<uint64_t> threads;
   std::optional<std::string> own_procs;
 };
-ProcessCounts CountProcesses(const CgroupDir& dir, const char* threads_file);
+CgroupProcessCounts CountCgroupProcesses(const CgroupDir& dir, const char* threads_file);
 
 // Lines of `file` (cgroup.procs, tasks, cgroup.threads) in `dir` and every cgroup below it, at
 // most kMaxCgroupWalk directories; nullopt when `dir` has no such file.

@@ -182,9 +182,9 @@ TEST(CgroupV2Reader, NoControllersEnabled) {
   EXPECT_EQ(s.pids.processes, 1u);
 }
 
-TEST(CountProcesses, CountsProcsAndThreadsOfTheWholeTreeInOneWalk) {
+TEST(CountCgroupProcesses, CountsProcsAndThreadsOfTheWholeTreeInOneWalk) {
   CgroupDir dir(CgroupFixture("v1") + "/pids" + kCtr);
-  ProcessCounts c = CountProcesses(dir, "tasks");
+  CgroupProcessCounts c = CountCgroupProcesses(dir, "tasks");
   EXPECT_EQ(c.processes, 3u);                        // ctr1 2 + nested 1
   EXPECT_EQ(c.threads, 5u);                          // ctr1 3 + nested 2
   EXPECT_EQ(c.own_procs, "101\n102\n");             // ctr1's own file only
@@ -192,21 +192,21 @@ TEST(CountProcesses, CountsProcsAndThreadsOfTheWholeTreeInOneWalk) {
   EXPECT_EQ(c.threads, CountRecursive(dir, "tasks"));
 }
 
-TEST(CountProcesses, EachCountIsAbsentWithoutItsTopFile) {
-  ProcessCounts c = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kCtr), "no.such.file");
+TEST(CountCgroupProcesses, EachCountIsAbsentWithoutItsTopFile) {
+  CgroupProcessCounts c = CountCgroupProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kCtr), "no.such.file");
   EXPECT_EQ(c.processes, 3u);
   EXPECT_FALSE(c.threads);
   // The pod directory has no cgroup.procs or tasks of its own: nothing is counted below it either.
-  ProcessCounts pod = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kPod), "tasks");
+  CgroupProcessCounts pod = CountCgroupProcesses(CgroupDir(CgroupFixture("v1") + "/pids" + kPod), "tasks");
   EXPECT_FALSE(pod.processes);
   EXPECT_FALSE(pod.threads);
   EXPECT_FALSE(pod.own_procs);
-  ProcessCounts gone = CountProcesses(CgroupDir(CgroupFixture("v1") + "/pids/podagent/gone"), "tasks");
+  CgroupProcessCounts gone = CountCgroupProcesses(CgroupDir(CgroupFixture("v1") + "/pids/podagent/gone"), "tasks");
   EXPECT_FALSE(gone.processes);
   EXPECT_FALSE(gone.own_procs);
 }
 
-TEST(CountProcesses, ReadCgroupStatsHandsBackTheOwnProcsItCounted) {
+TEST(CountCgroupProcesses, ReadCgroupStatsHandsBackTheOwnProcsItCounted) {
   std::optional<std::string> v1;
   CgroupStats s1 = ReadCgroupStats(CgroupLayout::V1(CgroupFixture("v1")), kCtr, &v1);
   EXPECT_EQ(v1, "101\n102\n");
