@@ -10,6 +10,9 @@ build=$1
 out=$2
 echo "vm-systemd: kernel $(uname -r), PID 1 $(readlink /proc/1/exe), PODAGENT_EXPECT_INIT=${PODAGENT_EXPECT_INIT:-unset}"
 rc=0
+# The busybox image systemd-ci.sh built on the host, for every test process of the run
+# (tests/lib/test_registry.h) instead of one build each under TCG.
+export PODAGENT_TEST_BUSYBOX_LAYOUT=$out/images/busybox
 select='SystemdGuest'
 [ -n "${PODAGENT_VM_SYSTEMD_INCLUDE:-}" ] && select+="|$PODAGENT_VM_SYSTEMD_INCLUDE"
 s=$(date +%s)
