@@ -27,7 +27,7 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// One easy handle per thread, reset before each request: libcurl keeps a handle's open connections
+// One easy handle per thread, reset after each request: libcurl keeps a handle's open connections
 // (and DNS and TLS session caches) across curl_easy_reset, so a pull's manifest, config and layer
 // requests, made one after another on one thread, pay one TCP (and TLS) handshake instead of one
 // each. libcurl reuses a connection only for the same scheme, host, port and TLS settings, and
@@ -43,7 +43,6 @@ class HandleLease {
     if (kept && !busy) {
       busy_ = &busy;
       busy = true;
-      curl_easy_reset(kept.get());
       c_ = kept.get();
     } else {
       own_.reset(curl_easy_init());
@@ -51,7 +50,9 @@ class HandleLease {
     }
   }
   ~HandleLease() {
-    if (busy_) *busy_ = false;
+    if (busy_ == nullptr) return;
+    curl_easy_reset(c_);  // drops the options pointing at this request's buffers; keeps the connections
+    *busy_ = false;
   }
   HandleLease(const HandleLease&) = delete;
   HandleLease& operator=(const HandleLease&) = delete;
