@@ -95,7 +95,8 @@ TEST_F(ContainerE2E, StartAfterKill9RestartMakesTheLostCgroupWithTheUpdatedLimit
   if (SystemdDriverUnderTest()) {
     // The holder died with the daemon: systemd stops the emptied scope and removes its cgroup.
     absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (cgroups->Exists(cgroup) && absl::Now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (cgroups->Exists(cgroup) && absl::Now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     ASSERT_FALSE(cgroups->Exists(cgroup)) << "systemd did not remove the scope " << cgroup << " of a dead holder";
   } else {
     // cgroupfs keeps it: remove the empty cgroup as systemd would.
