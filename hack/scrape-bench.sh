@@ -7,12 +7,16 @@
 #   hack/scrape-bench.sh DIR restart     restart the daemon (new binary), keep the pods
 #   hack/scrape-bench.sh DIR measure [R] R (default 20) timed scrapes of /metrics and /metrics/cadvisor,
 #                                        R crictl ListContainerStats/ListPodSandboxStats, load average
+#   hack/scrape-bench.sh DIR percall [R] R (default 7) single calls of each: GET /metrics/cadvisor,
+#                                        GET /metrics, ListContainerStats, ListPodSandboxStats; per
+#                                        call the wall time and the daemon's CPU time (its threads'
+#                                        schedstat, ns), median and max
 #   hack/scrape-bench.sh DIR down        remove every pod, stop the daemon, unmount, remove DIR
 #
 # Needs root, crictl ($CRICTL or PATH) and the loopback registry on $REGISTRY (127.0.0.1:5000)
 # with busybox:1.35. Metrics listen on 127.0.0.1:${PORT:-9473}.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 dir=$1; cmd=$2; shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${BIN_DIR:-$here/../build/bin}
@@ -56,6 +60,8 @@ served() {
 # CPU time (user + system, in clock ticks) the daemon has used so far: less sensitive to the load
 # of a shared machine than wall time.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$dir/podagent.pid")/stat"; }
+# CPU time (ns) the daemon's threads have run so far (first field of each task's schedstat).
+cpu_ns() { cat "/proc/$(cat "$dir/podagent.pid")"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s }'; }
 summary() {  # name, then one time per line on stdin: p50 and max
   sort -n | awk -v name="$1" '{ v[NR] = $1 } END { printf "%-34s n=%d p50 %.1f ms, max %.1f ms\n", name, NR, v[int((NR + 1) / 2)], v[NR] }'
 }
@@ -107,6 +113,24 @@ Y
         awk -v n=$((c1 - c0)) -v s="$s1" -v s0="$s0" -v m="$method" \
           'BEGIN { printf "  %s served in %.1f ms on average (%d calls, daemon histogram)\n", m, (s - s0) * 1000 / n, n }'
       fi
+    done
+    echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    ;;
+  percall)
+    r=${1:-7}
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    for call in "GET /metrics/cadvisor" "GET /metrics" "crictl stats" "crictl statsp"; do
+      for _ in $(seq 1 "$r"); do
+        c0=$(cpu_ns); a=$(date +%s%N)
+        case $call in
+          GET*) curl -sf -o /dev/null "http://127.0.0.1:$port/${call#GET /}" ;;
+          *) cri ${call#crictl } -o json > /dev/null ;;
+        esac
+        b=$(date +%s%N); c1=$(cpu_ns)
+        echo "$(ms "$a" "$b") $(ms "$c0" "$c1")"
+      done > "$dir/percall.txt"
+      w=$(cut -d' ' -f1 "$dir/percall.txt" | summary wall); c=$(cut -d' ' -f2 "$dir/percall.txt" | summary cpu)
+      echo "$call: ${w#wall}; daemon CPU ${c#cpu}" | tr -s ' '
     done
     echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     ;;

@@ -8,10 +8,13 @@
 #include <string>
 
 #include "metrics/cgroup_layout.h"
+#include "metrics/cgroup_reader.h"
 #include "metrics/cgroup_stats.h"
 
 namespace podagent {
 
-CgroupStats ReadCgroupCriStats(const CgroupLayout& layout, const std::string& path);
+// `known` (may be null): process counts of direct children read in this pass (cgroup_reader.h).
+CgroupStats ReadCgroupCriStats(const CgroupLayout& layout, const std::string& path,
+                               const KnownChildren* known = nullptr);
 
 }  // namespace podagent

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <functional>
@@ -110,27 +111,31 @@ void ReadV2Memory(const CgroupDir& dir, MemoryStats& out) {
 }
 
 void ReadPids(const CgroupDir& dir, const char* threads_file, PidsStats& out,
-              std::optional<std::string>* own_procs) {
+              std::optional<std::string>* own_procs, const KnownChildren* known) {
   if (own_procs != nullptr) own_procs->reset();
   if (!dir.Open()) return;
   out.current = dir.Uint("pids.current");
   out.limit = dir.Uint("pids.max");
-  CgroupProcessCounts counts = CountCgroupProcesses(dir, threads_file);
+  CgroupProcessCounts counts = CountCgroupProcesses(dir, threads_file, known);
   out.processes = counts.processes;
   out.threads = counts.threads;
   if (own_procs != nullptr) *own_procs = std::move(counts.own_procs);
 }
 
-// Calls visit(parent, name) for each cgroup directory below `dir`, `parent` being the open
-// directory that holds `name`; lists at most kMaxCgroupWalk directories. Paths still to list are
-// opened relative to `dir` when their turn comes: the walk holds two fds at a time however wide
-// the tree.
-void ForEachCgroupBelow(const CgroupDir& dir,
-                        const std::function<void(const CgroupDir& parent, const std::string& name)>& visit) {
+// What a walk's visit says about the directory it was given.
+enum class Walk { kDescend, kSkipSubtree };
+using CgroupVisit = std::function<Walk(const CgroupDir& parent, const std::string& name, bool direct_child)>;
+
+// Calls visit(parent, name, direct_child) for each cgroup directory below `dir`, `parent` being
+// the open directory that holds `name`, `direct_child` true when that is `dir` itself; lists at
+// most kMaxCgroupWalk directories, and not those below a directory whose visit said
+// kSkipSubtree. Paths still to list are opened relative to `dir` when their turn comes: the walk
+// holds two fds at a time however wide the tree.
+void ForEachCgroupBelow(const CgroupDir& dir, const CgroupVisit& visit) {
   std::vector<std::string> pending;
   auto list = [&](const CgroupDir& d, const std::string& rel) {
     for (const std::string& name : ChildDirs(d)) {
-      visit(d, name);
+      if (visit(d, name, rel.empty()) == Walk::kSkipSubtree) continue;
       pending.push_back(rel.empty() ? name : absl::StrCat(rel, "/", name));
     }
   };
@@ -148,11 +153,31 @@ void AddLines(const CgroupDir& parent, const std::string& name, const char* file
   if (auto content = parent.Read(absl::StrCat(name, "/", file))) *total += CountLines(*content);
 }
 
+// The counts `known` holds for the direct child `name`, when it has each one `total` needs.
+const ChildCounts* KnownCounts(const KnownChildren* known, const std::string& name, bool direct_child,
+                               bool need_processes, bool need_threads) {
+  if (known == nullptr || !direct_child) return nullptr;
+  auto it = known->find(name);
+  if (it == known->end()) return nullptr;
+  const ChildCounts& c = it->second;
+  if ((need_processes && !c.processes) || (need_threads && !c.threads)) return nullptr;
+  return &c;
+}
+
+void Add(std::optional<uint64_t>& total, const std::optional<uint64_t>& count) {
+  if (total && count) *total += *count;
+}
+
 }  // namespace
 
 std::vector<std::string> ChildDirs(const CgroupDir& dir) {
   std::vector<std::string> names;
   if (!dir.Open()) return names;
+  // A directory's link count is 2 plus its subdirectories on cgroupfs (kernfs keeps it so) and
+  // on tmpfs or ext4; filesystems that do not count report 1. So 2 means no child cgroup, and
+  // one fstat spares the open, getdents and close of the common leaf cgroup.
+  struct stat st {};
+  if (::fstatat(dir.Fd(), "", &st, AT_EMPTY_PATH) == 0 && st.st_nlink == 2) return names;
   int fd = ::openat(dir.Fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return names;
   DIR* d = ::fdopendir(fd);
@@ -180,21 +205,46 @@ std::optional<uint64_t> CountRecursive(const CgroupDir& dir, const char* file) {
   std::optional<std::string> top = dir.Read(file);
   if (!top) return std::nullopt;
   std::optional<uint64_t> total = CountLines(*top);
-  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name) {
+  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name, bool) {
     AddLines(parent, name, file, total);
+    return Walk::kDescend;
   });
   return total;
 }
 
-CgroupProcessCounts CountCgroupProcesses(const CgroupDir& dir, const char* threads_file) {
+std::optional<uint64_t> CountProcsRecursive(const CgroupDir& dir, const KnownChildren* known) {
+  std::optional<std::string> top = dir.Read("cgroup.procs");
+  if (!top) return std::nullopt;
+  std::optional<uint64_t> total = CountLines(*top);
+  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name, bool direct_child) {
+    if (const ChildCounts* c = KnownCounts(known, name, direct_child, true, false)) {
+      Add(total, c->processes);
+      return Walk::kSkipSubtree;
+    }
+    AddLines(parent, name, "cgroup.procs", total);
+    return Walk::kDescend;
+  });
+  return total;
+}
+
+CgroupProcessCounts CountCgroupProcesses(const CgroupDir& dir, const char* threads_file,
+                                         const KnownChildren* known) {
   CgroupProcessCounts out;
   out.own_procs = dir.Read("cgroup.procs");
   if (out.own_procs) out.processes = CountLines(*out.own_procs);
   if (auto threads = dir.Read(threads_file)) out.threads = CountLines(*threads);
   if (!out.processes && !out.threads) return out;
-  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name) {
+  ForEachCgroupBelow(dir, [&](const CgroupDir& parent, const std::string& name, bool direct_child) {
+    bool need_processes = out.processes.has_value();
+    bool need_threads = out.threads.has_value();
+    if (const ChildCounts* c = KnownCounts(known, name, direct_child, need_processes, need_threads)) {
+      Add(out.processes, c->processes);
+      Add(out.threads, c->threads);
+      return Walk::kSkipSubtree;
+    }
     AddLines(parent, name, "cgroup.procs", out.processes);
     AddLines(parent, name, threads_file, out.threads);
+    return Walk::kDescend;
   });
   return out;
 }
@@ -211,22 +261,23 @@ std::string ProcsDir(const CgroupLayout& layout, const std::string& path) {
 }
 
 CgroupStats ReadCgroupV1Stats(const CgroupLayout& layout, const std::string& path,
-                              std::optional<std::string>* own_procs) {
+                              std::optional<std::string>* own_procs, const KnownChildren* known) {
   CgroupStats out;
   ReadV1Cpu(CgroupDir(layout.Dir(path, "cpuacct")), CgroupDir(layout.Dir(path, "cpu")), out.cpu);
   ReadV1Memory(CgroupDir(layout.Dir(path, "memory")), out.memory);
   // In the memory hierarchy where pids is not mounted: counts only, no pids.current.
-  ReadPids(CgroupDir(ProcsDir(layout, path)), "tasks", out.pids, own_procs);
+  ReadPids(CgroupDir(ProcsDir(layout, path)), "tasks", out.pids, own_procs, known);
   out.io = ReadBlkioV1(CgroupDir(layout.Dir(path, "blkio")));
   return out;
 }
 
-CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string>* own_procs) {
+CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string>* own_procs,
+                              const KnownChildren* known) {
   CgroupDir dir(path);
   CgroupStats out;
   ReadV2Cpu(dir, out.cpu);
   ReadV2Memory(dir, out.memory);
-  ReadPids(dir, "cgroup.threads", out.pids, own_procs);
+  ReadPids(dir, "cgroup.threads", out.pids, own_procs, known);
   out.io = ReadIoStatV2(dir);
   if (auto psi = dir.Read("cpu.pressure")) out.cpu_pressure = ParsePsi(*psi);
   if (auto psi = dir.Read("memory.pressure")) out.memory_pressure = ParsePsi(*psi);
@@ -235,9 +286,9 @@ CgroupStats ReadCgroupV2Stats(const std::string& path, std::optional<std::string
 }
 
 CgroupStats ReadCgroupStats(const CgroupLayout& layout, const std::string& path,
-                            std::optional<std::string>* own_procs) {
-  if (layout.IsV2()) return ReadCgroupV2Stats(layout.Dir(path, ""), own_procs);
-  return ReadCgroupV1Stats(layout, path, own_procs);
+                            std::optional<std::string>* own_procs, const KnownChildren* known) {
+  if (layout.IsV2()) return ReadCgroupV2Stats(layout.Dir(path, ""), own_procs, known);
+  return ReadCgroupV1Stats(layout, path, own_procs, known);
 }
 
 std::optional<uint64_t> MemoryStats::WorkingSet() const {

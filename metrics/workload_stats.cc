@@ -11,6 +11,26 @@
 #include "metrics/ulimits.h"
 
 namespace podagent {
+namespace {
+
+// The process and thread counts just read for those containers whose cgroup is a direct child
+// of `parent_path`, by the child's directory name.
+KnownChildren ChildCountsOf(const std::string& parent_path, const std::vector<ContainerReading>& containers) {
+  KnownChildren known;
+  for (const ContainerReading& c : containers) {
+    const std::string& path = c.container.cgroup_path;
+    if (!c.cgroup_found || path.size() <= parent_path.size() + 1 || path.compare(0, parent_path.size(), parent_path) != 0 ||
+        path[parent_path.size()] != '/') {
+      continue;
+    }
+    std::string name = path.substr(parent_path.size() + 1);
+    if (name.find('/') != std::string::npos) continue;
+    known[name] = ChildCounts{c.stats.pids.processes, c.stats.pids.threads};
+  }
+  return known;
+}
+
+}  // namespace
 
 bool HasAnyStat(const CgroupStats& s) {
   return s.cpu.usage_ns || s.cpu.shares || s.memory.usage || s.memory.limit || s.pids.current ||
@@ -27,11 +47,12 @@ WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<Di
 // At kCri only the figures of the CRI messages (metrics/cgroup_cri_reader.h). At kMetrics every
 // cgroup figure, its block devices named, and what /proc adds for the cgroup's own processes:
 // their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
-CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth) const {
-  if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path);
+CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth,
+                                           const KnownChildren* known) const {
+  if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path, known);
   // The cgroup.procs read for the process count also serves both walks of its processes.
   std::optional<std::string> procs;
-  CgroupStats s = ReadCgroupStats(layout_, path, &procs);
+  CgroupStats s = ReadCgroupStats(layout_, path, &procs, known);
   for (DeviceIo& d : s.io) d.device = device_names_->Block(d.major, d.minor);
   if (procs) {
     FdCounts fds = CountProcessFds(*procs, proc_root_);
@@ -65,14 +86,15 @@ PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vecto
   PodReading r;
   r.pod = pod;
   r.timestamp_ns = absl::ToUnixNanos(now);
-  if (!pod.cgroup_path.empty()) {
-    r.stats = ReadStats(pod.cgroup_path, depth);
-    r.cgroup_found = HasAnyStat(r.stats);
-  }
-  if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);
   for (const ContainerSnapshot& c : containers) {
     if (c.pod_id == pod.id) r.containers.push_back(ReadContainer(c, now, depth));
   }
+  if (!pod.cgroup_path.empty()) {
+    KnownChildren known = ChildCountsOf(pod.cgroup_path, r.containers);
+    r.stats = ReadStats(pod.cgroup_path, depth, &known);
+    r.cgroup_found = HasAnyStat(r.stats);
+  }
+  if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);
   return r;
 }
 

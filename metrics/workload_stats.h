@@ -13,6 +13,7 @@
 
 #include "absl/time/time.h"
 #include "metrics/cgroup_layout.h"
+#include "metrics/cgroup_reader.h"
 #include "metrics/cgroup_stats.h"
 #include "metrics/device_names.h"
 #include "metrics/disk_usage.h"
@@ -56,7 +57,9 @@ class WorkloadStatsReader {
 
   ContainerReading ReadContainer(const ContainerSnapshot& c, absl::Time now,
                                  ReadDepth depth = ReadDepth::kCri) const;
-  // The pod and the given containers (those whose pod_id matches).
+  // The pod and the given containers (those whose pod_id matches). The containers are read
+  // first: the pod's recursive process and thread counts add those of its containers' cgroups
+  // (direct children of the pod cgroup) instead of reading their files a second time.
   PodReading ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers, absl::Time now,
                      ReadDepth depth = ReadDepth::kCri) const;
   // Every pod of `source` with its containers; containers whose pod is unknown are dropped.
@@ -66,7 +69,7 @@ class WorkloadStatsReader {
   const CgroupLayout& Layout() const { return layout_; }
 
  private:
-  CgroupStats ReadStats(const std::string& path, ReadDepth depth) const;
+  CgroupStats ReadStats(const std::string& path, ReadDepth depth, const KnownChildren* known = nullptr) const;
 
   CgroupLayout layout_;
   std::shared_ptr<DiskUsageCache> disk_;

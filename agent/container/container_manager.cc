@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "agent/container/container_cgroup.h"
 #include "agent/container/container_kill.h"
 #include "agent/container/container_resources.h"
 #include "agent/container/spec_builder.h"
@@ -334,6 +335,7 @@ absl::Status ContainerManager::Start(const std::string& id) {
     return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " is ", CtrStateName(rec.state), ", not created"));
   }
   ASSIGN_OR_RETURN(const ShimLauncher* launcher, Launcher());
+  RETURN_IF_ERROR(EnsureContainerCgroup(ctx_.cgroups, rec));  // it stays created on an error
   auto started = launcher->Start(rec.state_dir, absl::Seconds(90));
   // The init has joined its cgroup (or never will): the driver's hold on it goes.
   if (ctx_.cgroups && !rec.cgroup_path.empty()) ctx_.cgroups->ReleaseHold(rec.cgroup_path);
@@ -575,7 +577,11 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
     MergeResources(updated.resources, r);
     RETURN_IF_ERROR(Save(e->rec, updated));
   }
-  if (ctx_.cgroups && !rec.cgroup_path.empty()) {
+  // A created container whose cgroup went with a restart (container_cgroup.h) gets the recorded
+  // resources when StartContainer makes it again.
+  bool has_cgroup = ctx_.cgroups && !rec.cgroup_path.empty();
+  bool lost = has_cgroup && rec.state == CtrState::kCreated && !ctx_.cgroups->Exists(rec.cgroup_path);
+  if (has_cgroup && !lost) {
     absl::Status applied = ctx_.cgroups->Apply(rec.cgroup_path, r);
     if (!applied.ok()) {
       std::lock_guard<std::mutex> l(mu_);

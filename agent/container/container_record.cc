@@ -22,6 +22,25 @@ void GetOpt(const nlohmann::json& j, const char* key, std::optional<T>& v) {
   if (j.contains(key)) v = j.at(key).get<T>();
 }
 
+// Device rules as {"type": "c", "major": 1, "minor": 3, "access": "rwm"} (-1: any number).
+nlohmann::json DevicesToJson(const std::vector<DeviceRule>& rules) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const DeviceRule& d : rules) {
+    out.push_back({{"type", std::string(1, d.type)}, {"major", d.major}, {"minor", d.minor}, {"access", d.access}});
+  }
+  return out;
+}
+
+std::vector<DeviceRule> DevicesFromJson(const nlohmann::json& j) {
+  std::vector<DeviceRule> out;
+  for (const auto& d : j) {
+    std::string type = d.at("type").get<std::string>();
+    out.push_back({type.empty() ? 'a' : type[0], d.at("major").get<int64_t>(), d.at("minor").get<int64_t>(),
+                   d.at("access").get<std::string>()});
+  }
+  return out;
+}
+
 ContainerRecord FromJsonUnchecked(const nlohmann::json& j) {
   ContainerRecord r;
   r.id = j.at("id").get<std::string>();
@@ -73,6 +92,8 @@ std::string CtrStateName(CtrState s) {
   }
 }
 
+// Every field, device rules included: StartContainer makes a lost cgroup again from the record
+// (container_cgroup.h).
 nlohmann::json ResourcesToJson(const CgroupResources& r) {
   nlohmann::json j = nlohmann::json::object();
   PutOpt(j, "cpu_shares", r.cpu_shares);
@@ -85,6 +106,8 @@ nlohmann::json ResourcesToJson(const CgroupResources& r) {
   PutOpt(j, "pids_limit", r.pids_limit);
   j["hugepage_limits"] = r.hugepage_limits;
   j["unified"] = r.unified;
+  PutOpt(j, "memory_oom_group", r.memory_oom_group);
+  if (r.devices) j["devices"] = DevicesToJson(*r.devices);
   return j;
 }
 
@@ -100,6 +123,8 @@ CgroupResources ResourcesFromJson(const nlohmann::json& j) {
   GetOpt(j, "pids_limit", r.pids_limit);
   r.hugepage_limits = j.value("hugepage_limits", std::map<std::string, int64_t>{});
   r.unified = j.value("unified", std::map<std::string, std::string>{});
+  GetOpt(j, "memory_oom_group", r.memory_oom_group);
+  if (j.contains("devices")) r.devices = DevicesFromJson(j.at("devices"));
   return r;
 }
 

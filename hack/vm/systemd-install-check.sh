@@ -7,7 +7,10 @@
 #      `crictl version` right after it, no retry, and ActiveState=active;
 #   3. crictl runs a pod and a container through it (the busybox image imported from an OCI
 #      layout: the guest has no network), the container's process is alive in the kernel; all is
-#      stopped and removed, `systemctl stop podagent` leaves it inactive with the socket gone;
+#      stopped and removed; then the same with the config switched to `cgroup_driver: systemd`
+#      (the pod a slice, the container an active scope it runs in, no unit left after removal),
+#      and the installed config restored; `systemctl stop podagent` leaves it inactive with the
+#      socket gone;
 #   4. upgrade: with a pod running, `dpkg -i DEB` again restarts the daemon (a new MainPID) and the
 #      pod's pause and container processes are the same (pid and start time) and still running;
 #   5. `dpkg -r podagent` stops and disables it.
@@ -117,6 +120,37 @@ read -r pod ctr <<<"$out"
 check_running "first pod" "$pod" "$ctr"
 say "pod $pod with container $ctr runs (container pid $(container_pid "$ctr"), pause pid $(pause_pid "$pod"))"
 remove_pod "$pod" "$(container_pid "$ctr")" "$(pause_pid "$pod")"
+
+# --- 3b. the same through crictl under cgroup_driver: systemd, as a kubeadm node would run it ---
+# The installed config with the driver switched (and the cgroupfs parent dropped: the systemd
+# default is podagent.slice); the original goes back byte for byte before the upgrade below, so
+# dpkg sees an unmodified conffile.
+conf=/etc/podagent/podagent.yaml
+cp -p "$conf" "$work/podagent.yaml.orig" || fail "cannot save $conf"
+sed -e 's/^cgroup_driver: cgroupfs$/cgroup_driver: systemd/' -e '/^cgroup_parent: /d' "$work/podagent.yaml.orig" >"$conf"
+grep -qx 'cgroup_driver: systemd' "$conf" || fail "$conf has no 'cgroup_driver: cgroupfs' line to switch"
+systemctl restart podagent.service || fail "systemctl restart (systemd driver) failed: $(systemctl status podagent --no-pager 2>&1)"
+expect_answers "after the restart with cgroup_driver: systemd"
+out=$(crictl info -o json | jq -r '.status.conditions[] | select(.type == "RuntimeReady") | .status') ||
+  fail "crictl info: $out $(err)"
+[ "$out" = true ] || fail "RuntimeReady is '$out' under the systemd driver: $(crictl info) $(err)"
+out=$(run_pod) || exit 1
+read -r pod ctr <<<"$out"
+check_running "systemd driver" "$pod" "$ctr"
+cpid=$(container_pid "$ctr")
+scope="podagent-$ctr.scope"
+[ "$(systemctl show -p ActiveState --value "$scope")" = active ] ||
+  fail "systemd driver: unit $scope is $(systemctl show -p ActiveState --value "$scope") ($(systemctl list-units --no-pager 'podagent*' 2>&1))"
+grep -q "^0::/podagent.slice/podagent-pod.*\.slice/$scope\$" "/proc/$cpid/cgroup" ||
+  fail "systemd driver: container pid $cpid is in $(cat "/proc/$cpid/cgroup"), not in $scope under podagent.slice"
+say "systemd driver: pod $pod, container $ctr in $(cut -d: -f3 "/proc/$cpid/cgroup")"
+remove_pod "$pod" "$cpid" "$(pause_pid "$pod")"
+left=$(systemctl list-units --all --no-legend --plain 'podagent-pod*.slice' 'podagent-*.scope' 2>&1)
+[ -z "$left" ] || fail "systemd driver: units left after crictl rmp: $left"
+cp -p "$work/podagent.yaml.orig" "$conf" || fail "cannot restore $conf"
+systemctl restart podagent.service || fail "systemctl restart (cgroupfs again) failed"
+expect_answers "after the restart with the installed config"
+
 systemctl stop podagent.service || fail "systemctl stop failed"
 [ "$(prop ActiveState)" = inactive ] || fail "ActiveState $(prop ActiveState) after stop"
 [ ! -S /run/podagent/podagent.sock ] || fail "socket /run/podagent/podagent.sock left after stop"

@@ -27,6 +27,43 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// One easy handle per thread, reset after each request: libcurl keeps a handle's open connections
+// (and DNS and TLS session caches) across curl_easy_reset, so a pull's manifest, config and layer
+// requests, made one after another on one thread, pay one TCP (and TLS) handshake instead of one
+// each. libcurl reuses a connection only for the same scheme, host, port and TLS settings, and
+// every request sets its own headers and credentials again. Not a process-wide share: libcurl
+// does not support sharing a connection cache between concurrent threads, and pulls run in many.
+// The thread's handle, reset, or (should a request ever be made from inside another's callback)
+// a handle of its own; `HandleLease` gives the thread's handle back when the request ends.
+class HandleLease {
+ public:
+  HandleLease() {
+    thread_local std::unique_ptr<CURL, CurlDeleter> kept(curl_easy_init());
+    thread_local bool busy = false;
+    if (kept && !busy) {
+      busy_ = &busy;
+      busy = true;
+      c_ = kept.get();
+    } else {
+      own_.reset(curl_easy_init());
+      c_ = own_.get();
+    }
+  }
+  ~HandleLease() {
+    if (busy_ == nullptr) return;
+    curl_easy_reset(c_);  // drops the options pointing at this request's buffers; keeps the connections
+    *busy_ = false;
+  }
+  HandleLease(const HandleLease&) = delete;
+  HandleLease& operator=(const HandleLease&) = delete;
+  CURL* get() const { return c_; }
+
+ private:
+  CURL* c_ = nullptr;
+  bool* busy_ = nullptr;
+  std::unique_ptr<CURL, CurlDeleter> own_;
+};
+
 struct Transfer {
   CURL* curl = nullptr;
   const HttpRequest* request = nullptr;
@@ -92,14 +129,14 @@ std::string UrlEncode(absl::string_view s) {
 
 absl::StatusOr<HttpResponse> HttpDo(const HttpRequest& request) {
   GlobalInit();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return absl::InternalError("curl_easy_init failed");
+  HandleLease lease;
+  CURL* c = lease.get();
+  if (c == nullptr) return absl::InternalError("curl_easy_init failed");
   HttpResponse response;
-  Transfer t{curl.get(), &request, &response, absl::OkStatus()};
+  Transfer t{c, &request, &response, absl::OkStatus()};
   curl_slist* raw = nullptr;
   for (const auto& h : request.headers) raw = curl_slist_append(raw, h.c_str());
   std::unique_ptr<curl_slist, SlistDeleter> headers(raw);
-  CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -147,6 +184,8 @@ absl::StatusOr<HttpResponse> HttpDo(const HttpRequest& request) {
     return absl::UnavailableError(msg);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  long connects = 0;
+  if (curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) response.new_connections = connects;
   char* eff = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff) response.effective_url = eff;
   return response;

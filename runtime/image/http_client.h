@@ -6,6 +6,8 @@
 // starts on https is only ever redirected to https (never downgraded to plain HTTP).
 // A request stops when its `interrupt` says so (checked by libcurl's progress callback, about
 // every second even while no byte arrives) or at its `deadline`, whatever the server does.
+// Requests made one after another on one thread reuse an open connection to the same scheme,
+// host and port (a pull's several requests pay one handshake).
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +41,7 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // lowercase names, last value wins
   std::string body;                            // non-2xx bodies, or all when no sink (bounded)
   std::string effective_url;
+  long new_connections = 0;  // connections opened for this request (0: an open one was reused)
 };
 
 // Unavailable for transport failures (connection refused, reset, timeouts become

@@ -70,5 +70,24 @@ TEST(ContainerRecordTest, JsonRoundTrip) {
             absl::StatusCode::kDataLoss);
 }
 
+// StartContainer makes a lost cgroup again from the record: its device rules must survive it.
+TEST(ContainerRecordTest, JsonKeepsDeviceRulesAndOomGroup) {
+  ContainerRecord r = Rec();
+  r.resources.devices = std::vector<DeviceRule>{{'c', 1, 3, "rwm"}, {'b', 8, -1, "r"}};
+  r.resources.memory_oom_group = true;
+  auto back = ContainerRecordFromJson(ToJson(r));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_TRUE(back->resources.devices.has_value());
+  ASSERT_EQ(back->resources.devices->size(), 2u);
+  const DeviceRule& b = (*back->resources.devices)[1];
+  EXPECT_EQ(b.type, 'b');
+  EXPECT_EQ(b.major, 8);
+  EXPECT_EQ(b.minor, -1);
+  EXPECT_EQ(b.access, "r");
+  EXPECT_EQ(back->resources.memory_oom_group, true);
+  // A record without them (an older podagent's) has none: not an empty deny-all list.
+  EXPECT_FALSE(ContainerRecordFromJson(ToJson(Rec()))->resources.devices.has_value());
+}
+
 }  // namespace
 }  // namespace podagent
