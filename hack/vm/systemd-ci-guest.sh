@@ -23,8 +23,8 @@ echo "vm-systemd: tests took $(( $(date +%s) - s ))s"
 # to either suite run here too, pod-to-pod TCP over the bridge included: 10 s here), and the cgroup
 # root tests of tests/integration/cgroupv2 (ROOT_CgroupOnDetectedVersion: the same checks through
 # SystemdCgroupDriver, on a scope in a slice of the test's own). With the busybox layout built once
-# (above) a ContainerE2E test takes 6-13 s here instead of 39 s or more; the 17 tests took 103 s
-# (2026-11-30, measured). PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, a ctest -E regex, leaves tests out.
+# (above) a ContainerE2E test takes 6-22 s here instead of 39 s or more; the 17 tests took 103-155 s
+# (2026-11-30, two runs). PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, a ctest -E regex, leaves tests out.
 driver_select=${PODAGENT_VM_SYSTEMD_DRIVER_SUITES:-'^(SandboxE2E|ContainerE2E|ROOT_CgroupOnDetectedVersion)\.'}
 driver_args=(-R "$driver_select")
 [ -n "${PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE:-}" ] && driver_args+=(-E "$PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE")
