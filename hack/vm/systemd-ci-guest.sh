@@ -24,7 +24,8 @@ echo "vm-systemd: tests took $(( $(date +%s) - s ))s"
 # root tests of tests/integration/cgroupv2 (ROOT_CgroupOnDetectedVersion: the same checks through
 # SystemdCgroupDriver, on a scope in a slice of the test's own). With the busybox layout built once
 # (above) a ContainerE2E test takes 6-22 s here instead of 39 s or more; the 17 tests took 103-155 s
-# (2026-11-30, two runs), 19 with ContainerE2E's restart tests 145 s. PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, a ctest -E regex, leaves tests out.
+# (2026-11-30, two runs), 19 with ContainerE2E's restart tests 145 s.
+# PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, a ctest -E regex, leaves tests out.
 driver_select=${PODAGENT_VM_SYSTEMD_DRIVER_SUITES:-'^(SandboxE2E|ContainerE2E|ROOT_CgroupOnDetectedVersion)\.'}
 driver_args=(-R "$driver_select")
 [ -n "${PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE:-}" ] && driver_args+=(-E "$PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE")
