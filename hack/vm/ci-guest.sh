@@ -14,6 +14,9 @@ for c in cpu cpuset io memory pids hugetlb; do
 done
 echo "vm-ci: kernel $(uname -r), cgroup2 with: $enabled"
 
+# The busybox image ci.sh built on the host for the whole run (tests/lib/test_registry.h).
+export PODAGENT_TEST_BUSYBOX_LAYOUT=$out/images/busybox
+
 select=(-L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE")
 [ -n "${PODAGENT_VM_CI_INCLUDE:-}" ] && select+=(-R "$PODAGENT_VM_CI_INCLUDE")
 ctest --test-dir "$build" -N "${select[@]}" | tail -n 1

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # hack/vm/systemd-ci.sh [BUILD_DIR]: the systemd guest's run (issue 16's acceptance), against an
-# already built BUILD_DIR (default: build; podagent, podagent-shim, podagent-pause and
-# t_systemd_guest_root built). On the host it packs the .deb with CPack and builds the busybox
-# OCI layout (no network in the guest); then one boot of PODAGENT_VM_INIT=systemd hack/vm/run.sh
-# runs systemd-ci-guest.sh there:
+# already built BUILD_DIR (default: build; podagent, podagent-shim, podagent-pause,
+# t_systemd_guest_root, t_sandbox_e2e, t_container_e2e and t_cgroup_version_root built). On the
+# host it packs the .deb with CPack and builds the busybox OCI layout once (no network in the
+# guest; every test there uses it through PODAGENT_TEST_BUSYBOX_LAYOUT); then one boot of
+# PODAGENT_VM_INIT=systemd hack/vm/run.sh runs systemd-ci-guest.sh there:
 #   1. ctest -R 'SystemdGuest' (plus PODAGENT_VM_SYSTEMD_INCLUDE, a ctest -R regex for the tests
 #      that need systemd, e.g. the systemd cgroup driver's): PID 1 is systemd, the system is
 #      running, cgroup2 with a systemd-managed tree;
-#   2. the sandbox and container e2e suites (t_sandbox_e2e, t_container_e2e) again with
-#      PODAGENT_TEST_CGROUP_DRIVER=systemd: the daemon under the systemd cgroup driver
-#      (PODAGENT_VM_SYSTEMD_DRIVER_SUITES, a ctest -R regex, overrides the choice);
+#   2. the sandbox and container e2e suites (t_sandbox_e2e, t_container_e2e) and the cgroup root
+#      tests (t_cgroup_version_root) again with PODAGENT_TEST_CGROUP_DRIVER=systemd: the daemon,
+#      or the cgroup checks, under the systemd cgroup driver (PODAGENT_VM_SYSTEMD_DRIVER_SUITES
+#      and PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, ctest -R and -E regexes, override the choice);
 #   3. systemd-install-check.sh: the .deb installs, starts (Type=notify), runs a pod through
 #      crictl, upgrades with the pod kept running, and is removed.
 # Bounds: systemd's boot to the command PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT (300 s, inside the guest:

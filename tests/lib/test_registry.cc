@@ -15,6 +15,18 @@ namespace {
 
 std::string Script() { return SourceDir() + "/hack/registry.sh"; }
 
+// The layout PODAGENT_TEST_BUSYBOX_LAYOUT names, once it looks like an OCI layout.
+absl::StatusOr<std::string> PrebuiltBusyboxLayout(const std::string& dir) {
+  for (const char* file : {"index.json", "oci-layout"}) {
+    if (!PathExists(dir + "/" + file)) {
+      return absl::FailedPreconditionError(absl::StrCat("PODAGENT_TEST_BUSYBOX_LAYOUT=", dir, " is not an OCI layout (no ",
+                                                        file, "): build one with hack/make-test-images.sh OUT and point "
+                                                        "it at OUT/busybox, or unset it"));
+    }
+  }
+  return dir;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TestRegistry>> TestRegistry::Start(const std::string& dir, const std::string& auth,
@@ -77,6 +89,8 @@ absl::StatusOr<std::string> MakeBusyboxLayout(const std::string& out) {
 }
 
 absl::StatusOr<std::string> SharedBusyboxLayout() {
+  const char* prebuilt = std::getenv("PODAGENT_TEST_BUSYBOX_LAYOUT");
+  if (prebuilt != nullptr && *prebuilt != '\0') return PrebuiltBusyboxLayout(prebuilt);
   static TempDir* dir = new TempDir("podagent-busybox");  // removed by the atexit below
   static const absl::StatusOr<std::string> layout = [] {
     std::atexit([] { delete dir; });

@@ -44,7 +44,9 @@ class TestRegistry {
 // Builds the busybox OCI layout into `out`; returns the layout dir (`out`/busybox).
 absl::StatusOr<std::string> MakeBusyboxLayout(const std::string& out);
 // The busybox layout built once per test binary (in a temp dir removed at exit); every later
-// call returns the first call's result.
+// call returns the first call's result. With PODAGENT_TEST_BUSYBOX_LAYOUT=DIR set (the guest
+// scripts of hack/vm build one per run), DIR instead, once it holds index.json and oci-layout
+// (FailedPrecondition otherwise); tests must not write into it.
 absl::StatusOr<std::string> SharedBusyboxLayout();
 // The same, throwing (so failing the test that asked) when the layout could not be built.
 std::string BusyboxLayout();
