@@ -39,15 +39,24 @@ absl::StatusOr<std::vector<uint8_t>> CpuSetMask(const std::string& list);
 // systemd stores it; infinity for quota <= 0. period <= 0 means 100000.
 uint64_t CpuQuotaPerSecUSec(int64_t quota_us, int64_t period_us);
 
-// The properties for the set fields of `r`: CPUWeight (from cpu_shares, the Kubernetes mapping),
-// CPUQuotaPerSecUSec and CPUQuotaPeriodUSec, MemoryMax, TasksMax, AllowedCPUs, AllowedMemoryNodes.
-// Unset fields give nothing; "unlimited" values give infinity.
-absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r);
+// Which tree systemd manages: the unified cgroup v2 one, or its hybrid layout (the controllers on
+// v1 hierarchies, systemd.unified_cgroup_hierarchy=0), where the v1 properties apply and the
+// unified-only ones (AllowedCPUs, AllowedMemoryNodes) do not exist.
+enum class Layout { kUnified, kHybrid };
+
+// The properties for the set fields of `r`. Unified: CPUWeight (from cpu_shares, the Kubernetes
+// mapping), CPUQuotaPerSecUSec and CPUQuotaPeriodUSec, MemoryMax, TasksMax, AllowedCPUs,
+// AllowedMemoryNodes. Hybrid: CPUShares (cpu.shares as given), the CPU quota, MemoryLimit
+// (memory.limit_in_bytes), TasksMax; no cpuset. Unset fields give nothing; "unlimited" values
+// give infinity.
+absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r,
+                                                             Layout layout = Layout::kUnified);
 
 // What of `r` goes to the cgroup files of a unit when systemd has the rest as properties
-// (ResourceProperties): swap, hugepages, the unified map, memory.oom.group, devices. The memory
-// limit stays when a swap limit is set: the files' swap value is computed from both.
-CgroupResources FileOnlyResources(const CgroupResources& r);
+// (ResourceProperties): swap, hugepages, the unified map, memory.oom.group, devices, and on the
+// hybrid layout the cpuset. The memory limit stays when a swap limit is set: the files' swap
+// value is computed from both (v2), or must be written in order with it (v1).
+CgroupResources FileOnlyResources(const CgroupResources& r, Layout layout = Layout::kUnified);
 
 // The properties of a transient slice: Description, DefaultDependencies=no, the accounting
 // switches (so systemd enables the controllers), then `resources`.
