@@ -67,4 +67,11 @@ std::vector<UnitProperty> SliceProperties(const std::string& description, std::v
 std::vector<UnitProperty> ScopeProperties(const std::string& description, const std::string& slice,
                                           const std::vector<pid_t>& pids, std::vector<UnitProperty> resources);
 
+// What a delegated scope needs besides ScopeProperties on the hybrid layout. On v1 systemd
+// delegates only cpu, cpuacct, memory and pids, and removes the scope's directory in any other
+// hierarchy it manages each time it realizes the unit: BlockIOAccounting keeps blkio and
+// DevicePolicy=closed keeps devices (failing closed to systemd's standard devices should systemd
+// rewrite them; the driver's own rules follow in the files).
+std::vector<UnitProperty> HybridScopeProperties();
+
 }  // namespace podagent::systemd

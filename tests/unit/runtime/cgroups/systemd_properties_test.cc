@@ -150,6 +150,10 @@ TEST(SystemdProperties, HybridLayoutGetsTheV1PropertiesAndKeepsTheCpusetInFiles)
   EXPECT_EQ(files.cpuset_cpus, "0");
   EXPECT_EQ(files.cpuset_mems, "0");
   EXPECT_FALSE(files.cpu_shares || files.cpu_quota || files.memory_limit || files.pids_limit);
+  // systemd keeps a scope's blkio and devices cgroups on v1 only when the unit asks for them.
+  auto scope = HybridScopeProperties();
+  EXPECT_EQ(*Find(scope, "BlockIOAccounting"), (UnitProperty{"BlockIOAccounting", true}));
+  EXPECT_EQ(*Find(scope, "DevicePolicy"), (UnitProperty{"DevicePolicy", std::string("closed")}));
 }
 
 }  // namespace
