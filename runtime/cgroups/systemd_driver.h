@@ -20,7 +20,8 @@
 // v2 tree at <root>/unified; systemd.unified_cgroup_hierarchy=0) `files` is the v1 driver: the
 // properties are the v1 ones (systemd_properties.h, Layout::kHybrid); after systemd made a unit's
 // cgroup in the hierarchies it manages, Create makes the same path in the others (freezer,
-// hugetlb, cpuset...), so that a process joins the unit in every hierarchy; ProcsFiles and
+// hugetlb, cpuset...), so that a process joins the unit in every hierarchy, and a scope asks for
+// blkio and devices (HybridScopeProperties), which systemd would otherwise trim; ProcsFiles and
 // AddProcess add the unified tree's cgroup.procs, where systemd sees a scope's processes.
 //
 // The naming of a pod, its pause and a container: PodPath/PausePath/ContainerPath, here
@@ -80,7 +81,9 @@ class SystemdCgroupDriver final : public CgroupDriver {
   SystemdCgroupDriver(std::unique_ptr<CgroupDriver> files, std::unique_ptr<systemd::SystemdUnits> units,
                       std::string unified_root)
       : files_(std::move(files)), units_(std::move(units)), unified_root_(std::move(unified_root)) {}
-  systemd::Layout layout() const { return unified_root_.empty() ? systemd::Layout::kUnified : systemd::Layout::kHybrid; }
+  systemd::Layout layout() const {
+    return unified_root_.empty() ? systemd::Layout::kUnified : systemd::Layout::kHybrid;
+  }
   absl::Status CreateSlice(const std::string& path, const std::string& slice);
   absl::Status CreateScope(const std::string& path, const std::string& scope);
   // Hybrid: `path` in the v1 hierarchies systemd does not manage (a no-op on v2).

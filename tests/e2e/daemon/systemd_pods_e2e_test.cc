@@ -1,8 +1,8 @@
 // E2E, on a node whose PID 1 is systemd (the hack/vm guest with PODAGENT_VM_INIT=systemd, cgroup
-// v2 or, with PODAGENT_VM_CGROUP=hybrid, systemd's hybrid v1 layout): the real daemon with cgroup_driver systemd makes a pod and its containers as systemd units
-// through the CRI. kubelet's pod slice is stood for by a slice of this test's; the truth is
-// systemctl, the cgroup files and the container's exit (137 after an OOM kill). Left out
-// elsewhere by its name (*SystemdGuest).
+// v2 or, with PODAGENT_VM_CGROUP=hybrid, systemd's hybrid v1 layout): the real daemon with
+// cgroup_driver systemd makes a pod and its containers as systemd units through the CRI. kubelet's
+// pod slice is stood for by a slice of this test's; the truth is systemctl, the cgroup files and
+// the container's exit (137 after an OOM kill). Left out elsewhere by its name (*SystemdGuest).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,10 +1,12 @@
 // ROOT, on a node whose PID 1 is systemd (the hack/vm guest with PODAGENT_VM_INIT=systemd, on
 // cgroup v2, or with PODAGENT_VM_CGROUP=hybrid on systemd's hybrid v1 layout): the systemd cgroup
-// driver makes a pod the way the sandbox and container managers use it. A pod slice under a kubelet-like parent slice, a pause scope and a container scope, each
-// joined by a forked child that writes itself into ProcsFiles, as the pause and a container's
-// init do; the holders released; limits through Apply (systemd's properties and the files); a
-// live update; Kill and Destroy. The truth is systemctl, /proc/PID/cgroup and the cgroup files.
-// Left out of the host suite and the shell guest by its name (*SystemdGuest).
+// driver makes a pod the way the sandbox and container managers use it. A pod slice under a
+// kubelet-like parent slice, a pause scope and a container scope, each joined by a forked child
+// that writes itself into ProcsFiles, as the pause and a container's init do; the holders
+// released; limits through Apply (systemd's properties and the files); a live update; Kill and
+// Destroy. The truth is systemctl, /proc/PID/cgroup (every hierarchy's line) and the cgroup files
+// (v2's, or each v1 controller's). Left out of the host suite and the shell guest by its name
+// (*SystemdGuest).
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -94,14 +94,16 @@ TEST(SystemdGuest, CgroupTreeIsManagedBySystemd) {
   std::string pid1 = ReadOrFail("/proc/1/cgroup");
   if (hybrid) {
     EXPECT_TRUE(absl::StrContains(pid1, ":name=systemd:/init.scope\n") && absl::EndsWith(pid1, "\n0::/init.scope"))
-        << "PID 1's cgroups:\n" << pid1;
+        << "PID 1's cgroups:\n"
+        << pid1;
   } else {
     EXPECT_EQ(pid1, "0::/init.scope");
   }
 
   // This test runs as (a child of) a systemd service: its cgroup is a unit's, under system.slice.
   std::string self = ReadOrFail("/proc/self/cgroup");
-  EXPECT_TRUE(absl::StartsWith(self.substr(self.rfind('\n') + 1), "0::/system.slice/")) << "this test's cgroup: " << self;
+  EXPECT_TRUE(absl::StartsWith(self.substr(self.rfind('\n') + 1), "0::/system.slice/"))
+      << "this test's cgroup: " << self;
 }
 
 }  // namespace
