@@ -110,7 +110,9 @@ absl::Status SystemdCgroupDriver::Create(const std::string& path) {
 
 absl::Status SystemdCgroupDriver::CreateSlice(const std::string& path, const std::string& slice) {
   RETURN_IF_ERROR(CheckSlicePath(path, slice));
-  absl::Status st = units_->Start(slice, systemd::SliceProperties(absl::StrCat("podagent ", slice), {}));
+  std::vector<systemd::UnitProperty> extra;
+  if (layout() == systemd::Layout::kHybrid) extra = systemd::HybridSliceProperties();
+  absl::Status st = units_->Start(slice, systemd::SliceProperties(absl::StrCat("podagent ", slice), std::move(extra)));
   if (!st.ok() && !absl::IsAlreadyExists(st)) return st;  // exists: kubelet's, or ours from before
   return CreateUnmanaged(path);
 }

@@ -125,6 +125,8 @@ std::vector<UnitProperty> ScopeProperties(const std::string& description, const 
   return out;
 }
 
+std::vector<UnitProperty> HybridSliceProperties() { return {{"BlockIOAccounting", true}}; }
+
 std::vector<UnitProperty> HybridScopeProperties() {
   return {{"BlockIOAccounting", true}, {"DevicePolicy", std::string("closed")}};
 }

@@ -73,5 +73,8 @@ std::vector<UnitProperty> ScopeProperties(const std::string& description, const 
 // DevicePolicy=closed keeps devices (failing closed to systemd's standard devices should systemd
 // rewrite them; the driver's own rules follow in the files).
 std::vector<UnitProperty> HybridScopeProperties();
+// The same for a slice podagent starts: BlockIOAccounting, so that systemd keeps the slice's blkio
+// directory (the parent of its scopes') whatever order it realizes the slice and its scopes in.
+std::vector<UnitProperty> HybridSliceProperties();
 
 }  // namespace podagent::systemd

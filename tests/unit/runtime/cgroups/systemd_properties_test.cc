@@ -154,6 +154,7 @@ TEST(SystemdProperties, HybridLayoutGetsTheV1PropertiesAndKeepsTheCpusetInFiles)
   auto scope = HybridScopeProperties();
   EXPECT_EQ(*Find(scope, "BlockIOAccounting"), (UnitProperty{"BlockIOAccounting", true}));
   EXPECT_EQ(*Find(scope, "DevicePolicy"), (UnitProperty{"DevicePolicy", std::string("closed")}));
+  EXPECT_EQ(*Find(HybridSliceProperties(), "BlockIOAccounting"), (UnitProperty{"BlockIOAccounting", true}));
 }
 
 }  // namespace
