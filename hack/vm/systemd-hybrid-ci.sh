@@ -8,8 +8,8 @@
 # Left out: ContainerE2E.MemoryLimitOomKilled, whose OOMKilled reason races with systemd removing
 # the emptied scope's v1 memory cgroup (runtime/cgroups/README.md). Bounds: the run
 # PODAGENT_VM_HYBRID_TIMEOUT (420 s), each test 180 s. Results: OUT_DIR (default
-# BUILD_DIR/vm-systemd)/junit-hybrid.xml and ctest-hybrid.log. Not yet a step of
-# hack/vm/systemd-ci.sh: see hack/vm/README.md for its record so far.
+# BUILD_DIR/vm-systemd)/junit-hybrid.xml and ctest-hybrid.log. hack/vm/systemd-ci.sh runs it
+# after its own boot (hack/vm/README.md has its record).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
