@@ -12,7 +12,8 @@
 #                                     clients, 22 s each
 #                            vm       the privileged and e2e tests in a cgroup v2 guest (hack/vm/ci.sh)
 #                            systemd  a guest with systemd as PID 1: its own checks and the .deb's
-#                                     install, start, crictl pod and upgrade (hack/vm/systemd-ci.sh)
+#                                     install, start, crictl pod and upgrade, then a second boot on
+#                                     systemd's hybrid v1 layout (hack/vm/systemd-ci.sh)
 #   hack/test.sh --quick   the inner loop: build+runtime packages, build the unit tests, run them
 #
 # Every stage runs even when an earlier one failed (except that nothing runs without a build);
@@ -120,11 +121,12 @@ stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
 rm -f build/vm-ci/junit.xml
 stage vm bash hack/vm/ci.sh build || true
 vm_failures build vm-ci vm
-rm -f build/vm-systemd/junit.xml build/vm-systemd/junit-driver.xml
+rm -f build/vm-systemd/junit.xml build/vm-systemd/junit-driver.xml build/vm-systemd/junit-hybrid.xml
 stage systemd bash hack/vm/systemd-ci.sh build || true
 if [ -z "${CRICTL:-$(command -v crictl || true)}" ]; then  # not counted as passed: named in the table
   stages+=("install     -  NOT RUN: the systemd guest's .deb install check needs crictl (set CRICTL)")
 fi
 vm_failures build vm-systemd systemd
 vm_failures build vm-systemd systemd-driver junit-driver.xml
+vm_failures build vm-systemd systemd-hybrid junit-hybrid.xml
 exit "$status"

@@ -19,6 +19,9 @@
 # systemd as PID 1 with podagent-vm.target, which runs the command as a service; systemd mounts
 # cgroup2 itself). PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT (seconds, default 300) bounds systemd's boot
 # to the command's start inside the guest (125 when it is exceeded).
+# PODAGENT_VM_CGROUP=v2 (default) or hybrid (systemd only): the kernel keeps the v1 controllers
+# (no cgroup_no_v1=all) and systemd gets systemd.unified_cgroup_hierarchy=0, so it mounts each v1
+# controller under /sys/fs/cgroup/<controller> and a controller-less v2 at /sys/fs/cgroup/unified.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,6 +30,7 @@ mem=${PODAGENT_VM_MEM:-4G}
 smp=${PODAGENT_VM_SMP:-2}
 cache=${PODAGENT_VM_CACHE:-/var/tmp/podagent-vm-cache}
 init_mode=${PODAGENT_VM_INIT:-bash}
+cgroup_mode=${PODAGENT_VM_CGROUP:-v2}
 
 log() { echo "podagent-vm: $*" >&2; }
 die() { log "$*"; exit 125; }
@@ -36,6 +40,11 @@ case "$init_mode" in
   bash) ;;
   systemd) [ -x /lib/systemd/systemd ] || die "PODAGENT_VM_INIT=systemd but /lib/systemd/systemd is missing (apt-get install systemd)" ;;
   *) die "PODAGENT_VM_INIT=$init_mode: expected bash or systemd" ;;
+esac
+case "$cgroup_mode" in
+  v2) ;;
+  hybrid) [ "$init_mode" = systemd ] || die "PODAGENT_VM_CGROUP=hybrid needs PODAGENT_VM_INIT=systemd (systemd mounts the hybrid layout)" ;;
+  *) die "PODAGENT_VM_CGROUP=$cgroup_mode: expected v2 or hybrid" ;;
 esac
 [ "$(id -u)" -eq 0 ] || die "run as root (qemu shares / read-only and the run dir writable as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing: run hack/install-deps.sh --test"
@@ -138,6 +147,7 @@ if [ "$init_mode" = systemd ]; then
   echo systemd >"$run_dir/init-mode"
   echo "${PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT:-300}" >"$run_dir/systemd-boot-timeout"
 fi
+echo "$cgroup_mode" >"$run_dir/cgroup-mode"
 [ -t 1 ] && : >"$run_dir/stdout-is-tty"  # else the guest gives the command a pipe, not a tty
 share_args=()
 : >"$run_dir/overlay-dirs"
@@ -168,10 +178,16 @@ done < <(compgen -e) >"$run_dir/env.sh"
 # qboot (shipped with Debian's qemu) boots faster than SeaBIOS and prints nothing on the serial line.
 firmware=""
 [ -f /usr/share/qemu/qboot.rom ] && firmware="-bios /usr/share/qemu/qboot.rom"
-cmdline="console=ttyS0 edd=off loglevel=1 panic=-1 cgroup_no_v1=all mitigations=off tsc=reliable no_timer_check"
-# systemd: cgroup v2 only; no units from the host's (empty) fstab, its disks or gettys; its
-# status lines and messages go to the serial console (console.log), not to the command's output.
-[ "$init_mode" = systemd ] && cmdline+=" systemd.unified_cgroup_hierarchy=1 fstab=no systemd.gpt_auto=0 systemd.getty_auto=0 systemd.show_status=true systemd.log_target=console systemd.log_level=notice"
+cmdline="console=ttyS0 edd=off loglevel=1 panic=-1 mitigations=off tsc=reliable no_timer_check"
+if [ "$cgroup_mode" = hybrid ]; then
+  cmdline+=" systemd.unified_cgroup_hierarchy=0"
+else
+  cmdline+=" cgroup_no_v1=all"
+  [ "$init_mode" = systemd ] && cmdline+=" systemd.unified_cgroup_hierarchy=1"
+fi
+# systemd: no units from the host's (empty) fstab, its disks or gettys; its status lines and
+# messages go to the serial console (console.log), not to the command's output.
+[ "$init_mode" = systemd ] && cmdline+=" fstab=no systemd.gpt_auto=0 systemd.getty_auto=0 systemd.show_status=true systemd.log_target=console systemd.log_level=notice"
 set +e
 timeout -k 10 "$timeout_s" qemu-system-x86_64 \
   -accel tcg,thread=multi -cpu max -m "$mem" -smp "$smp" \

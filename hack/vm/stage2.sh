@@ -50,7 +50,9 @@ run_and_record() {
 run_cmd() {
   # shellcheck disable=SC1091
   . "$share/env.sh"
-  export PODAGENT_EXPECT_CGROUP=v2  # tests assert the guest really is cgroup v2
+  # tests assert the guest really is cgroup v2 (or systemd's hybrid v1 layout)
+  export PODAGENT_EXPECT_CGROUP=v2
+  [ "$(cat "$share/cgroup-mode" 2>/dev/null)" = hybrid ] && export PODAGENT_EXPECT_CGROUP=v1
   [ "$mode" = systemd ] && export PODAGENT_EXPECT_INIT=systemd  # and that PID 1 is systemd
   exec 9>&-
   exec setsid bash "$share/cmd.sh" </dev/null

@@ -13,12 +13,14 @@
 #      or the cgroup checks, under the systemd cgroup driver (PODAGENT_VM_SYSTEMD_DRIVER_SUITES
 #      and PODAGENT_VM_SYSTEMD_DRIVER_EXCLUDE, ctest -R and -E regexes, override the choice);
 #   3. systemd-install-check.sh: the .deb installs, starts (Type=notify), runs a pod through
-#      crictl, upgrades with the pod kept running, and is removed.
+#      crictl, upgrades with the pod kept running, and is removed;
+# then systemd-hybrid-ci.sh: a second, short boot on systemd's hybrid v1 layout
+# (PODAGENT_VM_HYBRID=0 skips it).
 # Bounds: systemd's boot to the command PODAGENT_VM_SYSTEMD_BOOT_TIMEOUT (300 s, inside the guest:
 # run.sh exits 125 when it is exceeded, so no separate boot check costs a second boot), each test
 # PODAGENT_VM_CI_TEST_TIMEOUT (300 s), the whole run PODAGENT_VM_TIMEOUT (1200 s).
 # Results stay in BUILD_DIR/vm-systemd/ (junit.xml, ctest.log; junit-driver.xml, ctest-driver.log
-# for 2; the .deb).
+# for 2; the .deb; junit-hybrid.xml, ctest-hybrid.log for the hybrid boot).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -49,4 +51,7 @@ PODAGENT_VM_SHARE=$out "$here/run.sh" bash "$here/systemd-ci-guest.sh" "$build" 
 rc=$?
 set -e
 echo "vm-systemd: run took $(( $(date +%s) - start ))s, exit $rc; results in $out" >&2
+if [ "${PODAGENT_VM_HYBRID:-1}" = 1 ]; then
+  "$here/systemd-hybrid-ci.sh" "$build" "$out" || rc=1
+fi
 exit "$rc"

@@ -1,12 +1,16 @@
 #include "runtime/cgroups/systemd_driver.h"
 
+#include <linux/magic.h>
+#include <sys/vfs.h>
+
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runtime/cgroups/cgroup_files.h"
 #include "runtime/cgroups/systemd_names.h"
-#include "runtime/cgroups/systemd_properties.h"
 #include "runtime/common/errors.h"
 
 namespace podagent {
@@ -38,16 +42,35 @@ absl::Status CheckSlicePath(const std::string& path, const std::string& slice) {
       absl::StrCat("cgroup ", path, " is not where systemd puts ", slice, " (", expected, ")"));
 }
 
+bool IsCgroup2(const std::string& dir) {
+  struct statfs fs;
+  return ::statfs(dir.c_str(), &fs) == 0 && static_cast<unsigned long>(fs.f_type) == CGROUP2_SUPER_MAGIC;
+}
+
+// The unified mount of systemd's hybrid layout under the v1 driver `files`: a name=systemd
+// hierarchy and a cgroup2 mount at <root>/unified. FailedPrecondition for any other v1 layout.
+absl::StatusOr<std::string> HybridUnifiedRoot(const CgroupDriver& files) {
+  std::vector<std::string> controllers = files.Controllers();
+  bool named = std::find(controllers.begin(), controllers.end(), "name=systemd") != controllers.end();
+  std::string unified = files.MountRoot() + "/unified";
+  if (named && IsCgroup2(unified)) return unified;
+  return absl::FailedPreconditionError(absl::StrCat(
+      "cgroup_driver systemd on cgroup v1 needs systemd's hybrid layout (a name=systemd hierarchy and cgroup2 at ",
+      unified, "), which ", files.MountRoot(), " does not have",
+      named ? "" : " (no name=systemd hierarchy: is PID 1 systemd?)",
+      ": use cgroup_driver cgroupfs, or boot with systemd.unified_cgroup_hierarchy=0 (hybrid) or =1 (v2)"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SystemdCgroupDriver>> SystemdCgroupDriver::New(
     std::unique_ptr<CgroupDriver> files, std::unique_ptr<systemd::SystemdUnits> units) {
+  std::string unified_root;
   if (!files->IsV2()) {
-    return absl::FailedPreconditionError(
-        "cgroup_driver systemd needs cgroup v2 (the unified hierarchy); systemd's hybrid v1 layout is not supported "
-        "yet: use cgroup_driver cgroupfs or boot with systemd.unified_cgroup_hierarchy=1");
+    ASSIGN_OR_RETURN(unified_root, HybridUnifiedRoot(*files));
   }
-  return std::unique_ptr<SystemdCgroupDriver>(new SystemdCgroupDriver(std::move(files), std::move(units)));
+  return std::unique_ptr<SystemdCgroupDriver>(
+      new SystemdCgroupDriver(std::move(files), std::move(units), std::move(unified_root)));
 }
 
 absl::StatusOr<std::unique_ptr<SystemdCgroupDriver>> SystemdCgroupDriver::Connect(const std::string& mount_root,
@@ -87,9 +110,16 @@ absl::Status SystemdCgroupDriver::Create(const std::string& path) {
 
 absl::Status SystemdCgroupDriver::CreateSlice(const std::string& path, const std::string& slice) {
   RETURN_IF_ERROR(CheckSlicePath(path, slice));
-  absl::Status st = units_->Start(slice, systemd::SliceProperties(absl::StrCat("podagent ", slice), {}));
-  if (absl::IsAlreadyExists(st)) return absl::OkStatus();  // kubelet's, or ours from before
-  return st;
+  std::vector<systemd::UnitProperty> extra;
+  if (layout() == systemd::Layout::kHybrid) extra = systemd::HybridSliceProperties();
+  absl::Status st = units_->Start(slice, systemd::SliceProperties(absl::StrCat("podagent ", slice), std::move(extra)));
+  if (!st.ok() && !absl::IsAlreadyExists(st)) return st;  // exists: kubelet's, or ours from before
+  return CreateUnmanaged(path);
+}
+
+absl::Status SystemdCgroupDriver::CreateUnmanaged(const std::string& path) {
+  if (layout() == systemd::Layout::kUnified) return absl::OkStatus();
+  return files_->Create(path);  // existing directories (systemd's) are fine
 }
 
 absl::Status SystemdCgroupDriver::CreateScope(const std::string& path, const std::string& scope) {
@@ -99,13 +129,29 @@ absl::Status SystemdCgroupDriver::CreateScope(const std::string& path, const std
   }
   RETURN_IF_ERROR(CheckSlicePath(Parent(path), slice));
   ASSIGN_OR_RETURN(ScopeHolder holder, ScopeHolder::Start());
-  absl::Status st =
-      units_->Start(scope, systemd::ScopeProperties(absl::StrCat("podagent ", scope), slice, {holder.pid()}, {}));
-  if (absl::IsAlreadyExists(st)) return absl::OkStatus();  // the holder goes with `holder`
+  std::vector<systemd::UnitProperty> extra;
+  if (layout() == systemd::Layout::kHybrid) extra = systemd::HybridScopeProperties();
+  absl::Status st = units_->Start(
+      scope, systemd::ScopeProperties(absl::StrCat("podagent ", scope), slice, {holder.pid()}, std::move(extra)));
+  if (absl::IsAlreadyExists(st)) return CreateUnmanaged(path);  // the holder goes with `holder`
   RETURN_IF_ERROR(st);
-  absl::MutexLock lock(&mu_);
-  holders_[path] = std::move(holder);
-  return absl::OkStatus();
+  {
+    absl::MutexLock lock(&mu_);
+    holders_[path] = std::move(holder);
+  }
+  return CreateUnmanaged(path);
+}
+
+absl::Status SystemdCgroupDriver::AddProcess(const std::string& path, pid_t pid) {
+  RETURN_IF_ERROR(files_->AddProcess(path, pid));
+  if (unified_root_.empty()) return absl::OkStatus();
+  return cgroupfs::Write(cgroupfs::Join(unified_root_, path), "cgroup.procs", std::to_string(pid), false);
+}
+
+std::vector<std::string> SystemdCgroupDriver::ProcsFiles(const std::string& path) const {
+  std::vector<std::string> out = files_->ProcsFiles(path);
+  if (!unified_root_.empty()) out.push_back(cgroupfs::Join(unified_root_, path) + "/cgroup.procs");
+  return out;
 }
 
 void SystemdCgroupDriver::ReleaseHold(const std::string& path) {
@@ -139,9 +185,9 @@ void SystemdCgroupDriver::ReleaseHoldsUnder(const std::string& path) {
 absl::Status SystemdCgroupDriver::Apply(const std::string& path, const CgroupResources& resources) {
   std::string unit = systemd::UnitOfPath(path);
   if (unit.empty()) return files_->Apply(path, resources);
-  ASSIGN_OR_RETURN(std::vector<systemd::UnitProperty> properties, systemd::ResourceProperties(resources));
+  ASSIGN_OR_RETURN(std::vector<systemd::UnitProperty> properties, systemd::ResourceProperties(resources, layout()));
   if (!properties.empty()) RETURN_IF_ERROR(units_->SetProperties(unit, properties));
-  return files_->Apply(path, systemd::FileOnlyResources(resources));
+  return files_->Apply(path, systemd::FileOnlyResources(resources, layout()));
 }
 
 absl::Status SystemdCgroupDriver::Kill(const std::string& path) {

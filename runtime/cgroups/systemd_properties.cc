@@ -61,9 +61,12 @@ uint64_t CpuQuotaPerSecUSec(int64_t quota_us, int64_t period_us) {
   return (per_sec + kQuotaStep - 1) / kQuotaStep * kQuotaStep;
 }
 
-absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r) {
+absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r, Layout layout) {
   std::vector<UnitProperty> out;
-  if (r.cpu_shares) {
+  bool hybrid = layout == Layout::kHybrid;
+  if (r.cpu_shares && hybrid) {
+    if (*r.cpu_shares != 0) out.push_back({"CPUShares", static_cast<uint64_t>(*r.cpu_shares)});
+  } else if (r.cpu_shares) {
     out.push_back({"CPUWeight", static_cast<uint64_t>(cgroup_limits::CpuWeightFromShares(*r.cpu_shares))});
   }
   if (r.cpu_quota) {
@@ -72,9 +75,11 @@ absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResourc
     out.push_back({"CPUQuotaPeriodUSec", static_cast<uint64_t>(period)});
   }
   if (r.memory_limit) {
-    out.push_back({"MemoryMax", *r.memory_limit > 0 ? static_cast<uint64_t>(*r.memory_limit) : kInfinity});
+    out.push_back({hybrid ? "MemoryLimit" : "MemoryMax",
+                   *r.memory_limit > 0 ? static_cast<uint64_t>(*r.memory_limit) : kInfinity});
   }
   if (r.pids_limit) out.push_back({"TasksMax", *r.pids_limit > 0 ? static_cast<uint64_t>(*r.pids_limit) : kInfinity});
+  if (hybrid) return out;  // systemd has cpusets on the unified hierarchy only
   if (r.cpuset_cpus && !r.cpuset_cpus->empty()) {
     ASSIGN_OR_RETURN(std::vector<uint8_t> mask, CpuSetMask(*r.cpuset_cpus));
     out.push_back({"AllowedCPUs", std::move(mask)});
@@ -86,13 +91,15 @@ absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResourc
   return out;
 }
 
-CgroupResources FileOnlyResources(const CgroupResources& r) {
+CgroupResources FileOnlyResources(const CgroupResources& r, Layout layout) {
   CgroupResources out = r;
   out.cpu_shares.reset();
   out.cpu_quota.reset();
   out.cpu_period.reset();
-  out.cpuset_cpus.reset();
-  out.cpuset_mems.reset();
+  if (layout == Layout::kUnified) {
+    out.cpuset_cpus.reset();
+    out.cpuset_mems.reset();
+  }
   out.pids_limit.reset();
   if (!r.memory_swap_limit || *r.memory_swap_limit == 0) out.memory_limit.reset();
   return out;
@@ -116,6 +123,12 @@ std::vector<UnitProperty> ScopeProperties(const std::string& description, const 
   for (auto& p : Accounting()) out.push_back(std::move(p));
   for (auto& p : resources) out.push_back(std::move(p));
   return out;
+}
+
+std::vector<UnitProperty> HybridSliceProperties() { return {{"BlockIOAccounting", true}}; }
+
+std::vector<UnitProperty> HybridScopeProperties() {
+  return {{"BlockIOAccounting", true}, {"DevicePolicy", std::string("closed")}};
 }
 
 }  // namespace podagent::systemd

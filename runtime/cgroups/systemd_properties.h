@@ -39,15 +39,24 @@ absl::StatusOr<std::vector<uint8_t>> CpuSetMask(const std::string& list);
 // systemd stores it; infinity for quota <= 0. period <= 0 means 100000.
 uint64_t CpuQuotaPerSecUSec(int64_t quota_us, int64_t period_us);
 
-// The properties for the set fields of `r`: CPUWeight (from cpu_shares, the Kubernetes mapping),
-// CPUQuotaPerSecUSec and CPUQuotaPeriodUSec, MemoryMax, TasksMax, AllowedCPUs, AllowedMemoryNodes.
-// Unset fields give nothing; "unlimited" values give infinity.
-absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r);
+// Which tree systemd manages: the unified cgroup v2 one, or its hybrid layout (the controllers on
+// v1 hierarchies, systemd.unified_cgroup_hierarchy=0), where the v1 properties apply and the
+// unified-only ones (AllowedCPUs, AllowedMemoryNodes) do not exist.
+enum class Layout { kUnified, kHybrid };
+
+// The properties for the set fields of `r`. Unified: CPUWeight (from cpu_shares, the Kubernetes
+// mapping), CPUQuotaPerSecUSec and CPUQuotaPeriodUSec, MemoryMax, TasksMax, AllowedCPUs,
+// AllowedMemoryNodes. Hybrid: CPUShares (cpu.shares as given), the CPU quota, MemoryLimit
+// (memory.limit_in_bytes), TasksMax; no cpuset. Unset fields give nothing; "unlimited" values
+// give infinity.
+absl::StatusOr<std::vector<UnitProperty>> ResourceProperties(const CgroupResources& r,
+                                                             Layout layout = Layout::kUnified);
 
 // What of `r` goes to the cgroup files of a unit when systemd has the rest as properties
-// (ResourceProperties): swap, hugepages, the unified map, memory.oom.group, devices. The memory
-// limit stays when a swap limit is set: the files' swap value is computed from both.
-CgroupResources FileOnlyResources(const CgroupResources& r);
+// (ResourceProperties): swap, hugepages, the unified map, memory.oom.group, devices, and on the
+// hybrid layout the cpuset. The memory limit stays when a swap limit is set: the files' swap
+// value is computed from both (v2), or must be written in order with it (v1).
+CgroupResources FileOnlyResources(const CgroupResources& r, Layout layout = Layout::kUnified);
 
 // The properties of a transient slice: Description, DefaultDependencies=no, the accounting
 // switches (so systemd enables the controllers), then `resources`.
@@ -57,5 +66,15 @@ std::vector<UnitProperty> SliceProperties(const std::string& description, std::v
 // the controllers systemd does not manage), then `resources`.
 std::vector<UnitProperty> ScopeProperties(const std::string& description, const std::string& slice,
                                           const std::vector<pid_t>& pids, std::vector<UnitProperty> resources);
+
+// What a delegated scope needs besides ScopeProperties on the hybrid layout. On v1 systemd
+// delegates only cpu, cpuacct, memory and pids, and removes the scope's directory in any other
+// hierarchy it manages each time it realizes the unit: BlockIOAccounting keeps blkio and
+// DevicePolicy=closed keeps devices (failing closed to systemd's standard devices should systemd
+// rewrite them; the driver's own rules follow in the files).
+std::vector<UnitProperty> HybridScopeProperties();
+// The same for a slice podagent starts: BlockIOAccounting, so that systemd keeps the slice's blkio
+// directory (the parent of its scopes') whatever order it realizes the slice and its scopes in.
+std::vector<UnitProperty> HybridSliceProperties();
 
 }  // namespace podagent::systemd

@@ -1,8 +1,8 @@
 // E2E, on a node whose PID 1 is systemd (the hack/vm guest with PODAGENT_VM_INIT=systemd, cgroup
-// v2): the real daemon with cgroup_driver systemd makes a pod and its containers as systemd units
-// through the CRI. kubelet's pod slice is stood for by a slice of this test's; the truth is
-// systemctl, the cgroup files and the container's exit (137 after an OOM kill). Left out
-// elsewhere by its name (*SystemdGuest).
+// v2 or, with PODAGENT_VM_CGROUP=hybrid, systemd's hybrid v1 layout): the real daemon with
+// cgroup_driver systemd makes a pod and its containers as systemd units through the CRI. kubelet's
+// pod slice is stood for by a slice of this test's; the truth is systemctl, the cgroup files and
+// the container's exit (137 after an OOM kill). Left out elsewhere by its name (*SystemdGuest).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "tests/lib/cgroup_membership.h"
 #include "tests/lib/daemon_fixture.h"
 #include "tests/lib/shell.h"
 
@@ -21,8 +22,6 @@ namespace podagent::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-constexpr char kCgroupRoot[] = "/sys/fs/cgroup";
 
 std::string Listed(const std::string& unit) {
   return Sh({"/usr/bin/systemctl", "list-units", "--all", "--plain", "--no-legend", "--no-pager", unit});
@@ -79,7 +78,8 @@ TEST_F(SystemdPodsSystemdGuest, PodAndContainersAreUnitsWithLimitsAndLeaveNothin
   EXPECT_EQ(pause_path, pod_path + "/podagent-" + pod + "-pause.scope");
   EXPECT_THAT(Listed(Leaf(pod_path)), HasSubstr("active"));
   EXPECT_THAT(Listed(Leaf(pause_path)), HasSubstr("running"));
-  EXPECT_EQ(Read(absl::StrCat("/proc/", info["pid"].get<int>(), "/cgroup")), "0::" + pause_path);
+  EXPECT_TRUE(InCgroupEverywhere(info["pid"].get<int>(), pause_path))
+      << Read(absl::StrCat("/proc/", info["pid"].get<int>(), "/cgroup"));
 
   cri::ContainerConfig sleeper = BusyboxSh("sleeper", "sleep 300");
   sleeper.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(32 << 20);
@@ -88,10 +88,13 @@ TEST_F(SystemdPodsSystemdGuest, PodAndContainersAreUnitsWithLimitsAndLeaveNothin
   const std::string path = Info(id)["cgroupPath"];
   EXPECT_EQ(path, pod_path + "/podagent-" + id + ".scope");
   EXPECT_THAT(Listed(Leaf(path)), HasSubstr("running"));
-  EXPECT_EQ(Read(kCgroupRoot + path + "/memory.max"), std::to_string(32 << 20));
-  EXPECT_EQ(Sh({"/usr/bin/systemctl", "show", "-p", "MemoryMax", "--value", Leaf(path)}), std::to_string(32 << 20));
-  EXPECT_EQ(Read(absl::StrCat("/proc/", Pid(id), "/cgroup")), "0::" + path);
-  EXPECT_EQ(Read(kCgroupRoot + path + "/cgroup.procs"), std::to_string(Pid(id))) << "the holder is gone";
+  const bool v2 = CgroupRootIsV2();
+  EXPECT_EQ(Read(CgroupFile(path, "memory", "memory.max", "memory.limit_in_bytes")), std::to_string(32 << 20));
+  EXPECT_EQ(Sh({"/usr/bin/systemctl", "show", "-p", v2 ? "MemoryMax" : "MemoryLimit", "--value", Leaf(path)}),
+            std::to_string(32 << 20));
+  EXPECT_TRUE(InCgroupEverywhere(Pid(id), path)) << Read(absl::StrCat("/proc/", Pid(id), "/cgroup"));
+  EXPECT_EQ(Read(CgroupFile(path, "pids", "cgroup.procs", "cgroup.procs")), std::to_string(Pid(id)))
+      << "the holder is gone";
 
   cri::ContainerConfig hog = BusyboxSh("hog", "x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived");
   hog.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(10 << 20);
@@ -108,7 +111,7 @@ TEST_F(SystemdPodsSystemdGuest, PodAndContainersAreUnitsWithLimitsAndLeaveNothin
   ASSERT_TRUE(client_->RemovePod(pod).ok());
   for (const std::string& p : {path, pause_path, pod_path}) {
     EXPECT_TRUE(Eventually([&] { return Listed(Leaf(p)).empty(); })) << Leaf(p) << " is left: " << Listed(Leaf(p));
-    EXPECT_TRUE(Eventually([&] { return !Exists(kCgroupRoot + p); })) << p << " is left";
+    for (const std::string& d : CgroupDirs(p)) EXPECT_TRUE(Eventually([&] { return !Exists(d); })) << d << " is left";
   }
   EXPECT_THAT(Listed(parent_), HasSubstr("active")) << "kubelet's slice is kubelet's";
 }

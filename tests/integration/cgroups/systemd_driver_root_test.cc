@@ -1,10 +1,12 @@
-// ROOT, on a node whose PID 1 is systemd (the hack/vm guest with PODAGENT_VM_INIT=systemd,
-// cgroup v2): the systemd cgroup driver makes a pod the way the sandbox and container managers
-// use it. A pod slice under a kubelet-like parent slice, a pause scope and a container scope, each
-// joined by a forked child that writes itself into ProcsFiles, as the pause and a container's
-// init do; the holders released; limits through Apply (systemd's properties and the files); a
-// live update; Kill and Destroy. The truth is systemctl, /proc/PID/cgroup and the cgroup files.
-// Left out of the host suite and the shell guest by its name (*SystemdGuest).
+// ROOT, on a node whose PID 1 is systemd (the hack/vm guest with PODAGENT_VM_INIT=systemd, on
+// cgroup v2, or with PODAGENT_VM_CGROUP=hybrid on systemd's hybrid v1 layout): the systemd cgroup
+// driver makes a pod the way the sandbox and container managers use it. A pod slice under a
+// kubelet-like parent slice, a pause scope and a container scope, each joined by a forked child
+// that writes itself into ProcsFiles, as the pause and a container's init do; the holders
+// released; limits through Apply (systemd's properties and the files); a live update; Kill and
+// Destroy. The truth is systemctl, /proc/PID/cgroup (every hierarchy's line) and the cgroup files
+// (v2's, or each v1 controller's). Left out of the host suite and the shell guest by its name
+// (*SystemdGuest).
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -23,6 +25,7 @@
 #include "runtime/cgroups/systemd_units.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
+#include "tests/lib/cgroup_membership.h"
 #include "tests/lib/shell.h"
 #include "tests/lib/sleeper.h"
 
@@ -31,6 +34,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using testing::InCgroupEverywhere;
 using testing::ReapSignal;
 using testing::Sh;
 
@@ -86,10 +90,11 @@ class SystemdDriverSystemdGuest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto driver = SystemdCgroupDriver::Connect(kCgroupRoot);
-    ASSERT_TRUE(driver.ok()) << "this test needs systemd as PID 1 on cgroup v2 (hack/vm with "
-                                "PODAGENT_VM_INIT=systemd): "
+    ASSERT_TRUE(driver.ok()) << "this test needs systemd as PID 1 on cgroup v2 or its hybrid layout (hack/vm "
+                                "with PODAGENT_VM_INIT=systemd): "
                              << driver.status();
     driver_ = std::move(*driver);
+    v2_ = testing::CgroupRootIsV2();
     auto units = systemd::SystemdUnits::Connect();
     ASSERT_TRUE(units.ok()) << units.status();
     units_ = std::move(*units);
@@ -103,18 +108,35 @@ class SystemdDriverSystemdGuest : public ::testing::Test {
     if (units_ == nullptr) return;
     for (const std::string& unit : left_units_) EXPECT_TRUE(units_->Stop(unit).ok()) << unit;
     EXPECT_TRUE(units_->Stop(parent_slice_).ok());
+    // Hybrid: the driver made the parent slice's path in the hierarchies systemd does not manage.
+    if (!v2_) {
+      for (const std::string& d : testing::CgroupDirs("/" + parent_slice_)) ::rmdir(d.c_str());
+    }
   }
 
   pid_t Join(const std::string& path) {
     pid_t pid = SpawnJoiner(driver_->ProcsFiles(path));
     children_.push_back(pid);
-    EXPECT_TRUE(Eventually([&] { return Read(absl::StrCat("/proc/", pid, "/cgroup")) == "0::" + path; }))
+    EXPECT_TRUE(Eventually([&] { return InCgroupEverywhere(pid, path); }))
         << "child " << pid << " is in " << Read(absl::StrCat("/proc/", pid, "/cgroup")) << ", not " << path;
     return pid;
   }
 
+  // The file of `controller` for `path` as the kernel has it: `v2_file` on v2, `v1_file` in the
+  // controller's v1 hierarchy.
+  std::string File(const std::string& path, const std::string& controller, const std::string& v2_file,
+                   const std::string& v1_file) const {
+    return testing::CgroupFile(path, controller, v2_file, v1_file);
+  }
+  std::string MemoryLimit(const std::string& path) const {
+    return Read(File(path, "memory", "memory.max", "memory.limit_in_bytes"));
+  }
+  // The memory limit's property: MemoryMax on v2, MemoryLimit (v1's) on the hybrid layout.
+  const char* MemoryProperty() const { return v2_ ? "MemoryMax" : "MemoryLimit"; }
+
   std::unique_ptr<SystemdCgroupDriver> driver_;
   std::unique_ptr<systemd::SystemdUnits> units_;
+  bool v2_ = true;
   const std::string tag_ = "padrv" + NewId().substr(0, 8);
   const std::string parent_slice_ = tag_ + ".slice";  // stands for kubelet's pod slice
   const std::string pod_id_ = NewId();
@@ -144,11 +166,15 @@ TEST_F(SystemdDriverSystemdGuest, PodPauseAndContainerAreUnitsWithLimitsAndLeave
   pod_limits.cpu_period = 100000;
   absl::Status applied = driver_->Apply(*pod, pod_limits);
   ASSERT_TRUE(applied.ok()) << applied;
-  const std::string pod_dir = kCgroupRoot + *pod;
-  EXPECT_EQ(Read(pod_dir + "/memory.max"), std::to_string(int64_t{96} << 20));
-  EXPECT_EQ(Read(pod_dir + "/pids.max"), "50");
-  EXPECT_EQ(Read(pod_dir + "/cpu.max"), "50000 100000");
-  EXPECT_EQ(Show(pod_slice, "MemoryMax"), std::to_string(int64_t{96} << 20)) << "set as systemd's property";
+  EXPECT_EQ(MemoryLimit(*pod), std::to_string(int64_t{96} << 20));
+  EXPECT_EQ(Read(File(*pod, "pids", "pids.max", "pids.max")), "50");
+  if (v2_) {
+    EXPECT_EQ(Read(File(*pod, "cpu", "cpu.max", "")), "50000 100000");
+  } else {
+    EXPECT_EQ(Read(File(*pod, "cpu", "", "cpu.cfs_quota_us")), "50000");
+    EXPECT_EQ(Read(File(*pod, "cpu", "", "cpu.cfs_period_us")), "100000");
+  }
+  EXPECT_EQ(Show(pod_slice, MemoryProperty()), std::to_string(int64_t{96} << 20)) << "set as systemd's property";
 
   // The pause: a scope held by the driver until the pause has joined, then the pause's alone.
   ASSERT_TRUE(driver_->Create(*pause).ok());
@@ -172,25 +198,35 @@ TEST_F(SystemdDriverSystemdGuest, PodPauseAndContainerAreUnitsWithLimitsAndLeave
   limits.memory_limit = int64_t{32} << 20;
   limits.pids_limit = 20;
   limits.memory_oom_group = true;
+  limits.cpu_shares = 512;
+  if (!v2_) limits.cpuset_cpus = "0";  // hybrid: no AllowedCPUs, the cpuset hierarchy's file
   applied = driver_->Apply(*container, limits);
   ASSERT_TRUE(applied.ok()) << applied;
   pid_t init_pid = Join(*container);
   auto held = driver_->Pids(*container);
   ASSERT_TRUE(held.ok());
-  const std::string dir = kCgroupRoot + *container;
-  EXPECT_EQ(Read(dir + "/memory.max"), std::to_string(int64_t{32} << 20));
-  EXPECT_EQ(Read(dir + "/pids.max"), "20");
-  EXPECT_EQ(Read(dir + "/memory.oom.group"), "1");
+  EXPECT_EQ(MemoryLimit(*container), std::to_string(int64_t{32} << 20));
+  EXPECT_EQ(Read(File(*container, "pids", "pids.max", "pids.max")), "20");
+  EXPECT_EQ(Show(container_scope, "TasksMax"), "20");
+  if (v2_) {
+    EXPECT_EQ(Read(File(*container, "memory", "memory.oom.group", "")), "1");
+    EXPECT_EQ(Read(File(*container, "cpu", "cpu.weight", "")), "20");
+    EXPECT_EQ(Show(container_scope, "CPUWeight"), "20");
+  } else {
+    EXPECT_EQ(Read(File(*container, "cpu", "", "cpu.shares")), "512");
+    EXPECT_EQ(Show(container_scope, "CPUShares"), "512");
+    EXPECT_EQ(Read(File(*container, "cpuset", "", "cpuset.cpus")), "0");
+  }
   CgroupResources update;
   update.memory_limit = int64_t{48} << 20;
   applied = driver_->Apply(*container, update);
   ASSERT_TRUE(applied.ok()) << applied;
-  EXPECT_EQ(Read(dir + "/memory.max"), std::to_string(int64_t{48} << 20));
-  EXPECT_EQ(Show(container_scope, "MemoryMax"), std::to_string(int64_t{48} << 20));
+  EXPECT_EQ(MemoryLimit(*container), std::to_string(int64_t{48} << 20));
+  EXPECT_EQ(Show(container_scope, MemoryProperty()), std::to_string(int64_t{48} << 20));
 
   EXPECT_THAT(Listed(pod_slice), HasSubstr("active"));
   EXPECT_THAT(Listed(container_scope), HasSubstr("running"));
-  EXPECT_EQ(Read(absl::StrCat("/proc/", init_pid, "/cgroup")), "0::" + *container);
+  EXPECT_TRUE(InCgroupEverywhere(init_pid, *container)) << Read(absl::StrCat("/proc/", init_pid, "/cgroup"));
 
   // Kill takes everything in the pod, the container's holder (never released) included, reaped.
   ASSERT_TRUE(driver_->Kill(*pod).ok());
@@ -203,8 +239,11 @@ TEST_F(SystemdDriverSystemdGuest, PodPauseAndContainerAreUnitsWithLimitsAndLeave
   for (const std::string& unit : left_units_) {
     EXPECT_TRUE(Eventually([&] { return Listed(unit).empty(); })) << unit << " is left: " << Listed(unit);
   }
-  for (const std::string& d : {dir, kCgroupRoot + *pause, pod_dir}) {
-    EXPECT_TRUE(Eventually([&] { return !Exists(d); })) << d << " is left";
+  // Every hierarchy's directory, the unified one of the hybrid layout included, is gone.
+  for (const std::string& path : {*container, *pause, *pod}) {
+    for (const std::string& d : testing::CgroupDirs(path)) {
+      EXPECT_TRUE(Eventually([&] { return !Exists(d); })) << d << " is left";
+    }
   }
   ASSERT_TRUE(driver_->Destroy("/" + parent_slice_).ok());
   EXPECT_THAT(Listed(parent_slice_), HasSubstr("active")) << "not podagent's to stop";

@@ -125,5 +125,37 @@ TEST(SystemdProperties, FilesGetOnlyWhatSystemdHasNoPropertyFor) {
   EXPECT_EQ(files.memory_limit, 1 << 20);
 }
 
+// systemd's hybrid layout: the v1 properties (CPUShares is cpu.shares as given, MemoryLimit is
+// memory.limit_in_bytes), and the cpuset, which systemd manages on the unified hierarchy only,
+// goes to the files.
+TEST(SystemdProperties, HybridLayoutGetsTheV1PropertiesAndKeepsTheCpusetInFiles) {
+  CgroupResources r;
+  r.cpu_shares = 512;
+  r.cpu_quota = 50000;
+  r.cpu_period = 100000;
+  r.memory_limit = 64 << 20;
+  r.pids_limit = 100;
+  r.cpuset_cpus = "0";
+  r.cpuset_mems = "0";
+  auto props = ResourceProperties(r, Layout::kHybrid);
+  ASSERT_TRUE(props.ok()) << props.status();
+  EXPECT_EQ(*Find(*props, "CPUShares"), (UnitProperty{"CPUShares", uint64_t{512}}));
+  EXPECT_EQ(*Find(*props, "CPUQuotaPerSecUSec"), (UnitProperty{"CPUQuotaPerSecUSec", uint64_t{500000}}));
+  EXPECT_EQ(*Find(*props, "MemoryLimit"), (UnitProperty{"MemoryLimit", uint64_t{64} << 20}));
+  EXPECT_EQ(*Find(*props, "TasksMax"), (UnitProperty{"TasksMax", uint64_t{100}}));
+  for (const char* unified_only : {"CPUWeight", "MemoryMax", "AllowedCPUs", "AllowedMemoryNodes"}) {
+    EXPECT_EQ(Find(*props, unified_only), nullptr) << unified_only;
+  }
+  CgroupResources files = FileOnlyResources(r, Layout::kHybrid);
+  EXPECT_EQ(files.cpuset_cpus, "0");
+  EXPECT_EQ(files.cpuset_mems, "0");
+  EXPECT_FALSE(files.cpu_shares || files.cpu_quota || files.memory_limit || files.pids_limit);
+  // systemd keeps a scope's blkio and devices cgroups on v1 only when the unit asks for them.
+  auto scope = HybridScopeProperties();
+  EXPECT_EQ(*Find(scope, "BlockIOAccounting"), (UnitProperty{"BlockIOAccounting", true}));
+  EXPECT_EQ(*Find(scope, "DevicePolicy"), (UnitProperty{"DevicePolicy", std::string("closed")}));
+  EXPECT_EQ(*Find(HybridSliceProperties(), "BlockIOAccounting"), (UnitProperty{"BlockIOAccounting", true}));
+}
+
 }  // namespace
 }  // namespace podagent::systemd
