@@ -186,8 +186,22 @@ absl::Status ContainerManager::Recover() {
     e->rec = std::move(*rec);
     containers_[id] = std::move(e);
   }
+  RemoveOrphanLayerDirs();
   spdlog::info("recovered {} containers", containers_.size());
   return absl::OkStatus();
+}
+
+void ContainerManager::RemoveOrphanLayerDirs() {
+  std::string dir = absl::StrCat(ctx_.config.root_dir, "/", kKind);
+  auto names = ListDir(dir);
+  if (!names.ok()) return;  // no containers yet
+  for (const std::string& name : *names) {
+    // Only a container's own dir whose record file is absent: a torn record keeps its layer.
+    if (!IsFullId(name) || containers_.count(name) || PathExists(absl::StrCat(dir, "/", name, ".json"))) continue;
+    spdlog::info("container {}: removing the layer dir of a create that left no record (power cut)", name);
+    absl::Status st = RemoveTree(absl::StrCat(dir, "/", name));
+    if (!st.ok()) spdlog::warn("container {}: {}", name, st.message());
+  }
 }
 
 namespace {
@@ -296,7 +310,10 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
     containers_.erase(id);
   });
   std::lock_guard<std::mutex> op(entry->op);
-  RETURN_IF_ERROR(store_->Put(kKind, id, ToJson(rec)));  // before anything is allocated
+  // Before anything is allocated, and not synced: a crash of the daemon keeps it (page cache), and
+  // a power cut takes with it all this call allocates but the empty layer dirs, which recovery
+  // removes when they have no record (RemoveOrphanLayerDirs). The Put below makes it durable.
+  RETURN_IF_ERROR(store_->PutUnsynced(kKind, id, ToJson(rec)));
   RETURN_IF_ERROR(MakeDirs(built->spec.upper_dir));
   RETURN_IF_ERROR(MakeDirs(built->spec.work_dir));
   RETURN_IF_ERROR(MakeDirs(in.state_dir + "/rootfs"));

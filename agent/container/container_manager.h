@@ -76,6 +76,9 @@ class ContainerManager : public ContainerRegistry {
   // destroyed (processes may still run and write there), nothing is removed and the error says
   // so: the caller keeps the record, so a later RemoveContainer tries again.
   absl::Status ReleaseResources(const ContainerRecord& rec);
+  // Recover, under mu_: removes <root>/containers/<id>/ when no <id>.json sits beside it, the
+  // layer dirs of a create whose unsynced first record a power cut took (Create).
+  void RemoveOrphanLayerDirs();
   absl::StatusOr<const ShimLauncher*> Launcher();
   absl::StatusOr<std::string> CgroupPathFor(const PodInfo& pod, const std::string& id) const;
 

@@ -77,10 +77,20 @@ PodRecord SandboxManager::Snapshot(const std::string& id) const {
 
 absl::Status SandboxManager::Save(const PodRecord& r) {
   RETURN_IF_ERROR(Annotate(store_.Put(kKind, r.id, r.ToJson()), absl::StrCat("save pod ", r.id)));
+  Publish(r);
+  return absl::OkStatus();
+}
+
+absl::Status SandboxManager::SaveUnsynced(const PodRecord& r) {
+  RETURN_IF_ERROR(Annotate(store_.PutUnsynced(kKind, r.id, r.ToJson()), absl::StrCat("save pod ", r.id)));
+  Publish(r);
+  return absl::OkStatus();
+}
+
+void SandboxManager::Publish(const PodRecord& r) {
   absl::MutexLock lock(&mu_);
   auto it = pods_.find(r.id);
   if (it != pods_.end()) it->second.record = r;
-  return absl::OkStatus();
 }
 
 bool SandboxManager::Ready(const PodRecord& r) const {
@@ -158,7 +168,11 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
     pods_.erase(id);
     pod->removed = true;
   });
-  RETURN_IF_ERROR(Save(r));  // before anything is allocated
+  // Before anything is allocated, unsynced like the next one when the pod has no network: what a
+  // power cut could make them lose (the cgroup, the pause, the run dir's files) is gone with
+  // the boot anyway, and a crash of the daemon keeps them (page cache). The record is durable
+  // once the pod is ready, or before the CNI allocates an address.
+  RETURN_IF_ERROR(SaveUnsynced(r));
   ScopeGuard unrecord([&] { (void)store_.Remove(kKind, id); });
   spdlog::info("pod {}: run {} (cgroup {})", id, key, r.cgroup_path);
 
@@ -173,7 +187,7 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
   r.hosts_path = started.files.hosts;
   r.hostname_path = started.files.hostname;
   r.network_setup = !r.HostNetwork();
-  RETURN_IF_ERROR(Save(r));
+  RETURN_IF_ERROR(r.network_setup ? Save(r) : SaveUnsynced(r));
 
   ScopeGuard undo_network([&] {
     if (!r.network_setup || network_ == nullptr) return;

@@ -77,6 +77,10 @@ class SandboxManager : public PodLookup {
   PodRecord Snapshot(const std::string& id) const;
   // Persists `r`, then publishes it.
   absl::Status Save(const PodRecord& r);
+  // Save's record unsynced (RecordStore::PutUnsynced), for Run's intent records that a later
+  // Save makes durable.
+  absl::Status SaveUnsynced(const PodRecord& r);
+  void Publish(const PodRecord& r);  // the record in memory, after it was written
   bool Ready(const PodRecord& r) const;
   NetworkPod NetPod(const PodRecord& r) const;
   SandboxSpec SpecOf(const PodRecord& r) const;

@@ -1,16 +1,24 @@
 #include "runtime/store/record_store.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
+#include "runtime/common/unique_fd.h"
 
 namespace podagent {
 namespace {
+
+uint64_t NewTempCounter() {
+  static std::atomic<uint64_t> next{0};
+  return next.fetch_add(1);
+}
 
 bool SafeName(const std::string& s) {
   if (s.empty() || s.size() > 128) return false;
@@ -21,6 +29,25 @@ bool SafeName(const std::string& s) {
   return true;
 }
 
+// WriteFileAtomic without its fsyncs: temp file, then rename, so a reader sees the old record or
+// the new one, never a part.
+absl::Status WriteRenamed(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", NewTempCounter());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (!fd) return ErrnoError(absl::StrCat("create ", tmp));
+  absl::Status st;
+  for (size_t off = 0; st.ok() && off < content.size();) {
+    ssize_t n = ::write(fd.Get(), content.data() + off, content.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) st = ErrnoError(absl::StrCat("write ", tmp));
+    if (n > 0) off += static_cast<size_t>(n);
+  }
+  fd.Reset();
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = ErrnoError(absl::StrCat("rename ", tmp, " to ", path));
+  if (!st.ok()) ::unlink(tmp.c_str());
+  return st;
+}
+
 }  // namespace
 
 std::string RecordStore::PathOf(const std::string& kind, const std::string& id) const {
@@ -28,12 +55,21 @@ std::string RecordStore::PathOf(const std::string& kind, const std::string& id) 
 }
 
 absl::Status RecordStore::Put(const std::string& kind, const std::string& id, nlohmann::json record) {
+  return Write(kind, id, std::move(record), /*sync=*/true);
+}
+
+absl::Status RecordStore::PutUnsynced(const std::string& kind, const std::string& id, nlohmann::json record) {
+  return Write(kind, id, std::move(record), /*sync=*/false);
+}
+
+absl::Status RecordStore::Write(const std::string& kind, const std::string& id, nlohmann::json record, bool sync) {
   if (!SafeName(kind) || !SafeName(id)) {
     return absl::InvalidArgumentError(absl::StrCat("record name ", kind, "/", id, " is not a plain name"));
   }
   RETURN_IF_ERROR(MakeDirs(absl::StrCat(dir_, "/", kind), 0700));
   record["version"] = kRecordVersion;
-  absl::Status st = WriteFileAtomic(PathOf(kind, id), record.dump(), 0600);
+  absl::Status st = sync ? WriteFileAtomic(PathOf(kind, id), record.dump(), 0600)
+                         : WriteRenamed(PathOf(kind, id), record.dump(), 0600);
   if (absl::IsResourceExhausted(st)) {
     return Annotate(st, absl::StrCat("disk full writing record under ", dir_, " (the previous record is kept; free space and retry)"));
   }

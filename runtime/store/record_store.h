@@ -6,6 +6,10 @@
 // stops the daemon. Each record carries a "version" field; Put stamps kRecordVersion.
 // A failed Put leaves the record as it was: the old file is only replaced by the rename. On a full
 // disk Put fails with ResourceExhausted ("disk full writing record under <dir>...").
+// PutUnsynced writes the same way without the two fsyncs: the record survives a crash of the
+// daemon (the page cache keeps it) but perhaps not a power cut. Only for an intent record that
+// a later Put of the same id makes durable, and whose loss at a power cut leaves nothing that
+// recovery would not find (see each caller).
 // The methods are virtual so that tests can put a failing store behind a manager.
 
 #include <string>
@@ -32,6 +36,7 @@ class RecordStore {
   virtual ~RecordStore() = default;
 
   virtual absl::Status Put(const std::string& kind, const std::string& id, nlohmann::json record);
+  virtual absl::Status PutUnsynced(const std::string& kind, const std::string& id, nlohmann::json record);
   virtual absl::StatusOr<nlohmann::json> Get(const std::string& kind, const std::string& id) const;
   // Absent records are fine (idempotent).
   virtual absl::Status Remove(const std::string& kind, const std::string& id);
@@ -41,6 +46,7 @@ class RecordStore {
 
  private:
   std::string PathOf(const std::string& kind, const std::string& id) const;
+  absl::Status Write(const std::string& kind, const std::string& id, nlohmann::json record, bool sync);
   std::string dir_;
 };
 

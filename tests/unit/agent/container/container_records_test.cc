@@ -92,5 +92,27 @@ TEST_F(ContainerRecordsTest, StopOfACreatedContainerOnAFullDiskFailsAndKeepsItCr
   EXPECT_EQ(OnDisk().state, CtrState::kExited);
 }
 
+// A power cut can take the unsynced first record of a CreateContainer and leave its layer dirs:
+// recovery removes a container dir with no record beside it, and nothing else.
+TEST_F(ContainerRecordsTest, RecoverRemovesLayerDirsWithoutARecord) {
+  std::string dir = ctx_.config.root_dir + "/containers/";
+  std::string orphan = dir + std::string(64, 'a');
+  std::string torn = dir + std::string(64, 'b');
+  ASSERT_TRUE(MakeDirs(orphan + "/upper").ok());
+  ASSERT_TRUE(MakeDirs(orphan + "/work").ok());
+  ASSERT_TRUE(MakeDirs(torn + "/upper").ok());
+  ASSERT_TRUE(WriteFileAtomic(torn + ".json", "{\"id\":").ok());  // unreadable: kept, reported
+  ASSERT_TRUE(MakeDirs(dir + id_ + "/upper").ok());               // the recovered container's
+  ASSERT_TRUE(MakeDirs(dir + "not-an-id").ok());
+
+  ContainerManager again(ctx_, std::make_unique<RecordStore>(ctx_.config.root_dir));
+  ASSERT_TRUE(again.Recover().ok());
+  EXPECT_FALSE(PathExists(orphan));
+  EXPECT_TRUE(PathExists(torn + "/upper"));
+  EXPECT_TRUE(PathExists(dir + id_ + "/upper"));
+  EXPECT_TRUE(PathExists(dir + "not-an-id"));
+  EXPECT_TRUE(again.Get(id_).ok());
+}
+
 }  // namespace
 }  // namespace podagent

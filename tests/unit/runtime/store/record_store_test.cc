@@ -29,6 +29,23 @@ TEST_F(RecordStoreTest, PutGetRemove) {
   EXPECT_TRUE(store_.Remove("pods", "abc").ok());  // idempotent
 }
 
+// An unsynced record reads like any other, a synced Put replaces it, and no temp file stays.
+TEST_F(RecordStoreTest, PutUnsyncedThenPut) {
+  ASSERT_TRUE(store_.PutUnsynced("pods", "a", {{"state", "creating"}}).ok());
+  auto r = store_.Get("pods", "a");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)["state"], "creating");
+  EXPECT_EQ((*r)["version"], kRecordVersion);
+  ASSERT_TRUE(store_.Put("pods", "a", {{"state", "ready"}}).ok());
+  LoadedRecords all = store_.LoadAll("pods");
+  ASSERT_EQ(all.records.size(), 1u);
+  EXPECT_EQ(all.records[0].second["state"], "ready");
+  auto names = ListDir(dir_.Sub("records") + "/pods");
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, std::vector<std::string>{"a.json"});
+  EXPECT_FALSE(store_.PutUnsynced("pods", "../a", {}).ok());
+}
+
 TEST_F(RecordStoreTest, OverwriteReplacesWhole) {
   ASSERT_TRUE(store_.Put("pods", "a", {{"state", "ready"}, {"x", 1}}).ok());
   ASSERT_TRUE(store_.Put("pods", "a", {{"state", "notready"}}).ok());
