@@ -17,8 +17,9 @@ long sys_call6(long nr, long a, long b, long c, long d, long e, long f) {
   return ret;
 }
 /* The kernel enters at _start with argc at the stack pointer, argv after it. */
-__asm__(".text\n.global _start\n_start:\n"
-        "  xor %ebp, %ebp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call pause_main\n  hlt\n");
+__asm__(
+    ".text\n.global _start\n_start:\n"
+    "  xor %ebp, %ebp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call pause_main\n  hlt\n");
 #elif defined(__aarch64__)
 long sys_call6(long nr, long a, long b, long c, long d, long e, long f) {
   register long x8 __asm__("x8") = nr;
@@ -84,27 +85,24 @@ int parse_fd(const char* s) {
 }
 
 const char* errno_text(int err) {
-  switch (err) {
-    case EPERM: return "Operation not permitted";
-    case ENOENT: return "No such file or directory";
-    case EIO: return "Input/output error";
-    case EBADF: return "Bad file descriptor";
-    case ENOMEM: return "Cannot allocate memory";
-    case EACCES: return "Permission denied";
-    case EBUSY: return "Device or resource busy";
-    case EEXIST: return "File exists";
-    case ENODEV: return "No such device";
-    case ENOTDIR: return "Not a directory";
-    case EINVAL: return "Invalid argument";
-    case ENOSPC: return "No space left on device";
-    case EROFS: return "Read-only file system";
-    case ERANGE: return "Numerical result out of range";
-    case ENAMETOOLONG: return "File name too long";
-    case ENOSYS: return "Function not implemented";
-    case ESRCH: return "No such process";
-    case EAFNOSUPPORT: return "Address family not supported by protocol";
-    default: return "error";
+  static const struct {
+    int err;
+    const char* text;
+  } known[] = {
+      {EPERM, "Operation not permitted"},   {ENOENT, "No such file or directory"},
+      {EIO, "Input/output error"},          {EBADF, "Bad file descriptor"},
+      {ENOMEM, "Cannot allocate memory"},   {EACCES, "Permission denied"},
+      {EBUSY, "Device or resource busy"},   {EEXIST, "File exists"},
+      {ENODEV, "No such device"},           {ENOTDIR, "Not a directory"},
+      {EINVAL, "Invalid argument"},         {ENOSPC, "No space left on device"},
+      {EROFS, "Read-only file system"},     {ERANGE, "Numerical result out of range"},
+      {ENAMETOOLONG, "File name too long"}, {ENOSYS, "Function not implemented"},
+      {ESRCH, "No such process"},           {EAFNOSUPPORT, "Address family not supported by protocol"},
+  };
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; ++i) {
+    if (known[i].err == err) return known[i].text;
   }
+  return "error";
 }
 
 void* memset(void* d, int c, size_t n) {

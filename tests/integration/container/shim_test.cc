@@ -495,7 +495,8 @@ int64_t RssKib(pid_t pid) {
   size_t at = rollup.find("\nRss:");
   int64_t kb = -1;
   if (at == std::string::npos) return -1;
-  std::vector<std::string> f = absl::StrSplit(rollup.substr(at + 5, rollup.find('\n', at + 1) - at - 5), ' ', absl::SkipWhitespace());
+  std::string value = rollup.substr(at + 5, rollup.find('\n', at + 1) - at - 5);
+  std::vector<std::string> f = absl::StrSplit(value, ' ', absl::SkipWhitespace());
   if (f.empty() || !absl::SimpleAtoi(f[0], &kb)) return -1;
   return kb;
 }

@@ -4,14 +4,13 @@
 
 #include "runtime/common/release_image.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace podagent {
 namespace {
