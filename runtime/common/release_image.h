@@ -7,7 +7,9 @@
 // mappings of the read-only PT_LOAD segments (text, rodata) with MADV_DONTNEED and returns free
 // heap with malloc_trim. A page touched again is mapped again from the same file, so nothing is
 // lost; only what the process keeps using stays in its RSS. Never touched: writable and RELRO
-// segments (their pages may be private copies), objects with text relocations, the vDSO.
+// segments (their pages may be private copies), objects with text relocations, the vDSO, and any
+// mapping /proc/self/smaps shows with anonymous (copied-on-write) pages, such as a page holding a
+// debugger's or a uprobe's breakpoint. Without a readable /proc/self/smaps nothing is released.
 //
 //   podagent-shim: once, just before its supervisor loop first sleeps (kProgram).
 //   podagent:      once the CRI socket serves and recovery is done (kProgramAndLibraries).

@@ -4,6 +4,7 @@
 
 #include "runtime/common/release_image.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -66,6 +67,43 @@ TEST(ReleaseImagePages, DropsTheProgramsTextAndKeepsRelocatedData) {
   EXPECT_EQ(shape->Sides(), 4);
   std::string s = "still " + std::to_string(42);
   EXPECT_EQ(s, "still 42");
+}
+
+// KiB of copied-on-write pages in the mapping that holds addr (/proc/self/smaps "Anonymous:").
+int64_t AnonymousKibAt(uintptr_t addr) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    size_t dash = line.find('-'), space = line.find(' ');
+    if (dash != std::string::npos && space != std::string::npos && dash < space) {
+      uintptr_t a = std::stoull(line.substr(0, dash), nullptr, 16);
+      uintptr_t b = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+      inside = a <= addr && addr < b;
+    } else if (inside && line.rfind("Anonymous:", 0) == 0) {
+      return std::stoll(line.substr(10));
+    }
+  }
+  return -1;
+}
+
+int Marker() { return 7; }
+
+// A debugger's or uprobe's breakpoint is a private copy of a text page; the release must keep it.
+// Writing a byte of this program's text through /proc/self/mem (its own value: the code does not
+// change) makes such a copy.
+TEST(ReleaseImagePages, KeepsCopiedTextPages) {
+  auto addr = reinterpret_cast<uintptr_t>(&Marker);
+  int fd = ::open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  unsigned char byte = 0;
+  ASSERT_EQ(::pread(fd, &byte, 1, static_cast<off_t>(addr)), 1);
+  ASSERT_EQ(::pwrite(fd, &byte, 1, static_cast<off_t>(addr)), 1);
+  ::close(fd);
+  ASSERT_GT(AnonymousKibAt(addr), 0) << "the write did not copy the page";
+  ReleaseImagePages(ImageScope::kProgram);
+  EXPECT_GT(AnonymousKibAt(addr), 0) << "the copied text page was dropped";
+  EXPECT_EQ(Marker(), 7);
 }
 
 TEST(ReleaseImagePages, ProgramScopeOnlyAndTwiceIsFine) {
