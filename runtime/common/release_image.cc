@@ -106,16 +106,18 @@ int AdviseObject(dl_phdr_info* info, size_t, void* data) {
 }  // namespace
 
 long ReleaseImagePages(ImageScope scope) {
-  ::malloc_trim(0);
-  Release r;
-  r.scope = scope;
-  if (unsigned long page = ::getauxval(AT_PAGESZ); page != 0) r.page = page;
-  r.vdso = ::getauxval(AT_SYSINFO_EHDR);
-  auto copied = CopiedMappings();
-  if (!copied) return 0;
-  r.copied = std::move(*copied);
-  ::dl_iterate_phdr(AdviseObject, &r);
-  return r.bytes;
+  long bytes = 0;
+  if (auto copied = CopiedMappings(); copied) {
+    Release r;
+    r.scope = scope;
+    if (unsigned long page = ::getauxval(AT_PAGESZ); page != 0) r.page = page;
+    r.vdso = ::getauxval(AT_SYSINFO_EHDR);
+    r.copied = std::move(*copied);
+    ::dl_iterate_phdr(AdviseObject, &r);
+    bytes = r.bytes;
+  }
+  ::malloc_trim(0);  // last: the smaps text read above is free by now
+  return bytes;
 }
 
 }  // namespace podagent
