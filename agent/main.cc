@@ -1,6 +1,7 @@
 // podagent: the CRI daemon (and its small CLIs: `image`, and the read-only diagnostics `ns`, `why`,
 // `cgroup`, `top`).
 
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "agent/service_notify.h"
 #include "agent/version.h"
 #include "runtime/common/errors.h"
+#include "runtime/common/release_image.h"
 
 namespace podagent {
 namespace {
@@ -48,6 +50,9 @@ int WaitForStopSignal(const sigset_t& set) {
 }
 
 int Run(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena, up to 8 per core, each keeping its
+  // freed memory: two are enough for a daemon that is idle most of the time (docs/benchmarks-mem4.md).
+  ::mallopt(M_ARENA_MAX, 2);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -105,6 +110,8 @@ int Run(int argc, char** argv) {
     return 1;
   }
   NotifyReady(config->socket);
+  // Start-up (config, recovery, descriptor tables) is over: its pages leave the daemon's RSS.
+  ReleaseImagePages(ImageScope::kProgramAndLibraries);
   int sig = WaitForStopSignal(stop_signals);
   spdlog::info("received signal {}", sig);
   NotifyStopping();

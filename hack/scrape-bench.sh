@@ -14,7 +14,8 @@
 #   hack/scrape-bench.sh DIR down        remove every pod, stop the daemon, unmount, remove DIR
 #
 # Needs root, crictl ($CRICTL or PATH) and the loopback registry on $REGISTRY (127.0.0.1:5000)
-# with busybox:1.35. Metrics listen on 127.0.0.1:${PORT:-9473}.
+# with busybox:1.35. Metrics listen on 127.0.0.1:${PORT:-9473}; pods go under the cgroup parent
+# ${CGROUP_PARENT:-/scrape-bench} (give a second bench on the same machine its own).
 set -euo pipefail
 [ $# -ge 2 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 dir=$1; cmd=$2; shift 2
@@ -22,6 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=${BIN_DIR:-$here/../build/bin}
 registry=${REGISTRY:-127.0.0.1:5000}
 port=${PORT:-9473}
+cgroup_parent=${CGROUP_PARENT:-/scrape-bench}
 crictl=${CRICTL:-crictl}
 sock=$dir/podagent.sock
 cri() { "$crictl" --config "$dir/crictl.yaml" --runtime-endpoint "unix://$sock" --image-endpoint "unix://$sock" --timeout 120s "$@"; }
@@ -40,7 +42,7 @@ one_pod() {
   local i=$1
   cat > "$dir/specs/pod$i.json" <<J
 {"metadata": {"name": "sb$i", "namespace": "scrape-bench", "uid": "sb-uid-$i"},
- "log_directory": "$dir/logs/sb$i", "linux": {"cgroup_parent": "/scrape-bench",
+ "log_directory": "$dir/logs/sb$i", "linux": {"cgroup_parent": "$cgroup_parent",
  "security_context": {"namespace_options": {"network": 2}}}}
 J
   cat > "$dir/specs/ctr$i.json" <<J
@@ -82,7 +84,7 @@ metrics:
 Y
     start_daemon
     cri pull "$registry/busybox:1.35" > /dev/null
-    export -f one_pod cri; export dir crictl sock registry
+    export -f one_pod cri; export dir crictl sock registry cgroup_parent
     seq 1 "$n" | xargs -P 4 -I{} bash -c 'one_pod {}'
     echo "running containers: $(cri ps -q | wc -l)"
     ;;
@@ -139,7 +141,7 @@ Y
     stop_daemon
     mountpoint -q "$dir/run" && umount -l "$dir/run"
     rm -rf "$dir"
-    for cg in /sys/fs/cgroup/scrape-bench /sys/fs/cgroup/*/scrape-bench; do  # the pods' cgroup parent
+    for cg in "/sys/fs/cgroup$cgroup_parent" /sys/fs/cgroup/*"$cgroup_parent"; do  # the pods' cgroup parent
       [ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
     done
     ;;

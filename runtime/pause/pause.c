@@ -1,6 +1,8 @@
-/* podagent-pause: holds a pod's shared namespaces. Plain C, linked statically: no C++ runtime,
- * tiny RSS. The daemon starts it with clone flags for the new namespaces; this program only
- * finishes the setup that must happen inside them, reports the outcome, then sleeps.
+/* podagent-pause: holds a pod's shared namespaces. Plain C without a C library (sys.h: its own
+ * start-up and system calls), linked statically: the whole program is a few pages, so each
+ * pause's RSS is a few dozen KiB. The daemon starts it with clone flags for the new namespaces;
+ * this program only finishes the setup that must happen inside them, reports the outcome, then
+ * sleeps.
  *
  *   podagent-pause [--ready-fd N] [--cgroup-procs FILE]... [--hostname NAME] [--lo-up]
  *                  [--sysctl PATH=VALUE]...   (PATH under /proc/sys: net/ipv4/ip_forward)
@@ -12,32 +14,30 @@
  * on the ready fd:
  *   "ok\n"                                   everything done
  *   "error <errno> <step>: <detail>\n"       a step failed; the program exits 1
- * SIGTERM/SIGINT: exit 0. As PID 1 of its PID namespace it reaps every child. */
+ * SIGTERM/SIGINT: exit 0. As PID 1 of its PID namespace it reaps every child. The signals are
+ * blocked and taken with rt_sigtimedwait (no handlers): a blocked signal is queued even for the
+ * PID 1 of a namespace, so a SIGTERM from inside the pod ends pause as a handler did. */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
+
+#include "sys.h"
 
 static int ready_fd = -1;
 
 static void write_all(int fd, const char* s, size_t n) {
   while (n > 0) {
-    ssize_t w = write(fd, s, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
+    long w = SYS3(SYS_write, fd, s, n);
+    if (w == -EINTR) continue;
+    if (w < 0) return;
     s += w;
     n -= (size_t)w;
   }
@@ -45,58 +45,94 @@ static void write_all(int fd, const char* s, size_t n) {
 
 static void report(const char* line) {
   if (ready_fd >= 0) {
-    write_all(ready_fd, line, strlen(line));
-    close(ready_fd);
+    write_all(ready_fd, line, str_len(line));
+    SYS1(SYS_close, ready_fd);
     ready_fd = -1;
   }
 }
 
+/* Appends s to the line at *at, never past end (the last byte stays for the terminator). */
+static void append(char** at, char* end, const char* s) {
+  while (*s != '\0' && *at < end - 1) *(*at)++ = *s++;
+  **at = '\0';
+}
+
+static void append_number(char** at, char* end, long v) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0 && n < (int)sizeof digits);
+  char one[2] = {0, 0};
+  while (n > 0) {
+    one[0] = digits[--n];
+    append(at, end, one);
+  }
+}
+
+/* err is a positive errno. */
 __attribute__((noreturn)) static void fail(int err, const char* step, const char* detail) {
   char line[512];
-  snprintf(line, sizeof line, "error %d %s: %s: %s\n", err, step, detail, strerror(err));
+  char* at = line;
+  char* end = line + sizeof line - 1; /* room for the newline */
+  append(&at, end, "error ");
+  append_number(&at, end, err);
+  append(&at, end, " ");
+  append(&at, end, step);
+  append(&at, end, ": ");
+  append(&at, end, detail);
+  append(&at, end, ": ");
+  append(&at, end, errno_text(err));
+  *at++ = '\n';
+  *at = '\0';
   report(line);
-  write_all(2, line, strlen(line));
-  _exit(1);
+  write_all(2, line, str_len(line));
+  sys_exit(1);
 }
 
 static void write_file(const char* step, const char* path, const char* value) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) fail(errno, step, path);
-  size_t n = strlen(value);
-  ssize_t w = write(fd, value, n);
-  if (w < 0 || (size_t)w != n) fail(w < 0 ? errno : EIO, step, path);
-  close(fd);
+  long fd = SYS4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+  if (fd < 0) fail((int)-fd, step, path);
+  size_t n = str_len(value);
+  long w = SYS3(SYS_write, fd, value, n);
+  if (w < 0 || (size_t)w != n) fail(w < 0 ? (int)-w : EIO, step, path);
+  SYS1(SYS_close, fd);
 }
 
 static void lo_up(void) {
-  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (s < 0) fail(errno, "lo up", "socket");
+  long s = SYS3(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) fail((int)-s, "lo up", "socket");
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) fail(errno, "lo up", "SIOCGIFFLAGS lo");
+  memcpy(ifr.ifr_name, "lo", 3);
+  long r = SYS3(SYS_ioctl, s, SIOCGIFFLAGS, &ifr);
+  if (r < 0) fail((int)-r, "lo up", "SIOCGIFFLAGS lo");
   ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) fail(errno, "lo up", "SIOCSIFFLAGS lo");
-  close(s);
+  r = SYS3(SYS_ioctl, s, SIOCSIFFLAGS, &ifr);
+  if (r < 0) fail((int)-r, "lo up", "SIOCSIFFLAGS lo");
+  SYS1(SYS_close, s);
 }
 
 /* "net/ipv4/ip_forward=1" -> writes "1" to /proc/sys/net/ipv4/ip_forward. The key is the path
  * under /proc/sys (the daemon turned dotted names into paths); ".." components are refused. */
 static void set_sysctl(const char* kv) {
-  const char* eq = strchr(kv, '=');
+  const char* eq = str_chr(kv, '=');
   if (eq == NULL || eq == kv || kv[0] == '/') fail(EINVAL, "sysctl", kv);
   char path[512] = "/proc/sys/";
-  size_t base = strlen(path);
+  size_t base = str_len(path);
   size_t klen = (size_t)(eq - kv);
   if (base + klen >= sizeof path) fail(ENAMETOOLONG, "sysctl", kv);
   memcpy(path + base, kv, klen);
   path[base + klen] = '\0';
-  if (strstr(path, "/../") != NULL || strstr(path, "/./") != NULL || klen < 3 ||
-      (klen >= 2 && strcmp(path + base + klen - 2, "/.") == 0) ||
-      (klen >= 3 && strcmp(path + base + klen - 3, "/..") == 0)) {
+  if (str_has(path, "/../") || str_has(path, "/./") || klen < 3 || str_ends(path, "/.") || str_ends(path, "/..")) {
     fail(EINVAL, "sysctl", kv);
   }
   write_file("sysctl", path, eq + 1);
+}
+
+static void must(long r, const char* step, const char* detail) {
+  if (r < 0) fail((int)-r, step, detail);
 }
 
 /* The empty root: a tiny tmpfs, read-only and without devices, setuid or exec, mounted over an
@@ -106,75 +142,81 @@ static void set_sysctl(const char* kv) {
 static void empty_root(void) {
   static const char* const dirs[] = {"/tmp", "/mnt", "/dev"};
   const unsigned long flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail(errno, "empty root", "make / private");
+  must(SYS5(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "empty root", "make / private");
   const char* dir = NULL;
+  long r = -ENOENT;
   for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && dir == NULL; ++i) {
-    if (mount("podagent-pause", dirs[i], "tmpfs", flags, "size=4k,nr_inodes=2,mode=0555") == 0) dir = dirs[i];
+    r = SYS5(SYS_mount, "podagent-pause", dirs[i], "tmpfs", flags, "size=4k,nr_inodes=2,mode=0555");
+    if (r == 0) dir = dirs[i];
   }
-  if (dir == NULL) fail(errno, "empty root", "mount tmpfs");
-  if (chdir(dir) != 0) fail(errno, "empty root", dir);
-  if (syscall(SYS_pivot_root, ".", ".") != 0) fail(errno, "empty root", "pivot_root");
-  if (umount2(".", MNT_DETACH) != 0) fail(errno, "empty root", "detach the host root");
-  if (chdir("/") != 0) fail(errno, "empty root", "chdir /");
+  if (dir == NULL) fail((int)-r, "empty root", "mount tmpfs");
+  must(SYS1(SYS_chdir, dir), "empty root", dir);
+  must(SYS2(SYS_pivot_root, ".", "."), "empty root", "pivot_root");
+  must(SYS2(SYS_umount2, ".", MNT_DETACH), "empty root", "detach the host root");
+  must(SYS1(SYS_chdir, "/"), "empty root", "chdir /");
 }
 
-static void on_term(int sig) {
-  (void)sig;
-  _exit(0);
-}
-
-static void on_child(int sig) { (void)sig; }
+/* The kernel's sigset for rt_sig* calls: one bit per signal, 8 bytes on these architectures. */
+static unsigned long signal_bit(int sig) { return 1UL << (sig - 1); }
 
 static void reap(void) {
-  while (waitpid(-1, NULL, WNOHANG) > 0) {
+  while (SYS4(SYS_wait4, -1, NULL, WNOHANG, NULL) > 0) {
   }
 }
 
-int main(int argc, char** argv) {
+__attribute__((noreturn)) static void sleep_until_told(void) {
+  unsigned long set = signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGCHLD);
+  int pid1 = SYS0(SYS_getpid) == 1;
+  for (;;) {
+    long sig = SYS4(SYS_rt_sigtimedwait, &set, NULL, NULL, sizeof set);
+    if (sig == SIGTERM || sig == SIGINT) sys_exit(0);
+    if (sig == SIGCHLD && pid1) reap();
+  }
+}
+
+static void block_signals(void) {
+  unsigned long set = signal_bit(SIGTERM) | signal_bit(SIGINT) | signal_bit(SIGCHLD);
+  must(SYS4(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, sizeof set), "signals", "rt_sigprocmask");
+}
+
+void pause_main(long* sp);
+
+void pause_main(long* sp) {
+  int argc = (int)sp[0];
+  char** argv = (char**)(sp + 1);
   const char* hostname = NULL;
   int want_lo = 0;
   /* Pass 1: the ready fd, so every later failure can be reported. */
   for (int i = 1; i < argc; ++i) {
-    if (strcmp(argv[i], "--ready-fd") == 0 && i + 1 < argc) ready_fd = atoi(argv[++i]);
+    if (str_eq(argv[i], "--ready-fd") && i + 1 < argc) ready_fd = parse_fd(argv[++i]);
   }
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--ready-fd") == 0 && v) {
+    if (str_eq(a, "--ready-fd") && v) {
       ++i;
-    } else if (strcmp(a, "--cgroup-procs") == 0 && v) {
+    } else if (str_eq(a, "--cgroup-procs") && v) {
       write_file("join cgroup", v, "0");
       ++i;
-    } else if (strcmp(a, "--hostname") == 0 && v) {
+    } else if (str_eq(a, "--hostname") && v) {
       hostname = v;
       ++i;
-    } else if (strcmp(a, "--lo-up") == 0) {
+    } else if (str_eq(a, "--lo-up")) {
       want_lo = 1;
-    } else if (strcmp(a, "--sysctl") == 0 && v) {
+    } else if (str_eq(a, "--sysctl") && v) {
       ++i; /* applied below, after lo and hostname */
     } else {
       fail(EINVAL, "arguments", a);
     }
   }
-  if (hostname != NULL && sethostname(hostname, strlen(hostname)) != 0) fail(errno, "sethostname", hostname);
+  if (hostname != NULL) must(SYS2(SYS_sethostname, hostname, str_len(hostname)), "sethostname", hostname);
   if (want_lo) lo_up();
   for (int i = 1; i + 1 < argc; ++i) {
-    if (strcmp(argv[i], "--sysctl") == 0) set_sysctl(argv[++i]);
+    if (str_eq(argv[i], "--sysctl")) set_sysctl(argv[++i]);
   }
   empty_root();
-
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_term;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
-  sa.sa_handler = on_child;
-  sa.sa_flags = SA_NOCLDSTOP;
-  sigaction(SIGCHLD, &sa, NULL);
+  /* Blocked before "ok": a SIGTERM sent as soon as the daemon reads the line is queued, not lost. */
+  block_signals();
   report("ok\n");
-
-  for (;;) {
-    pause();
-    if (getpid() == 1) reap();
-  }
+  sleep_until_told();
 }

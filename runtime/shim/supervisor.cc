@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
+#include "runtime/common/release_image.h"
 #include "runtime/common/unique_fd.h"
 #include "runtime/container/shim_records.h"
 #include "runtime/process/proc_stat.h"
@@ -299,6 +300,7 @@ void Supervisor::HandleSignals(pid_t container) {
 int Supervisor::Run(pid_t container) {
   Reap(container);  // it may have ended already
   int64_t drain_deadline = 0;
+  bool released = false;
   for (;;) {
     if (wait_status_ && drain_deadline == 0) drain_deadline = NowNs() + int64_t{kDrainAfterExitMs} * 1000000;
     bool pipes_open = out_.r || err_.r;
@@ -307,6 +309,11 @@ int Supervisor::Run(pid_t container) {
                                     {out_.r ? out_.r.Get() : -1, POLLIN, 0}, {err_.r ? err_.r.Get() : -1, POLLIN, 0}};
     attach_.AppendPollFds(p);
     int timeout = wait_status_ ? static_cast<int>((drain_deadline - NowNs()) / 1000000) + 1 : -1;
+    // Set-up is over: hand back its pages before the first sleep (see release_image.h).
+    if (!released) {
+      ReleaseImagePages(ImageScope::kProgram);
+      released = true;
+    }
     if (::poll(p.data(), p.size(), timeout) < 0 && errno != EINTR) break;
     if (p[0].revents) HandleSignals(container);
     if (p[1].revents) ReadControl();

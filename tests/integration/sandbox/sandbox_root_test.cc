@@ -240,7 +240,7 @@ TEST_F(RootSandbox, PauseIsSmallAndExitsZeroOnSigterm) {
   std::vector<std::string> parts = absl::StrSplit(status->substr(at + 6, status->find('\n', at) - at - 6), ' ', absl::SkipWhitespace());
   ASSERT_FALSE(parts.empty());
   ASSERT_TRUE(absl::SimpleAtoi(parts[0], &kb));
-  EXPECT_LT(kb, 1024) << "pause RSS must stay under 1 MiB";
+  EXPECT_LT(kb, 128) << "pause RSS must stay a few dozen KiB (no C library, runtime/pause/README.md)";
   auto exit = pause->Terminate(SIGTERM, absl::Seconds(5));
   ASSERT_TRUE(exit.ok());
   EXPECT_EQ(exit->exit_code, 0);
