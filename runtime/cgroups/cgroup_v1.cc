@@ -169,14 +169,17 @@ class CgroupV1Driver : public CgroupDriver {
   }
 
   // mkdir of each missing component; cpuset cgroups start with empty cpus/mems, which would
-  // refuse every task, so a new one copies its parent's.
+  // refuse every task, so a new one copies its parent's. An existing one is checked too: another
+  // creator (a concurrent RunPodSandbox) may have made it and not yet copied, and a child copied
+  // from an empty parent would refuse its tasks (ENOSPC on cgroup.procs).
   absl::Status CreateIn(const Hierarchy& h, const std::string& path) {
     std::string dir = h.dir;
     for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
       std::string parent = dir;
       dir = absl::StrCat(dir, "/", part);
-      if (IsRealDir(dir)) continue;
-      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoError(absl::StrCat("mkdir ", dir));
+      if (!IsRealDir(dir) && ::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+        return ErrnoError(absl::StrCat("mkdir ", dir));
+      }
       if (IsCpuset(h)) RETURN_IF_ERROR(CopyCpuset(parent, dir));
     }
     return absl::OkStatus();

@@ -56,6 +56,18 @@ TEST_F(CgroupV1Fixture, CreateMakesPathInEveryHierarchyAndCopiesCpuset) {
   EXPECT_TRUE(driver_->Create("/podagent/pod1").ok()) << "existing is fine";
 }
 
+// A concurrent creator made /podagent but had not copied its cpuset yet: Create fills it in
+// before the child copies from it, so the child does not inherit empty cpus/mems.
+TEST_F(CgroupV1Fixture, CreateFillsAnExistingParentsEmptyCpuset) {
+  Put(F("cpuset", "/podagent/cpuset.cpus"), "\n");
+  Put(F("cpuset", "/podagent/cpuset.mems"), "\n");
+  ASSERT_TRUE(driver_->Create("/podagent/pod1").ok());
+  EXPECT_EQ(Get(F("cpuset", "/podagent/cpuset.cpus")), "0-1");
+  EXPECT_EQ(Get(F("cpuset", "/podagent/cpuset.mems")), "0");
+  EXPECT_EQ(Get(F("cpuset", "/podagent/pod1/cpuset.cpus")), "0-1");
+  EXPECT_EQ(Get(F("cpuset", "/podagent/pod1/cpuset.mems")), "0");
+}
+
 TEST_F(CgroupV1Fixture, ApplyWritesV1Files) {
   ASSERT_TRUE(driver_->Create("/p").ok());
   CgroupResources r;
