@@ -81,5 +81,6 @@ fi
 rc=0
 "$bin/podagent-cri-bench" --endpoint "$pa/podagent.sock" --metrics-url http://127.0.0.1:9472/metrics \
   "${peer[@]+"${peer[@]}"}" --image "$registry/busybox:1.35,$registry/podagent-bench/large:1" \
+  --cni-conflist "$pa/cni/10-bench.conflist" --cni-bin-dir /usr/lib/cni \
   --json "$out/bench.json" "$@" | tee "$out/bench.txt" || rc=$?
 exit "$rc"

@@ -210,18 +210,24 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
   return id;
 }
 
+// One record write for the network and the state together: a crash between the DEL and the write
+// leaves network_setup true, and the next Stop runs DEL again, which the CNI spec requires
+// plugins to accept.
 absl::Status SandboxManager::StopLocked(PodRecord& r) {
+  bool changed = false;
   if (r.network_setup && network_ != nullptr) {
     RETURN_IF_ERROR(Annotate(network_->Teardown(NetPod(r)), absl::StrCat("pod ", r.id, ": tear down network")));
     r.network_setup = false;
-    RETURN_IF_ERROR(Save(r));
+    changed = true;
   }
-  if (runtime_ != nullptr && r.pause.pid > 0) RETURN_IF_ERROR(runtime_->StopPause(r.id, r.pause, kPauseGrace));
-  if (r.state != PodState::kNotReady) {
+  absl::Status stopped = absl::OkStatus();
+  if (runtime_ != nullptr && r.pause.pid > 0) stopped = runtime_->StopPause(r.id, r.pause, kPauseGrace);
+  if (stopped.ok() && r.state != PodState::kNotReady) {
     r.state = PodState::kNotReady;
-    RETURN_IF_ERROR(Save(r));
+    changed = true;
   }
-  return absl::OkStatus();
+  if (changed) RETURN_IF_ERROR(Save(r));
+  return stopped;
 }
 
 absl::Status SandboxManager::Stop(const std::string& id_or_prefix) {

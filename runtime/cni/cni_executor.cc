@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "runtime/cni/cni_cache.h"
 #include "runtime/cni/cni_result.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
@@ -16,49 +17,9 @@ namespace {
 constexpr char kPath[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr size_t kMaxPluginOutput = 1 << 20;
 
-nlohmann::json PortMappingsJson(const std::vector<PortMapping>& ports) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const PortMapping& p : ports) {
-    nlohmann::json m = {{"hostPort", p.host_port}, {"containerPort", p.container_port}, {"protocol", p.protocol}};
-    if (!p.host_ip.empty()) m["hostIP"] = p.host_ip;
-    out.push_back(m);
-  }
-  return out;
-}
-
 bool WantsPortMappings(const nlohmann::json& plugin) {
   return plugin.contains("capabilities") && plugin["capabilities"].is_object() &&
          plugin["capabilities"].value("portMappings", false);
-}
-
-struct CacheEntry {
-  NetworkConfigList config;
-  nlohmann::json result;  // null while pending
-  std::vector<PortMapping> ports;
-};
-
-absl::StatusOr<CacheEntry> ReadCache(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("config")) {
-    return absl::DataLossError(absl::StrCat("cni cache ", path, ": corrupt"));
-  }
-  CacheEntry e;
-  ASSIGN_OR_RETURN(e.config, ParseNetworkConfig(j["config"].dump(), true, path));
-  e.result = j.value("result", nlohmann::json());
-  for (const auto& p : j.value("portMappings", nlohmann::json::array())) {
-    e.ports.push_back({p.value("hostPort", 0), p.value("containerPort", 0), p.value("protocol", std::string("tcp")),
-                       p.value("hostIP", std::string())});
-  }
-  return e;
-}
-
-absl::Status WriteCache(const std::string& path, const NetworkPod& pod, const NetworkConfigList& config,
-                        const nlohmann::json& result) {
-  nlohmann::json j = {{"version", 1},       {"containerId", pod.id},
-                      {"netns", pod.netns}, {"config", config.ToJson()},
-                      {"result", result},   {"portMappings", PortMappingsJson(pod.port_mappings)}};
-  return WriteFileAtomic(path, j.dump(2), 0600);
 }
 
 }  // namespace
@@ -130,7 +91,7 @@ absl::Status CniExecutor::Ready() const {
 absl::StatusOr<NetworkResult> CniExecutor::Setup(const NetworkPod& pod) {
   ASSIGN_OR_RETURN(NetworkConfigList list, LoadNetworkConfig(options_.conf_dir));
   RETURN_IF_ERROR(MakeDirs(options_.cache_dir, 0700));
-  RETURN_IF_ERROR(WriteCache(CachePath(pod.id), pod, list, nullptr));  // pending: DEL knows the config
+  RETURN_IF_ERROR(WriteCniCache(CachePath(pod.id), pod, list, nullptr));  // pending: DEL knows the config
   nlohmann::json prev;
   for (const nlohmann::json& plugin : list.plugins) {
     auto result = Exec("ADD", list, plugin, prev, pod);
@@ -145,7 +106,7 @@ absl::StatusOr<NetworkResult> CniExecutor::Setup(const NetworkPod& pod) {
     }
     prev = std::move(*result);
   }
-  RETURN_IF_ERROR(WriteCache(CachePath(pod.id), pod, list, prev));
+  RETURN_IF_ERROR(WriteCniCache(CachePath(pod.id), pod, list, prev));
   return NetworkResult{ResultIps(prev), prev};
 }
 
@@ -159,7 +120,7 @@ absl::Status CniExecutor::DelAll(const NetworkConfigList& list, const nlohmann::
 
 absl::Status CniExecutor::Teardown(const NetworkPod& pod) {
   std::string cache = CachePath(pod.id);
-  auto entry = ReadCache(cache);
+  auto entry = ReadCniCache(cache);
   NetworkConfigList list;
   nlohmann::json prev;
   NetworkPod del_pod = pod;
@@ -167,9 +128,11 @@ absl::Status CniExecutor::Teardown(const NetworkPod& pod) {
     list = std::move(entry->config);
     prev = std::move(entry->result);
     if (del_pod.port_mappings.empty()) del_pod.port_mappings = entry->ports;
-  } else if (absl::IsNotFound(entry.status())) {
-    // Never set up by us (or already torn down): DEL with the current config is still right
-    // and harmless; without any config there is nothing to undo.
+  } else if (absl::IsNotFound(entry.status()) || absl::IsDataLoss(entry.status())) {
+    // Never set up by us, already torn down, or a cache lost to a machine crash (cni_cache.h):
+    // DEL with the current config is still right and harmless; without any config there is
+    // nothing to undo.
+    if (!absl::IsNotFound(entry.status())) spdlog::warn("pod {}: {}; DEL with the current config", pod.id, entry.status().message());
     auto current = LoadNetworkConfig(options_.conf_dir);
     if (!current.ok()) return absl::OkStatus();
     list = std::move(*current);
@@ -181,7 +144,7 @@ absl::Status CniExecutor::Teardown(const NetworkPod& pod) {
 }
 
 absl::Status CniExecutor::Check(const NetworkPod& pod) {
-  ASSIGN_OR_RETURN(CacheEntry entry, ReadCache(CachePath(pod.id)));
+  ASSIGN_OR_RETURN(CniCacheEntry entry, ReadCniCache(CachePath(pod.id)));
   if (!CniVersionAtLeast(entry.config.cni_version, 0, 4)) return absl::OkStatus();
   if (entry.result.is_null()) {
     return absl::FailedPreconditionError(absl::StrCat("cni check for pod ", pod.id, ": network setup never finished"));

@@ -6,7 +6,8 @@
 // with the list's name and cniVersion, prevResult chained from the previous plugin, and
 // runtimeConfig.portMappings for plugins with the portMappings capability.
 // The ADD result and the config used are cached under cache_dir/<id>.json (written before ADD
-// as "pending", so even a crash mid-ADD is torn down with the right config).
+// as "pending", so even a crash of podagent mid-ADD is torn down with the right config; not
+// fsynced: cni_cache.h says why).
 
 #include <string>
 #include <vector>
@@ -40,13 +41,15 @@ class CniExecutor : public NetworkPlugin {
   // The stdin config of `plugin` within `list` for one call.
   static nlohmann::json PluginStdin(const NetworkConfigList& list, const nlohmann::json& plugin,
                                     const nlohmann::json& prev_result, const std::vector<PortMapping>& ports);
-
- private:
-  absl::StatusOr<std::string> FindPlugin(const std::string& type) const;
-  // Runs one plugin; the parsed stdout for ADD, null otherwise.
+  // Runs one plugin of `list` (found in bin_dirs) with the spec's environment and stdin; the
+  // parsed stdout for ADD, null otherwise. No cache, no config discovery: Setup and Teardown
+  // add those around it; the benchmark calls it alone to time the plugins' own cost.
   absl::StatusOr<nlohmann::json> Exec(const std::string& command, const NetworkConfigList& list,
                                       const nlohmann::json& plugin, const nlohmann::json& prev_result,
                                       const NetworkPod& pod) const;
+
+ private:
+  absl::StatusOr<std::string> FindPlugin(const std::string& type) const;
   absl::Status DelAll(const NetworkConfigList& list, const nlohmann::json& prev_result, const NetworkPod& pod) const;
 
   CniOptions options_;

@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "runtime/common/files.h"
 #include "tests/bench/cri/bench_target.h"
+#include "tests/bench/cri/cni_bound.h"
 #include "tests/bench/cri/image_bench.h"
 #include "tests/bench/cri/lifecycle_bench.h"
 #include "tests/bench/cri/options.h"
@@ -74,7 +75,7 @@ nlohmann::json Versions(Targets& targets, Results& r) {
   return j;
 }
 
-void Run(const Options& o, Targets& targets, Results& r) {
+void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Results& r) {
   MeasureIdle(targets, r);
   for (auto& t : targets) {
     std::string ref;
@@ -86,6 +87,7 @@ void Run(const Options& o, Targets& targets, Results& r) {
   for (size_t i = 0; i < warmup.ErrorCount(); ++i) r.Error("warmup", "see above");
   for (int round = 0; round < o.rounds; ++round) {
     Alternate(targets, round, [&](Target& t) { RunLifecycleRound(t, r); });
+    if (!o.cni_conflist.empty()) RunCniBoundRound(bound, r);  // under the same load as the round
   }
   for (size_t i = 0; i < o.pods.size(); ++i) {
     ScaleOptions so{o.pods[i], o.clients, o.list_rounds};
@@ -130,8 +132,10 @@ int Main(int argc, char** argv) {
     extra["versions"] = Versions(targets, results);
     extra["config"] = {{"rounds", o.rounds}, {"pods", o.pods}, {"clients", o.clients},
                        {"list_rounds", o.list_rounds}, {"small_image", o.small_image},
-                       {"large_image", o.large_image}};
-    Run(o, targets, results);
+                       {"large_image", o.large_image}, {"cni_conflist", o.cni_conflist}};
+    CniBoundOptions bound{o.cni_conflist, o.cni_bin_dirs, logs.Sub("netns"), o.name};
+    Run(o, bound, targets, results);
+    CleanUpCniBound(bound);
     extra["machine"]["loadavg_end"] = Trimmed("/proc/loadavg");
   }  // targets remove what they still own
   std::printf("%s", results.Table().c_str());

@@ -20,6 +20,9 @@ const char kUsage[] = R"(usage: podagent-cri-bench --endpoint SOCK [options]
   --image SMALL[,LARGE]    images to pull; SMALL also runs the containers
                            (127.0.0.1:5000/busybox:1.35,127.0.0.1:5000/podagent-bench/large:1)
   --json FILE              write every sample and summary as JSON
+  --cni-conflist FILE      time FILE's plugin chain alone (ADD, DEL) each lifecycle round: the
+                           bound of the CNI rows (give the runtime's own conflist)
+  --cni-bin-dir DIR[:DIR]  where those plugins are (/usr/lib/cni)
 )";
 
 namespace {
@@ -65,6 +68,8 @@ absl::Status Apply(const std::string& flag, const std::string& v, Options* o) {
   else if (flag == "--list-rounds") return ParseInt(flag, v, 1, &o->list_rounds);
   else if (flag == "--image") return ParseImages(v, o);
   else if (flag == "--json") o->json_path = v;
+  else if (flag == "--cni-conflist") o->cni_conflist = v;
+  else if (flag == "--cni-bin-dir") o->cni_bin_dirs = absl::StrSplit(v, ':', absl::SkipEmpty());
   else return absl::InvalidArgumentError("unknown flag " + flag);
   return absl::OkStatus();
 }

@@ -19,6 +19,8 @@ struct Options {
   std::string small_image = "127.0.0.1:5000/busybox:1.35";
   std::string large_image = "127.0.0.1:5000/podagent-bench/large:1";
   std::string json_path;
+  std::string cni_conflist;                            // "" skips the CNI bound rows
+  std::vector<std::string> cni_bin_dirs = {"/usr/lib/cni"};
 };
 
 // Parses argv; InvalidArgument names the flag. `--help` gives NotFound with the usage text.

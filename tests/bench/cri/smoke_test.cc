@@ -3,6 +3,8 @@
 // pods and must exit 0 with every row of its JSON filled for podagent. Times are never asserted.
 #include <unistd.h>
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -36,6 +38,8 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"RemoveContainer", 2},
     {"StopPodSandbox, CNI bridge", 2},
     {"RemovePodSandbox, CNI bridge", 2},
+    {"CNI chain ADD alone (RunPodSandbox bound)", 2},
+    {"CNI chain DEL alone (StopPodSandbox bound)", 2},
     {"K pods started at once, K=2", 1},
     {"RSS per pod (pause+shim+daemon growth) at K=2", 1},
     {"PSS per pod (pause+shim+daemon growth) at K=2", 1},
@@ -80,7 +84,8 @@ class CriBenchSmoke : public testing::CniDaemonTest {
     o.argv = {testing::BinDir() + "/podagent-cri-bench", "--endpoint", daemon_->socket(), "--rounds", "2", "--pods",
               "2", "--clients", "2", "--list-rounds", "1", "--image",
               absl::StrCat(registry_->addr(), "/bench/small:1,", registry_->addr(), "/bench/large:1"),
-              "--metrics-url", absl::StrCat("http://", metrics_addr_, "/metrics"), "--json", json};
+              "--metrics-url", absl::StrCat("http://", metrics_addr_, "/metrics"), "--json", json,
+              "--cni-conflist", conf_dir_ + "/10-podagent.conflist", "--cni-bin-dir", "/usr/lib/cni"};
     o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
     o.timeout = absl::Seconds(600);
     auto r = RunCommand(o);
@@ -90,6 +95,16 @@ class CriBenchSmoke : public testing::CniDaemonTest {
     }
     *output = r->out + r->err;
     return r->exit_code;
+  }
+
+  // host-local's files naming an address still held (it keeps "lock" and "last_reserved_ip.0").
+  std::vector<std::string> HeldAddresses() {
+    auto names = ListDir(ipam_dir_ + "/" + network_);
+    std::vector<std::string> held;
+    for (const std::string& n : names.ok() ? *names : std::vector<std::string>{}) {
+      if (!n.empty() && std::isdigit(static_cast<unsigned char>(n[0]))) held.push_back(n);
+    }
+    return held;
   }
 
   testing::TempDir dir_{"podagent-bench-smoke"};
@@ -121,6 +136,12 @@ TEST_F(CriBenchSmoke, EveryRowIsFilled) {
   cri::ListPodSandboxResponse pods;
   ASSERT_TRUE(client_->ListPods({}, &pods).ok());
   EXPECT_EQ(pods.items_size(), 0);
+  // The CNI bound's rounds released their addresses and removed their namespaces.
+  EXPECT_TRUE(HeldAddresses().empty()) << HeldAddresses()[0];
+  auto mounts = ReadFile("/proc/self/mountinfo");
+  ASSERT_TRUE(mounts.ok()) << mounts.status();
+  EXPECT_EQ(mounts->find("podagent-cri-bench"), std::string::npos) << "the driver left a mount:\n" << *mounts;
+  EXPECT_EQ(output.find("cni bound"), std::string::npos) << output;
 }
 
 }  // namespace

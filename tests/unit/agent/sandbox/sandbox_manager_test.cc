@@ -141,6 +141,13 @@ TEST_F(SandboxManagerTest, StopOrderAndIdempotency) {
   EXPECT_EQ(network_->calls, std::vector<std::string>{"del " + *id});
   EXPECT_EQ(runtime_->calls, std::vector<std::string>{"stop " + *id});
   EXPECT_FALSE(manager_->Status(*id)->ready);
+  // Network and state are persisted together by the stop (one record write).
+  auto saved = RecordStore(ctx_.config.root_dir).Get("pods", *id);
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  auto on_disk = PodRecord::FromJson(*saved);
+  ASSERT_TRUE(on_disk.ok()) << on_disk.status();
+  EXPECT_FALSE(on_disk->network_setup);
+  EXPECT_EQ(on_disk->state, PodState::kNotReady);
   ASSERT_TRUE(manager_->Stop(*id).ok());
   EXPECT_EQ(network_->calls.size(), 1u) << "DEL is not repeated once it succeeded";
   EXPECT_TRUE(absl::IsNotFound(manager_->Stop("ffff")));

@@ -125,6 +125,23 @@ TEST_F(CniExecutorTest, DelReverseWithCachedResultEvenAfterConfigAndNetnsGone) {
   EXPECT_TRUE(cni.Teardown(gone).ok()) << "idempotent: no cache, no config";
 }
 
+// The cache is not fsynced (cni_cache.h): after a machine crash it may be empty. DEL then runs with
+// the current config instead of failing the pod's stop forever.
+TEST_F(CniExecutorTest, EmptyCacheAfterACrashFallsBackToTheCurrentConfig) {
+  WriteConf();
+  CniExecutor cni(options_);
+  ASSERT_TRUE(cni.Setup(Pod()).ok());
+  Calls();
+  ASSERT_TRUE(WriteFileAtomic(cni.CachePath("abc123"), "").ok());
+  ASSERT_TRUE(cni.Teardown(Pod()).ok());
+  auto calls = Calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0]["type"], "fake-b");
+  EXPECT_EQ(calls[2]["type"], "fake-a");
+  for (const auto& c : calls) EXPECT_EQ(c["command"], "DEL");
+  EXPECT_FALSE(PathExists(cni.CachePath("abc123")));
+}
+
 TEST_F(CniExecutorTest, FailedAddIsRolledBackAndReported) {
   WriteConf();
   Fail("ADD\n");
