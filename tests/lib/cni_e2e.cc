@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "runtime/common/files.h"
 #include "tests/lib/paths.h"
 
@@ -42,7 +43,10 @@ std::string CniDaemonTest::PrepareConfig() {
 void CniDaemonTest::TearDown() {
   DaemonTest::TearDown();
   daemon_.reset();
-  if (snapshot_) snapshot_->Restore(bridge_, network_);
+  if (snapshot_) {
+    std::vector<std::string> left = snapshot_->Restore(bridge_, network_);
+    EXPECT_TRUE(left.empty()) << "iptables chains of " << network_ << " left behind: " << absl::StrJoin(left, " ");
+  }
 }
 
 }  // namespace podagent::testing

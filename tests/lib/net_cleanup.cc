@@ -24,13 +24,18 @@ HostNetSnapshot::HostNetSnapshot() : nat_(Chains("nat")), filter_(Chains("filter
 
 namespace {
 
-// iptables -S words: whitespace-separated, double quotes group ("CNI portfwd ...").
+// iptables -S words: whitespace-separated, double quotes group ("CNI portfwd ..."), and inside
+// them \" is a quote of the word (bridge's comments: "name: \"net\" id: \"...\"").
 std::vector<std::string> Words(absl::string_view line) {
   std::vector<std::string> words;
   std::string cur;
   bool quoted = false, any = false;
-  for (char c : line) {
-    if (c == '"') {
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted && c == '\\' && i + 1 < line.size() && line[i + 1] == '"') {
+      cur += '"';
+      ++i;
+    } else if (c == '"') {
       quoted = !quoted;
       any = true;
     } else if (c == ' ' && !quoted) {
@@ -49,7 +54,9 @@ std::vector<std::string> Words(absl::string_view line) {
 // Other tests may run CNI at the same time: a new chain is only dropped when it is ours (a rule
 // jumping to it names our network) or, for portmap's shared CNI-HOSTPORT-* chains, when no
 // per-container portmap chain (CNI-DN-*) of anybody is left.
-void DropNewChains(const std::string& table, const std::set<std::string>& before, const std::string& network) {
+// Returns the chains it meant to drop that are still there.
+std::vector<std::string> DropNewChains(const std::string& table, const std::set<std::string>& before,
+                                       const std::string& network) {
   std::set<std::string> now = HostNetSnapshot::Chains(table);
   bool portmap_in_use = false;
   for (const std::string& c : now) portmap_in_use |= absl::StartsWith(c, "CNI-DN-");
@@ -67,7 +74,7 @@ void DropNewChains(const std::string& table, const std::set<std::string>& before
     }
     if (ours) added.push_back(c);
   }
-  if (added.empty()) return;
+  if (added.empty()) return {};
   // Rules anywhere that jump to a dropped chain go first.
   for (absl::string_view line : absl::StrSplit(rules, '\n')) {
     if (!absl::StartsWith(line, "-A ")) continue;
@@ -83,17 +90,24 @@ void DropNewChains(const std::string& table, const std::set<std::string>& before
   }
   for (const std::string& c : added) Sh({"/usr/sbin/iptables", "-t", table, "-F", c});
   for (const std::string& c : added) Sh({"/usr/sbin/iptables", "-t", table, "-X", c});
+  std::set<std::string> after = HostNetSnapshot::Chains(table);
+  std::vector<std::string> left;
+  for (const std::string& c : added) {
+    if (after.count(c)) left.push_back(absl::StrCat(table, "/", c));
+  }
+  return left;
 }
 
 }  // namespace
 
-void HostNetSnapshot::Restore(const std::string& bridge, const std::string& network) const {
-  DropNewChains("nat", nat_, network);
-  DropNewChains("filter", filter_, network);
+std::vector<std::string> HostNetSnapshot::Restore(const std::string& bridge, const std::string& network) const {
+  std::vector<std::string> left = DropNewChains("nat", nat_, network);
+  for (std::string& c : DropNewChains("filter", filter_, network)) left.push_back(std::move(c));
   if (!bridge.empty()) Sh({"/usr/sbin/ip", "link", "del", bridge});
   // ip_forward: only back to 0 when no other CNI bridge is up (another test may need it).
   bool other_bridges = Sh({"/usr/sbin/ip", "-o", "link", "show", "type", "bridge"}).find(':') != std::string::npos;
   if (!ip_forward_.empty() && !other_bridges) (void)WriteFile("/proc/sys/net/ipv4/ip_forward", ip_forward_);
+  return left;
 }
 
 }  // namespace podagent::testing

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tests/lib/net_cleanup.h"
 #include "runtime/cgroups/cgroup.h"
@@ -61,7 +62,10 @@ class RootCni : public ::testing::Test {
     if (cgroups_) {
       EXPECT_TRUE(cgroups_->Destroy(parent_).ok());
     }
-    if (snapshot_) snapshot_->Restore(bridge_, "podagent-test");
+    if (snapshot_) {
+      std::vector<std::string> left = snapshot_->Restore(bridge_, "podagent-test");
+      EXPECT_TRUE(left.empty()) << "iptables chains left behind: " << absl::StrJoin(left, " ");
+    }
     EXPECT_TRUE(UnmountSharedMountDir(dir_ + "/run/netns").ok());
     EXPECT_TRUE(RemoveTree(dir_).ok());
     EXPECT_EQ(Sh({"/usr/sbin/ip", "-o", "link", "show", bridge_}).find(bridge_ + ":"), std::string::npos);
