@@ -341,8 +341,10 @@ absl::Status ImageStore::CollectGarbage(const std::set<std::string>& in_use) {
   for (const auto& d : content_.List()) {
     if (!refs.count(d)) doomed_blobs.push_back(d);
   }
-  // Deleting under the lock: a pull takes its lease under it too, so nothing it needs goes away.
-  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(content_.Remove(d));
+  // Under the lock: a pull takes its lease under it too, so nothing it needs goes away. A blob is
+  // renamed into the trash (gone from the store at once) and unlinked by the reaper: freeing a
+  // layer's blocks is off the request path.
+  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(reaper_.Discard(content_.BlobPath(d)));
   return CollectLayers(refs);
 }
 
