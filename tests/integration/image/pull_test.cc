@@ -227,6 +227,32 @@ TEST_F(PullTest, ROOT_RegistryStoppedMidPullThenRetrySucceeds) {
   EXPECT_EQ(ReadFile(store_->LayerDir(retry->layers[0].diff_id) + "/blob")->size(), 48000000u);
 }
 
+// Blobs are not fsynced: a crash may leave one renamed into place but cut short. A pull that finds
+// such a config or layer blob "present" drops it and fetches it again instead of failing forever.
+TEST_F(PullTest, ROOT_BlobsCutShortByACrashAreFetchedAgain) {
+  auto reg = StartRegistry();
+  ASSERT_TRUE(reg);
+  auto ref = Ref(reg->addr() + "/busybox:latest");
+  auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
+  auto idx = ParseIndex(*index);
+  auto manifest = ParseManifest(*ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
+  ASSERT_TRUE(manifest.ok());
+  for (const std::string& d : {manifest->config.digest, manifest->layers[0].digest}) {
+    ASSERT_TRUE(WriteFileAtomic(store_->content().BlobPath(d), "cut short").ok());
+    ASSERT_TRUE(store_->content().Has(d));
+  }
+  auto rec = PullImage(*store_, ref, Options());
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_EQ(reg->BlobGets(), 2) << "the torn config and layer were not fetched again";
+  for (const std::string& d : {manifest->config.digest, manifest->layers[0].digest}) {
+    auto body = ReadFile(store_->content().BlobPath(d));
+    ASSERT_TRUE(body.ok()) << body.status();
+    EXPECT_EQ(Sha256Digest(*body), d);
+  }
+  EXPECT_TRUE(PathExists(store_->LayerDir(rec->layers[0].diff_id) + "/bin/busybox"));
+  ExpectStoreClean();
+}
+
 TEST_F(PullTest, ROOT_UnknownImageIsNotFound) {
   auto reg = StartRegistry();
   ASSERT_TRUE(reg);
