@@ -62,6 +62,16 @@ class PullTest : public ::testing::Test {
       EXPECT_NE(n.rfind(".tmp-", 0), 0u) << "unfinished layer dir " << n;
     }
   }
+  // The manifest of the busybox layout the registry serves.
+  absl::StatusOr<Manifest> BusyboxManifest() {
+    auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
+    if (!index.ok()) return index.status();
+    auto idx = ParseIndex(*index);
+    if (!idx.ok()) return idx.status();
+    auto body = ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7));
+    if (!body.ok()) return body.status();
+    return ParseManifest(*body);
+  }
   // A layout with one big incompressible layer, to be interrupted mid-transfer.
   std::string BigLayout() {
     std::string rootfs = root_ / "bigrootfs", layout = root_ / "biglayout";
@@ -176,10 +186,8 @@ TEST_F(PullTest, ROOT_TamperedBlobIsRefusedAndNotStored) {
   ASSERT_TRUE(reg);
   auto ref = Ref(reg->addr() + "/busybox:latest");
   // Find the layer digest from the layout's manifest and corrupt the registry's copy.
-  auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
-  auto idx = ParseIndex(*index);
-  auto manifest = ParseManifest(*ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
-  ASSERT_TRUE(manifest.ok());
+  auto manifest = BusyboxManifest();
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
   std::string layer_digest = manifest->layers[0].digest;
   std::string data_path = reg->BlobDataPath(layer_digest);
   auto original = ReadFile(data_path);
@@ -233,10 +241,8 @@ TEST_F(PullTest, ROOT_BlobsCutShortByACrashAreFetchedAgain) {
   auto reg = StartRegistry();
   ASSERT_TRUE(reg);
   auto ref = Ref(reg->addr() + "/busybox:latest");
-  auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
-  auto idx = ParseIndex(*index);
-  auto manifest = ParseManifest(*ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
-  ASSERT_TRUE(manifest.ok());
+  auto manifest = BusyboxManifest();
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
   for (const std::string& d : {manifest->config.digest, manifest->layers[0].digest}) {
     ASSERT_TRUE(WriteFileAtomic(store_->content().BlobPath(d), "cut short").ok());
     ASSERT_TRUE(store_->content().Has(d));
