@@ -4,8 +4,9 @@
 // A blob is streamed into <dir>/tmp/, its size and digest checked while it is written, and it is
 // renamed into place only once verified: a partial or corrupt blob is never visible under its
 // digest while the node runs. Blobs are not fsynced (a crash may cut one short): Read verifies
-// the digest and the unpacker the diff_id, and a bad blob is removed and fetched again. Ensure() is single-flight per digest: concurrent pulls of one image, or of images that
-// share layers, fetch each blob once and all wait for that one fetch.
+// the digest and the unpacker the diff_id, and a bad blob is removed and fetched again.
+// Ensure() is single-flight per digest: concurrent pulls of one image, or of images that share
+// layers, fetch each blob once and all wait for that one fetch.
 
 #include <cstdint>
 #include <functional>

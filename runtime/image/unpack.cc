@@ -212,7 +212,9 @@ absl::Status Unpacker::ApplyMetaAt(archive_entry* e, int pfd, const std::string&
 
 absl::Status Unpacker::WriteFile(archive* a, archive_entry* e, int pfd, const std::string& base,
                                  const std::string& rel) {
-  auto create = [&] { return UniqueFd(::openat(pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)); };
+  auto create = [&] {
+    return UniqueFd(::openat(pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  };
   UniqueFd fd = create();
   if (!fd && errno == EEXIST) {  // an earlier entry of the same name: replaced (one stat less per new file)
     RETURN_IF_ERROR(ClearExisting(pfd, rel, base, false));
