@@ -3,8 +3,10 @@
 //
 // A blob is streamed into <dir>/tmp/, its size and digest checked while it is written, and it is
 // renamed into place only once verified: a partial or corrupt blob is never visible under its
-// digest. Ensure() is single-flight per digest: concurrent pulls of one image, or of images that
-// share layers, fetch each blob once and all wait for that one fetch.
+// digest while the node runs. Blobs are not fsynced (a crash may cut one short): Read verifies
+// the digest and the unpacker the diff_id, and a bad blob is removed and fetched again.
+// Ensure() is single-flight per digest: concurrent pulls of one image, or of images that share
+// layers, fetch each blob once and all wait for that one fetch.
 
 #include <cstdint>
 #include <functional>
@@ -35,7 +37,8 @@ class BlobWriter {
   absl::Status Write(absl::string_view data);
   // Drops what was written (a retry starts again from zero).
   absl::Status Reset();
-  // Checks size and digest, fsyncs, renames into place. DataLoss on mismatch; the temp is removed.
+  // Checks size and digest, renames into place (no fsync: readers verify, see Read). DataLoss on
+  // mismatch; the temp is removed.
   absl::Status Commit();
   int64_t written() const { return written_; }
   const std::string& digest() const { return digest_; }
@@ -61,6 +64,8 @@ class ContentStore {
 
   std::string BlobPath(absl::string_view digest) const;
   bool Has(absl::string_view digest) const;
+  // The blob's bytes, digest verified: a blob that no longer matches its digest (blobs are not
+  // fsynced, so a crash may cut one short) is removed and DataLoss returned.
   absl::StatusOr<std::string> Read(absl::string_view digest, int64_t max_size = 64 << 20) const;
   absl::StatusOr<std::unique_ptr<BlobWriter>> NewWriter(absl::string_view digest, int64_t expected_size);
   // Stores a small blob held in memory, verifying its digest.

@@ -195,12 +195,16 @@ absl::Status ImageStore::UnpackLayer(const LayerRef& layer) {
   ::chmod(tmp.c_str(), 0755);  // the layer's root entry usually sets it; 0755 otherwise, as runc's rootfs
   ScopeGuard cleanup([&] { (void)RemoveTree(tmp); });
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(UnpackResult result,
-                   podagent::UnpackLayer(content_.BlobPath(layer.digest), compression, tmp, unpack_options_));
-  if (result.diff_id != layer.diff_id) {
-    return absl::DataLossError(absl::StrCat("layer ", layer.digest, ": uncompressed content hashes to ", result.diff_id,
-                                            ", the image config says ", layer.diff_id));
+  auto result = podagent::UnpackLayer(content_.BlobPath(layer.digest), compression, tmp, unpack_options_);
+  if (result.ok() && result->diff_id != layer.diff_id) {
+    result = absl::DataLossError(absl::StrCat("layer ", layer.digest, ": uncompressed content hashes to ",
+                                              result->diff_id, ", the image config says ", layer.diff_id));
   }
+  if (absl::IsDataLoss(result.status()) || absl::IsInvalidArgument(result.status())) {
+    // The blob may be torn by a crash (blobs are not fsynced): drop it so a pull fetches it anew.
+    (void)content_.Remove(layer.digest);
+  }
+  if (!result.ok()) return result.status();
   ASSIGN_OR_RETURN(std::string id, index_.Claim());
   std::string final_dir = absl::StrCat(layers_dir_, "/", id);
   if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {  // onto the empty directory Claim made
@@ -216,7 +220,7 @@ absl::Status ImageStore::UnpackLayer(const LayerRef& layer) {
     spdlog::info("layer {}: unpacked by another process into {}/{}; using that", layer.diff_id, layers_dir_, *published);
     return absl::OkStatus();
   }
-  spdlog::info("layer {}: unpacked {} entries, {} bytes into {} in {} ms", layer.diff_id, result.entries, result.bytes,
+  spdlog::info("layer {}: unpacked {} entries, {} bytes into {} in {} ms", layer.diff_id, result->entries, result->bytes,
                final_dir,
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
   return absl::OkStatus();
@@ -341,8 +345,10 @@ absl::Status ImageStore::CollectGarbage(const std::set<std::string>& in_use) {
   for (const auto& d : content_.List()) {
     if (!refs.count(d)) doomed_blobs.push_back(d);
   }
-  // Deleting under the lock: a pull takes its lease under it too, so nothing it needs goes away.
-  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(content_.Remove(d));
+  // Under the lock: a pull takes its lease under it too, so nothing it needs goes away. A blob is
+  // renamed into the trash (gone from the store at once) and unlinked by the reaper: freeing a
+  // layer's blocks is off the request path.
+  for (const auto& d : doomed_blobs) RETURN_IF_ERROR(reaper_.Discard(content_.BlobPath(d)));
   return CollectLayers(refs);
 }
 

@@ -6,7 +6,8 @@
 //   <root>/images/layers/<hex>         the layer index: whole diff_id -> short id (LayerIndex)
 //   <root>/l/<n>                       unpacked layers, stacked by overlayfs (n a counter, short on
 //                                      purpose: lowerdir strings are limited to a page)
-//   <root>/trash/                      layer trees being deleted off the request path (TreeReaper)
+//   <root>/trash/                      layer trees and blobs being deleted off the request path
+//                                      (TreeReaper)
 //
 // The store is private: <root>, images/ and l/ are 0700, so the set-user-ID files, FIFOs and
 // anything else an image brings are unreachable by host users (CVE-2021-41103 in containerd).

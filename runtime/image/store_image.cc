@@ -13,9 +13,18 @@ absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageReques
   ImageStore::Lease blob_lease(store, blobs);
 
   RETURN_IF_ERROR(store.content().Put(req.manifest_digest, req.manifest_body));
-  RETURN_IF_ERROR(store.content().Ensure(
-      m.config.digest, m.config.size, [&](BlobWriter& w) { return req.source(m.config, w); }, req.interrupt));
-  ASSIGN_OR_RETURN(std::string config_body, store.content().Read(m.config.digest));
+  auto fetch_config = [&] {
+    return store.content().Ensure(
+        m.config.digest, m.config.size, [&](BlobWriter& w) { return req.source(m.config, w); }, req.interrupt);
+  };
+  RETURN_IF_ERROR(fetch_config());
+  auto config_read = store.content().Read(m.config.digest);
+  if (absl::IsDataLoss(config_read.status())) {  // torn by a crash and removed: fetch it once more
+    spdlog::warn("image {}: {}; fetching it again", req.name, std::string(config_read.status().message()));
+    RETURN_IF_ERROR(fetch_config());
+    config_read = store.content().Read(m.config.digest);
+  }
+  ASSIGN_OR_RETURN(std::string config_body, std::move(config_read));
   auto config = ParseImageConfig(config_body);
   if (!config.ok()) return Annotate(config.status(), absl::StrCat("image ", req.name, ": config ", m.config.digest));
   if (config->diff_ids.size() != m.layers.size()) {
@@ -43,9 +52,19 @@ absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageReques
     }
     RETURN_IF_ERROR(CheckInterrupt(req.interrupt));
     spdlog::info("image {}: layer {}/{} {} ({} bytes)", req.name, i + 1, m.layers.size(), blob.digest, blob.size);
-    RETURN_IF_ERROR(store.content().Ensure(
-        blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }, req.interrupt));
-    RETURN_IF_ERROR(Annotate(store.EnsureLayer(layer), absl::StrCat("image ", req.name)));
+    auto fetch_layer = [&] {
+      return store.content().Ensure(
+          blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }, req.interrupt);
+    };
+    RETURN_IF_ERROR(fetch_layer());
+    absl::Status unpacked = store.EnsureLayer(layer);
+    if (!unpacked.ok() && !store.content().Has(blob.digest)) {  // a bad blob was dropped: once more
+      spdlog::warn("image {}: layer {}: {}; fetching the blob again", req.name, blob.digest,
+                   std::string(unpacked.message()));
+      RETURN_IF_ERROR(fetch_layer());
+      unpacked = store.EnsureLayer(layer);
+    }
+    RETURN_IF_ERROR(Annotate(unpacked, absl::StrCat("image ", req.name)));
   }
   rec.config = std::move(*config);
   return store.Commit(std::move(rec));

@@ -85,6 +85,7 @@ class Unpacker {
 
  private:
   absl::Status Whiteout(const std::string& parent, const struct Whiteout& w, const std::string& name);
+  absl::StatusOr<int> ParentDir(const std::string& parent, const std::string& rel);
   absl::Status ClearExisting(int pfd, const std::string& rel, const std::string& base, bool keep_dir);
   absl::Status WriteFile(archive* a, archive_entry* e, int pfd, const std::string& base, const std::string& rel);
   absl::Status HardLink(archive_entry* e, int pfd, const std::string& base, const std::string& rel);
@@ -98,6 +99,12 @@ class Unpacker {
   bool root_ = ::geteuid() == 0;
   std::vector<DirTimes> dir_times_;
   UnpackResult result_;
+  // The parent directory of the last entry, reused while entries stay in it (most of a layer's
+  // entries follow their siblings). Safe: an entry only changes names directly in its parent (or
+  // below them), so no entry with this parent can replace the directory itself or an ancestor;
+  // an entry elsewhere replaces the cache, and the next one here opens the path afresh.
+  std::string parent_rel_;
+  UniqueFd parent_fd_;
 };
 
 struct timespec MtimeOf(archive_entry* e) {
@@ -109,19 +116,27 @@ absl::Status EntryError(const std::string& rel, absl::string_view what) {
 }
 
 absl::Status Unpacker::Whiteout(const std::string& parent, const struct Whiteout& w, const std::string& name) {
-  ASSIGN_OR_RETURN(UniqueFd pfd, MakeDirsBeneath(root_fd_, parent, absl::StrCat("layer entry \"", name, "\"")));
+  ASSIGN_OR_RETURN(int pfd, ParentDir(parent, name));  // as any entry: the cache moves to `parent`
   if (w.kind == WhiteoutKind::kOpaque) {
-    if (::fsetxattr(pfd.Get(), kOverlayOpaqueXattr, "y", 1, 0) != 0) {
+    if (::fsetxattr(pfd, kOverlayOpaqueXattr, "y", 1, 0) != 0) {
       return ErrnoError(absl::StrCat("layer entry \"", name, "\": setxattr ", kOverlayOpaqueXattr));
     }
     return absl::OkStatus();
   }
   std::string rel = parent.empty() ? w.target : absl::StrCat(parent, "/", w.target);
-  RETURN_IF_ERROR(ClearExisting(pfd.Get(), rel, w.target, false));
-  if (::mknodat(pfd.Get(), w.target.c_str(), S_IFCHR | 0000, makedev(0, 0)) != 0) {
+  RETURN_IF_ERROR(ClearExisting(pfd, rel, w.target, false));
+  if (::mknodat(pfd, w.target.c_str(), S_IFCHR | 0000, makedev(0, 0)) != 0) {
     return ErrnoError(absl::StrCat("layer entry \"", name, "\": mknod whiteout ", rel));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int> Unpacker::ParentDir(const std::string& parent, const std::string& rel) {
+  if (parent_fd_ && parent == parent_rel_) return parent_fd_.Get();
+  parent_fd_.Reset();
+  ASSIGN_OR_RETURN(parent_fd_, MakeDirsBeneath(root_fd_, parent, absl::StrCat("layer entry \"", rel, "\"")));
+  parent_rel_ = parent;
+  return parent_fd_.Get();
 }
 
 absl::Status Unpacker::ClearExisting(int pfd, const std::string& rel, const std::string& base, bool keep_dir) {
@@ -197,7 +212,14 @@ absl::Status Unpacker::ApplyMetaAt(archive_entry* e, int pfd, const std::string&
 
 absl::Status Unpacker::WriteFile(archive* a, archive_entry* e, int pfd, const std::string& base,
                                  const std::string& rel) {
-  UniqueFd fd(::openat(pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  auto create = [&] {
+    return UniqueFd(::openat(pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  };
+  UniqueFd fd = create();
+  if (!fd && errno == EEXIST) {  // an earlier entry of the same name: replaced (one stat less per new file)
+    RETURN_IF_ERROR(ClearExisting(pfd, rel, base, false));
+    fd = create();
+  }
   if (!fd) return ErrnoError(absl::StrCat("layer entry \"", rel, "\": create"));
   const void* block = nullptr;
   size_t size = 0;
@@ -233,11 +255,19 @@ absl::Status Unpacker::HardLink(archive_entry* e, int pfd, const std::string& ba
   if (!target.ok()) return EntryError(rel, absl::StrCat("hardlink target: ", target.status().message()));
   if (target->empty()) return EntryError(rel, "hardlink to the layer root");
   auto [tparent, tbase] = SplitParent(*target);
-  ASSIGN_OR_RETURN(UniqueFd tpfd, OpenBeneath(root_fd_, tparent, O_RDONLY | O_DIRECTORY,
-                                              absl::StrCat("layer entry \"", rel, "\" hardlink target")));
-  if (::linkat(tpfd.Get(), tbase.c_str(), pfd, base.c_str(), 0) != 0) {
-    return ErrnoError(absl::StrCat("layer entry \"", rel, "\": link to ", *target));
+  UniqueFd opened;
+  int tpfd = pfd;  // usually the entry's own directory (busybox's links in bin/ to bin/busybox)
+  if (tparent != parent_rel_) {
+    ASSIGN_OR_RETURN(opened, OpenBeneath(root_fd_, tparent, O_RDONLY | O_DIRECTORY,
+                                         absl::StrCat("layer entry \"", rel, "\" hardlink target")));
+    tpfd = opened.Get();
   }
+  int r = ::linkat(tpfd, tbase.c_str(), pfd, base.c_str(), 0);
+  if (r != 0 && errno == EEXIST) {  // an earlier entry of the same name: replaced
+    RETURN_IF_ERROR(ClearExisting(pfd, rel, base, false));
+    r = ::linkat(tpfd, tbase.c_str(), pfd, base.c_str(), 0);
+  }
+  if (r != 0) return ErrnoError(absl::StrCat("layer entry \"", rel, "\": link to ", *target));
   return absl::OkStatus();
 }
 
@@ -261,15 +291,14 @@ absl::Status Unpacker::Entry(archive* a, archive_entry* e) {
   struct Whiteout w = ClassifyWhiteout(base, &invalid);
   if (invalid) return EntryError(rel, "invalid whiteout name");
   if (w.kind != WhiteoutKind::kNone) return Whiteout(parent, w, rel);
-  ASSIGN_OR_RETURN(UniqueFd pfd, MakeDirsBeneath(root_fd_, parent, absl::StrCat("layer entry \"", rel, "\"")));
-  const bool is_dir = archive_entry_hardlink(e) == nullptr && type == AE_IFDIR;
-  RETURN_IF_ERROR(ClearExisting(pfd.Get(), rel, base, is_dir));
-  if (archive_entry_hardlink(e) != nullptr) return HardLink(e, pfd.Get(), base, rel);
+  ASSIGN_OR_RETURN(int pfd, ParentDir(parent, rel));
+  // New files and hard links clear an existing name only when their create fails with EEXIST.
+  if (archive_entry_hardlink(e) != nullptr) return HardLink(e, pfd, base, rel);
+  if (type == AE_IFREG) return WriteFile(a, e, pfd, base, rel);
+  RETURN_IF_ERROR(ClearExisting(pfd, rel, base, type == AE_IFDIR));
   switch (type) {
-    case AE_IFREG:
-      return WriteFile(a, e, pfd.Get(), base, rel);
     case AE_IFDIR: {
-      if (::mkdirat(pfd.Get(), base.c_str(), 0700) != 0 && errno != EEXIST) {
+      if (::mkdirat(pfd, base.c_str(), 0700) != 0 && errno != EEXIST) {
         return ErrnoError(absl::StrCat("layer entry \"", rel, "\": mkdir"));
       }
       ASSIGN_OR_RETURN(UniqueFd dfd, OpenBeneath(root_fd_, rel, O_RDONLY | O_DIRECTORY,
@@ -280,10 +309,10 @@ absl::Status Unpacker::Entry(archive* a, archive_entry* e) {
     case AE_IFLNK: {
       const char* target = archive_entry_symlink(e);
       if (target == nullptr) return EntryError(rel, "symlink without a target");
-      if (::symlinkat(target, pfd.Get(), base.c_str()) != 0) {
+      if (::symlinkat(target, pfd, base.c_str()) != 0) {
         return ErrnoError(absl::StrCat("layer entry \"", rel, "\": symlink"));
       }
-      return ApplyMetaAt(e, pfd.Get(), base, rel);
+      return ApplyMetaAt(e, pfd, base, rel);
     }
     case AE_IFCHR:
     case AE_IFBLK:
@@ -291,10 +320,10 @@ absl::Status Unpacker::Entry(archive* a, archive_entry* e) {
                                           archive_entry_rdevmajor(e), ":", archive_entry_rdevminor(e),
                                           ": device nodes in images are refused"));
     case AE_IFIFO: {
-      if (::mknodat(pfd.Get(), base.c_str(), S_IFIFO | 0600, 0) != 0) {  // its mode: ApplyMetaAt
+      if (::mknodat(pfd, base.c_str(), S_IFIFO | 0600, 0) != 0) {  // its mode: ApplyMetaAt
         return ErrnoError(absl::StrCat("layer entry \"", rel, "\": mknod"));
       }
-      return ApplyMetaAt(e, pfd.Get(), base, rel);
+      return ApplyMetaAt(e, pfd, base, rel);
     }
     default:
       spdlog::warn("layer entry {}: skipping unsupported file type {:o}", rel, type);

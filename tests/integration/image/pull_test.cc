@@ -62,6 +62,16 @@ class PullTest : public ::testing::Test {
       EXPECT_NE(n.rfind(".tmp-", 0), 0u) << "unfinished layer dir " << n;
     }
   }
+  // The manifest of the busybox layout the registry serves.
+  absl::StatusOr<Manifest> BusyboxManifest() {
+    auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
+    if (!index.ok()) return index.status();
+    auto idx = ParseIndex(*index);
+    if (!idx.ok()) return idx.status();
+    auto body = ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7));
+    if (!body.ok()) return body.status();
+    return ParseManifest(*body);
+  }
   // A layout with one big incompressible layer, to be interrupted mid-transfer.
   std::string BigLayout() {
     std::string rootfs = root_ / "bigrootfs", layout = root_ / "biglayout";
@@ -176,10 +186,8 @@ TEST_F(PullTest, ROOT_TamperedBlobIsRefusedAndNotStored) {
   ASSERT_TRUE(reg);
   auto ref = Ref(reg->addr() + "/busybox:latest");
   // Find the layer digest from the layout's manifest and corrupt the registry's copy.
-  auto index = ReadFile(testing::BusyboxLayout() + "/index.json");
-  auto idx = ParseIndex(*index);
-  auto manifest = ParseManifest(*ReadFile(testing::BusyboxLayout() + "/blobs/sha256/" + idx->manifests[0].digest.substr(7)));
-  ASSERT_TRUE(manifest.ok());
+  auto manifest = BusyboxManifest();
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
   std::string layer_digest = manifest->layers[0].digest;
   std::string data_path = reg->BlobDataPath(layer_digest);
   auto original = ReadFile(data_path);
@@ -225,6 +233,30 @@ TEST_F(PullTest, ROOT_RegistryStoppedMidPullThenRetrySucceeds) {
   auto retry = PullImage(*store_, ref, Options());
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(ReadFile(store_->LayerDir(retry->layers[0].diff_id) + "/blob")->size(), 48000000u);
+}
+
+// Blobs are not fsynced: a crash may leave one renamed into place but cut short. A pull that finds
+// such a config or layer blob "present" drops it and fetches it again instead of failing forever.
+TEST_F(PullTest, ROOT_BlobsCutShortByACrashAreFetchedAgain) {
+  auto reg = StartRegistry();
+  ASSERT_TRUE(reg);
+  auto ref = Ref(reg->addr() + "/busybox:latest");
+  auto manifest = BusyboxManifest();
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  for (const std::string& d : {manifest->config.digest, manifest->layers[0].digest}) {
+    ASSERT_TRUE(WriteFileAtomic(store_->content().BlobPath(d), "cut short").ok());
+    ASSERT_TRUE(store_->content().Has(d));
+  }
+  auto rec = PullImage(*store_, ref, Options());
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  EXPECT_EQ(reg->BlobGets(), 2) << "the torn config and layer were not fetched again";
+  for (const std::string& d : {manifest->config.digest, manifest->layers[0].digest}) {
+    auto body = ReadFile(store_->content().BlobPath(d));
+    ASSERT_TRUE(body.ok()) << body.status();
+    EXPECT_EQ(Sha256Digest(*body), d);
+  }
+  EXPECT_TRUE(PathExists(store_->LayerDir(rec->layers[0].diff_id) + "/bin/busybox"));
+  ExpectStoreClean();
 }
 
 TEST_F(PullTest, ROOT_UnknownImageIsNotFound) {

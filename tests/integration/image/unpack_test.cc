@@ -181,6 +181,28 @@ TEST_F(UnpackTest, ROOT_FileOverSymlinkReplacesTheSymlink) {
   ExpectOutsideUntouched();
 }
 
+// The unpacker reuses the parent directory of the previous entry: an entry after its directory
+// was replaced (by a symlink or a whiteout) must still resolve the path afresh and be refused.
+TEST_F(UnpackTest, ROOT_EntriesAfterTheirDirectoryWasReplacedAreResolvedAgain) {
+  ExpectRefused(LayerBuilder().File("d/a", "x").Symlink("d", tmp_ / "outside").File("d/b", "x").Finish(),
+                "file in a directory since replaced by a symlink");
+  ExpectRefused(LayerBuilder().File("d/a", "x").File(".wh.d", "").File("d/b", "x").Finish(),
+                "file in a directory since whited out");
+}
+
+TEST_F(UnpackTest, ROOT_LaterEntriesReplaceFilesAndLinksOfTheSameName) {
+  std::string dest = NewDest();
+  auto r = Unpack(
+      LayerBuilder().File("f", "one").File("f", "two").File("t", "target").File("h", "old").Hardlink("h", "t").Finish(),
+      dest);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*ReadFile(dest + "/f"), "two");
+  struct stat h, t;
+  ASSERT_EQ(::lstat((dest + "/h").c_str(), &h), 0);
+  ASSERT_EQ(::lstat((dest + "/t").c_str(), &t), 0);
+  EXPECT_EQ(h.st_ino, t.st_ino) << "the hard link did not replace the earlier file";
+}
+
 TEST_F(UnpackTest, ROOT_GarbageIsAnError) {
   std::string dest = NewDest();
   EXPECT_FALSE(Unpack("this is not a tar archive at all, not even close............", dest).ok());

@@ -44,6 +44,17 @@ TEST_F(ContentStoreTest, TamperedBlobIsRefusedAndInvisible) {
   EXPECT_EQ(TempFiles(), 0u);
 }
 
+// Blobs are not fsynced, so a crash may leave one cut short under its digest: Read checks.
+TEST_F(ContentStoreTest, BlobCutShortOnDiskIsRemovedOnRead) {
+  std::string d = Sha256Digest("whole blob");
+  ASSERT_TRUE(store_->Put(d, "whole blob").ok());
+  ASSERT_TRUE(WriteFileAtomic(store_->BlobPath(d), "whole").ok());
+  auto r = store_->Read(d);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDataLoss) << r.status();
+  EXPECT_NE(r.status().message().find("pull the image again"), std::string::npos) << r.status();
+  EXPECT_FALSE(store_->Has(d));
+}
+
 TEST_F(ContentStoreTest, SizeCheckedWhileStreaming) {
   std::string d = Sha256Digest("abcdef");
   auto w = store_->NewWriter(d, 3);

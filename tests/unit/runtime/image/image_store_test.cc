@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "runtime/common/files.h"
 #include "runtime/common/unique_fd.h"
@@ -22,6 +23,20 @@ using imagetest::LayerBuilder;
 using imagetest::TempDir;
 
 std::string D(char c) { return "sha256:" + std::string(64, c); }
+
+// Names moved into a watched trash/ so far, without the reaper's ".<id>" suffix.
+std::set<std::string> MovedIntoTrash(int watch_fd) {
+  std::set<std::string> moved;
+  alignas(struct inotify_event) char buf[8192];
+  ssize_t n = ::read(watch_fd, buf, sizeof buf);
+  for (ssize_t off = 0; off < n;) {
+    auto* ev = reinterpret_cast<struct inotify_event*>(buf + off);
+    std::string name = ev->len > 0 ? ev->name : "";
+    moved.insert(name.substr(0, name.find('.')));
+    off += static_cast<ssize_t>(sizeof(struct inotify_event) + ev->len);
+  }
+  return moved;
+}
 
 class ImageStoreTest : public ::testing::Test {
  protected:
@@ -86,12 +101,8 @@ TEST_F(ImageStoreTest, RemovedLayersAreDeletedOffTheRequestPath) {
   ASSERT_GE(::inotify_add_watch(watch.Get(), (tmp_ / "trash").c_str(), IN_MOVED_TO), 0) << strerror(errno);
   ASSERT_TRUE(store_->Remove(a.id, {}).ok());
   EXPECT_FALSE(PathExists(layer));
-  alignas(struct inotify_event) char buf[4096];
-  ssize_t n = ::read(watch.Get(), buf, sizeof buf);
-  ASSERT_GT(n, 0) << "no tree was moved into trash/: " << strerror(errno);
-  auto* ev = reinterpret_cast<struct inotify_event*>(buf);
   std::string short_id = layer.substr(layer.find_last_of('/') + 1);
-  EXPECT_EQ(std::string(ev->name).rfind(short_id + ".", 0), 0u) << ev->name;
+  EXPECT_TRUE(MovedIntoTrash(watch.Get()).count(short_id)) << "the layer tree was not moved into trash/";
   ASSERT_TRUE(store_->WaitLayersDeleted(absl::Seconds(30)));
   auto trash = ListDir(tmp_ / "trash");
   ASSERT_TRUE(trash.ok()) << trash.status();
@@ -104,6 +115,24 @@ TEST_F(ImageStoreTest, RemovedLayersAreDeletedOffTheRequestPath) {
   ASSERT_TRUE(store_->Init().ok());
   ASSERT_TRUE(store_->WaitLayersDeleted(absl::Seconds(30)));
   EXPECT_TRUE(ListDir(tmp_ / "trash")->empty());
+}
+
+// Unused blobs leave the content store at once too, renamed into trash/ and unlinked there.
+TEST_F(ImageStoreTest, RemovedBlobsAreDeletedOffTheRequestPath) {
+  ImageRecord a = Make("config-a", {"only-a"}, {"docker.io/library/a:1"});
+  std::string layer_blob = a.layers[0].digest;
+  UniqueFd watch(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  ASSERT_TRUE(watch) << strerror(errno);
+  ASSERT_GE(::inotify_add_watch(watch.Get(), (tmp_ / "trash").c_str(), IN_MOVED_TO), 0) << strerror(errno);
+  ASSERT_TRUE(store_->Remove(a.id, {}).ok());
+  EXPECT_FALSE(store_->content().Has(layer_blob));
+  std::set<std::string> moved = MovedIntoTrash(watch.Get());
+  for (const std::string& d : {a.id, a.manifest_digest, layer_blob}) {
+    EXPECT_TRUE(moved.count(d.substr(7))) << d << " was not moved into trash/";
+  }
+  ASSERT_TRUE(store_->WaitLayersDeleted(absl::Seconds(30)));
+  EXPECT_TRUE(ListDir(tmp_ / "trash")->empty());
+  EXPECT_TRUE(store_->content().List().empty());
 }
 
 TEST_F(ImageStoreTest, InUseImageIsHiddenButKept) {
