@@ -235,6 +235,24 @@ TEST_F(CollectorTest, DiskIoPerDevice) {
   }
 }
 
+// The endpoint's text (AppendText, the direct writer) is what prometheus-cpp serialises from
+// Collect(), byte for byte, on both fixtures with a network and a writable layer.
+TEST_F(CollectorTest, AppendTextIsTheSerialisedFamilies) {
+  for (bool v2 : {false, true}) {
+    PodSnapshot pod = FixturePod();
+    pod.pause_pid = 4242;
+    ContainerSnapshot c = FixtureContainer();
+    c.upper_dir = CgroupFixture("v1");
+    workload_.pods = {pod};
+    workload_.containers = {c};
+    Use(v2 ? "v2" : "v1", v2, SourceDir() + "/tests/fixtures/proc");
+    std::string direct;
+    collector_->AppendText(direct);
+    EXPECT_GT(direct.size(), 1000u);
+    EXPECT_EQ(direct, Scrape(*collector_)) << (v2 ? "v2" : "v1");
+  }
+}
+
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
   std::set<std::string> names;
   for (const MetricDef& d : ContainerMetricDefs()) {
