@@ -63,6 +63,7 @@ class WorkloadStatsReader {
   PodReading ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers, absl::Time now,
                      ReadDepth depth = ReadDepth::kCri) const;
   // Every pod of `source` with its containers; containers whose pod is unknown are dropped.
+  // Read by two threads (the caller's and one started for the call) when there are 8 pods or more.
   std::vector<PodReading> ReadAll(const WorkloadSource& source, absl::Time now,
                                   ReadDepth depth = ReadDepth::kCri) const;
 

@@ -253,6 +253,36 @@ TEST_F(CollectorTest, AppendTextIsTheSerialisedFamilies) {
   }
 }
 
+// ReadAll shares the pods between two threads from 8 pods on: every pod still comes back once,
+// in the source's order, with its own containers read.
+TEST_F(CollectorTest, ReadAllOnTwoThreadsKeepsEveryPodInOrder) {
+  for (int i = 0; i < 40; ++i) {
+    PodSnapshot pod = FixturePod();
+    pod.id = "pod" + std::to_string(i);
+    pod.name = "web" + std::to_string(i);
+    ContainerSnapshot c = FixtureContainer();
+    c.id = "ctr" + std::to_string(i);
+    c.pod_id = pod.id;
+    workload_.pods.push_back(pod);
+    workload_.containers.push_back(c);
+    if (i % 2 == 0) {
+      c.id += "b";
+      workload_.containers.push_back(c);
+    }
+  }
+  Use("v1", false);
+  std::vector<PodReading> r = reader_->ReadAll(workload_, absl::FromUnixSeconds(1700000100), ReadDepth::kMetrics);
+  ASSERT_EQ(r.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(r[i].pod.id, "pod" + std::to_string(i));
+    EXPECT_TRUE(r[i].cgroup_found) << i;
+    ASSERT_EQ(r[i].containers.size(), i % 2 == 0 ? 2u : 1u) << i;
+    EXPECT_EQ(r[i].containers[0].container.id, "ctr" + std::to_string(i));
+    EXPECT_TRUE(r[i].containers[0].cgroup_found) << i;
+    EXPECT_EQ(r[i].containers[0].stats.cpu.usage_ns, std::optional<uint64_t>(1500000000)) << i;
+  }
+}
+
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
   std::set<std::string> names;
   for (const MetricDef& d : ContainerMetricDefs()) {
