@@ -9,8 +9,11 @@ namespace {
 // Label values rarely hold a character to escape: copy the runs between them whole.
 void AppendEscaped(const std::string& value, std::string& out) {
   size_t from = 0;
-  for (size_t at; (at = value.find_first_of("\\\"\n", from)) != std::string::npos; from = at + 1) {
-    out.append(value, from, at - from).append(value[at] == '\n' ? "\\n" : value[at] == '"' ? "\\\"" : "\\\\");
+  for (size_t at = 0; at < value.size(); ++at) {
+    char c = value[at];
+    if (c != '\\' && c != '"' && c != '\n') continue;
+    out.append(value, from, at - from).append(c == '\n' ? "\\n" : c == '"' ? "\\\"" : "\\\\");
+    from = at + 1;
   }
   out.append(value, from, std::string::npos);
 }
