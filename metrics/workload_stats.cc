@@ -1,10 +1,9 @@
 #include "metrics/workload_stats.h"
 
 #include <atomic>
+#include <functional>
 #include <map>
-#include <optional>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 #include "metrics/cgroup_cri_reader.h"
@@ -113,22 +112,26 @@ std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& sourc
   std::vector<PodReading> out(pods.size());
   static const std::vector<ContainerSnapshot> kNone;
   std::atomic<size_t> next{0};
-  auto work = [&] {
+  std::function<void()> work = [&] {
     for (size_t i; (i = next.fetch_add(1)) < pods.size();) {
       auto it = by_pod.find(pods[i].id);
       out[i] = ReadPod(pods[i], it == by_pod.end() ? kNone : it->second, now, depth);
     }
   };
-  // Two threads (this one and one helper for the call) share the pods; each pod is read whole by one.
-  std::optional<std::thread> helper;
+  // Two threads (this one and the reader's helper) share the pods; each pod is read whole by one.
+  HelperThread* helper = nullptr;
   if (pods.size() >= kPodsPerHelper) {
     try {
-      helper.emplace(work);
-    } catch (const std::system_error&) {  // no thread to be had: this one reads them all
+      std::call_once(helper_once_, [this] { helper_ = std::make_unique<HelperThread>(); });
+      helper = helper_.get();
+    } catch (const std::system_error&) {  // no thread to be had now: this one reads them all
     }
   }
-  work();
-  if (helper) helper->join();
+  if (helper != nullptr) {
+    helper->RunBeside(work);
+  } else {
+    work();
+  }
   disk_->Prune(now - absl::Minutes(10));
   return out;
 }
