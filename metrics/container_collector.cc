@@ -3,6 +3,8 @@
 #include <map>
 #include <utility>
 
+#include "metrics/text_writer.h"
+
 namespace podagent {
 
 std::vector<MetricSample> WorkloadSamples(const std::vector<PodReading>& readings) {
@@ -48,6 +50,10 @@ std::vector<prometheus::MetricFamily> ToFamilies(std::vector<MetricSample> sampl
 
 std::vector<prometheus::MetricFamily> ContainerCollector::Collect() const {
   return ToFamilies(WorkloadSamples(reader_.ReadAll(source_, clock_(), ReadDepth::kMetrics)));
+}
+
+void ContainerCollector::AppendText(std::string& out) const {
+  AppendSamplesText(WorkloadSamples(reader_.ReadAll(source_, clock_(), ReadDepth::kMetrics)), out);
 }
 
 }  // namespace podagent

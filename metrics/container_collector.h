@@ -4,6 +4,7 @@
 // values: a removed container vanishes from the next scrape by itself.
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -29,6 +30,9 @@ class ContainerCollector : public prometheus::Collectable {
       : source_(source), reader_(reader), clock_(std::move(clock)) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override;
+  // The same families, read the same way, appended to `out` as Prometheus text
+  // (metrics/text_writer.h): what the endpoint serves, without building MetricFamily objects.
+  void AppendText(std::string& out) const;
 
  private:
   const WorkloadSource& source_;

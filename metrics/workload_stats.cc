@@ -1,6 +1,9 @@
 #include "metrics/workload_stats.h"
 
+#include <atomic>
+#include <functional>
 #include <map>
+#include <system_error>
 #include <utility>
 
 #include "metrics/cgroup_cri_reader.h"
@@ -12,6 +15,9 @@
 
 namespace podagent {
 namespace {
+
+// ReadAll reads on a second thread from this many pods (below it a thread costs more than it saves).
+constexpr size_t kPodsPerHelper = 8;
 
 // The process and thread counts just read for those containers whose cgroup is a direct child
 // of `parent_path`, by the child's directory name.
@@ -102,8 +108,30 @@ std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& sourc
                                                      ReadDepth depth) const {
   std::map<std::string, std::vector<ContainerSnapshot>> by_pod;
   for (ContainerSnapshot& c : source.Containers()) by_pod[c.pod_id].push_back(std::move(c));
-  std::vector<PodReading> out;
-  for (const PodSnapshot& pod : source.Pods()) out.push_back(ReadPod(pod, by_pod[pod.id], now, depth));
+  std::vector<PodSnapshot> pods = source.Pods();
+  std::vector<PodReading> out(pods.size());
+  static const std::vector<ContainerSnapshot> kNone;
+  std::atomic<size_t> next{0};
+  std::function<void()> work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < pods.size();) {
+      auto it = by_pod.find(pods[i].id);
+      out[i] = ReadPod(pods[i], it == by_pod.end() ? kNone : it->second, now, depth);
+    }
+  };
+  // Two threads (this one and the reader's helper) share the pods; each pod is read whole by one.
+  HelperThread* helper = nullptr;
+  if (pods.size() >= kPodsPerHelper) {
+    try {
+      std::call_once(helper_once_, [this] { helper_ = std::make_unique<HelperThread>(); });
+      helper = helper_.get();
+    } catch (const std::system_error&) {  // no thread to be had now: this one reads them all
+    }
+  }
+  if (helper != nullptr) {
+    helper->RunBeside(work);
+  } else {
+    work();
+  }
   disk_->Prune(now - absl::Minutes(10));
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "metrics/device_names.h"
 #include "metrics/disk_usage.h"
 #include "metrics/fs_stats.h"
+#include "metrics/helper_thread.h"
 #include "metrics/net_dev.h"
 #include "metrics/workload.h"
 
@@ -63,6 +65,7 @@ class WorkloadStatsReader {
   PodReading ReadPod(const PodSnapshot& pod, const std::vector<ContainerSnapshot>& containers, absl::Time now,
                      ReadDepth depth = ReadDepth::kCri) const;
   // Every pod of `source` with its containers; containers whose pod is unknown are dropped.
+  // Read by two threads (the caller's and the reader's HelperThread) when there are 8 pods or more.
   std::vector<PodReading> ReadAll(const WorkloadSource& source, absl::Time now,
                                   ReadDepth depth = ReadDepth::kCri) const;
 
@@ -76,6 +79,8 @@ class WorkloadStatsReader {
   std::string proc_root_;
   std::string sys_root_;
   std::unique_ptr<DeviceNames> device_names_;  // a cache: filled by const reads
+  mutable std::once_flag helper_once_;
+  mutable std::unique_ptr<HelperThread> helper_;  // started by the first ReadAll of 8 pods or more
 };
 
 // True when something could be read from the cgroup (it exists and has a controller we know).

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/version.h"
-#include "prometheus/exposer.h"
+#include "metrics/metrics_server.h"
 #include "runtime/cgroups/cgroup.h"
 
 namespace podagent {
@@ -46,25 +46,26 @@ absl::Status StatsManager::Start() {
   }
   try {
     // civetweb throws when it cannot bind.
-    exposer_ = std::make_unique<prometheus::Exposer>(listen, /*num_threads=*/2);
+    server_ = std::make_unique<MetricsServer>(listen, /*threads=*/2);
   } catch (const std::exception& e) {
     return absl::UnavailableError(absl::StrCat("listen for metrics on ", listen, ": ", e.what()));
   }
-  exposer_->RegisterCollectable(agent_metrics_->Registry());
-  exposer_->RegisterCollectable(state_collector_);
-  exposer_->RegisterCollectable(container_collector_);
-  exposer_->RegisterCollectable(machine_collector_);
+  // The cAdvisor families are written as text directly (metrics/text_writer.h): at 500 containers
+  // they are ~35,000 series, which prometheus-cpp's ostream serialiser took a third of a scrape for.
+  const ContainerCollector* containers = container_collector_.get();
+  MetricsServer::Part container_text{nullptr, [containers](std::string& out) { containers->AppendText(out); }};
+  server_->Serve("/metrics", {{agent_metrics_->Registry(), nullptr}, {state_collector_, nullptr}, container_text,
+                              {machine_collector_, nullptr}});
   // kubelet's path for the cAdvisor families: the kubernetes-mixin selects metrics_path="/metrics/cadvisor".
-  exposer_->RegisterCollectable(container_collector_, "/metrics/cadvisor");
-  exposer_->RegisterCollectable(machine_collector_, "/metrics/cadvisor");
+  server_->Serve("/metrics/cadvisor", {container_text, {machine_collector_, nullptr}});
   spdlog::info("metrics: serving http://{}/metrics and /metrics/cadvisor (cgroup {})", listen,
                reader_->Layout().IsV2() ? "v2" : "v1");
   return absl::OkStatus();
 }
 
 int StatsManager::MetricsPort() const {
-  if (!exposer_) return 0;
-  std::vector<int> ports = exposer_->GetListeningPorts();
+  if (!server_) return 0;
+  std::vector<int> ports = server_->Ports();
   return ports.empty() ? 0 : ports.front();
 }
 

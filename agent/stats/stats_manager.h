@@ -23,13 +23,11 @@
 #include "metrics/cpu_rate.h"
 #include "metrics/workload_stats.h"
 
-namespace prometheus {
-class Exposer;
-}
-
 namespace podagent {
 
 namespace cri = ::runtime::v1;
+
+class MetricsServer;
 
 class StatsManager {
  public:
@@ -79,7 +77,7 @@ class StatsManager {
   std::shared_ptr<WorkloadStateCollector> state_collector_;
   std::shared_ptr<MachineCollector> machine_collector_;
   CpuRateTracker rates_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<MetricsServer> server_;
 };
 
 }  // namespace podagent

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "metrics/text_writer.h"
 #include "prometheus/text_serializer.h"
 #include "runtime/common/files.h"
 #include "tests/lib/temp_dir.h"
@@ -232,6 +233,60 @@ TEST_F(CollectorTest, DiskIoPerDevice) {
     EXPECT_TRUE(Has(text, usage + "\"Write\"} 2097152"));
     EXPECT_EQ(Has(text, usage + "\"Total\"} 3145728"), !v2);  // v2's io.stat has no Total
     EXPECT_NE(text.find("# TYPE container_fs_reads_total counter"), std::string::npos);
+  }
+}
+
+// The endpoint's text (the direct writer) is what prometheus-cpp serialises from the same
+// samples, byte for byte, on both fixtures with a network and a writable layer.
+TEST_F(CollectorTest, AppendTextIsTheSerialisedFamilies) {
+  for (bool v2 : {false, true}) {
+    PodSnapshot pod = FixturePod();
+    pod.pause_pid = 4242;
+    ContainerSnapshot c = FixtureContainer();
+    c.upper_dir = CgroupFixture("v1");
+    workload_.pods = {pod};
+    workload_.containers = {c};
+    Use(v2 ? "v2" : "v1", v2, SourceDir() + "/tests/fixtures/proc");
+    // One reading for both (the filesystem's free inodes move between two reads).
+    std::vector<MetricSample> samples = WorkloadSamples(
+        reader_->ReadAll(workload_, absl::FromUnixSeconds(1700000100), ReadDepth::kMetrics));
+    std::string direct;
+    AppendSamplesText(samples, direct);
+    EXPECT_GT(direct.size(), 1000u);
+    EXPECT_EQ(direct, prometheus::TextSerializer().Serialize(ToFamilies(samples))) << (v2 ? "v2" : "v1");
+    std::string served;
+    collector_->AppendText(served);
+    EXPECT_NE(served.find("\ncontainer_fs_inodes_free{" + std::string(kCtrLabels) + ",device=\""), std::string::npos);
+  }
+}
+
+// ReadAll shares the pods between two threads from 8 pods on: every pod still comes back once,
+// in the source's order, with its own containers read.
+TEST_F(CollectorTest, ReadAllOnTwoThreadsKeepsEveryPodInOrder) {
+  for (int i = 0; i < 40; ++i) {
+    PodSnapshot pod = FixturePod();
+    pod.id = "pod" + std::to_string(i);
+    pod.name = "web" + std::to_string(i);
+    ContainerSnapshot c = FixtureContainer();
+    c.id = "ctr" + std::to_string(i);
+    c.pod_id = pod.id;
+    workload_.pods.push_back(pod);
+    workload_.containers.push_back(c);
+    if (i % 2 == 0) {
+      c.id += "b";
+      workload_.containers.push_back(c);
+    }
+  }
+  Use("v1", false);
+  std::vector<PodReading> r = reader_->ReadAll(workload_, absl::FromUnixSeconds(1700000100), ReadDepth::kMetrics);
+  ASSERT_EQ(r.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(r[i].pod.id, "pod" + std::to_string(i));
+    EXPECT_TRUE(r[i].cgroup_found) << i;
+    ASSERT_EQ(r[i].containers.size(), i % 2 == 0 ? 2u : 1u) << i;
+    EXPECT_EQ(r[i].containers[0].container.id, "ctr" + std::to_string(i));
+    EXPECT_TRUE(r[i].containers[0].cgroup_found) << i;
+    EXPECT_EQ(r[i].containers[0].stats.cpu.usage_ns, std::optional<uint64_t>(1500000000)) << i;
   }
 }
 
