@@ -12,7 +12,7 @@ build_runtime=(
   # build (GoogleTest too: CMake configures the tests with the rest)
   build-essential cmake pkg-config ninja-build
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
-  libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
   # sd_notify for systemd's Type=notify (deploy/systemd/podagent.service), sd-bus for the systemd
