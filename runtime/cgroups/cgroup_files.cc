@@ -1,11 +1,14 @@
 #include "runtime/cgroups/cgroup_files.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -20,6 +23,25 @@ namespace podagent::cgroupfs {
 namespace {
 
 constexpr int kRemoveAttempts = 60;  // with backoff capped at 100ms: about 5 seconds in all
+// WaitEmpty watches at most this many pids at once through pidfds; the rest are seen on the next
+// listing, after one of the watched ones exits.
+constexpr size_t kMaxPidfds = 64;
+// Longest single wait before listing the cgroup again: a process that joins it (a fork the
+// freezer did not stop) has no pidfd here, and is found by the next listing.
+constexpr int kRelistMs = 100;
+// Without pidfds (kernels before 5.3) WaitEmpty looks again every 5 ms.
+constexpr int kFallbackPollMs = 5;
+// WaitForValue on a file that sends no change events (v1 freezer.state) reads again after 0.25 ms,
+// doubling to 5 ms; a file that does (v2 cgroup.events) wakes the wait at once.
+constexpr auto kFirstReread = std::chrono::microseconds(250);
+constexpr auto kMaxReread = std::chrono::milliseconds(5);
+
+using Clock = std::chrono::steady_clock;
+
+int MsLeft(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::max<int64_t>(0, left));
+}
 
 bool IsDir(const std::string& path) {
   struct stat st;
@@ -73,6 +95,54 @@ RemoveResult RemoveOnce(const std::vector<std::string>& dirs, bool rmdir_files) 
   return {};
 }
 
+// The trimmed content of the open file `fd` (read from its start), `path` for errors.
+absl::StatusOr<std::string> ReadAt(int fd, const std::string& path) {
+  if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError(absl::StrCat("seek ", path));
+  std::string content;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError(absl::StrCat("read ", path));
+    if (n == 0) break;
+    content.append(buf, static_cast<size_t>(n));
+  }
+  while (!content.empty() && (content.back() == '\n' || content.back() == ' ')) content.pop_back();
+  return content;
+}
+
+UniqueFd PidfdOpen(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+#else
+  (void)pid;
+  errno = ENOSYS;
+  return UniqueFd();
+#endif
+}
+
+// Blocks until one of `pids` (the first kMaxPidfds) exits, or `ms` pass. Returns at once when
+// one is gone already; without pidfd_open it waits kFallbackPollMs.
+void AwaitAnyExit(const std::vector<pid_t>& pids, int ms) {
+  std::vector<UniqueFd> fds;
+  std::vector<struct pollfd> polled;
+  for (pid_t pid : pids) {
+    if (fds.size() == kMaxPidfds) break;
+    UniqueFd fd = PidfdOpen(pid);
+    if (!fd) {
+      if (errno == ESRCH) return;  // exited since the listing
+      ::poll(nullptr, 0, std::min(ms, kFallbackPollMs));
+      return;
+    }
+    polled.push_back({fd.Get(), POLLIN, 0});
+    fds.push_back(std::move(fd));
+  }
+  int n;
+  do {
+    n = ::poll(polled.data(), polled.size(), ms);
+  } while (n < 0 && errno == EINTR);
+}
+
 }  // namespace
 
 void KillPids(const std::string& dir) {
@@ -83,33 +153,44 @@ void KillPids(const std::string& dir) {
 }
 
 absl::Status WaitForValue(const std::string& dir, const std::string& file, const std::string& want, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::string path = absl::StrCat(dir, "/", file);
+  // Opened once: a kernfs file that the kernel notifies (cgroup.events) wakes poll() with POLLPRI
+  // after any change since this open; reading it first and then waiting misses none.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return ErrnoError(absl::StrCat("open ", path));
+  std::chrono::microseconds reread = kFirstReread;
   std::string last;
   for (;;) {
-    ASSIGN_OR_RETURN(last, Read(dir, file));
+    ASSIGN_OR_RETURN(last, ReadAt(fd.Get(), path));
     if (last == want || last.find(want) != std::string::npos) return absl::OkStatus();
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto now = Clock::now();
+    if (now >= deadline) break;
+    auto wait = std::min<Clock::duration>(reread, deadline - now);
+    struct pollfd pfd = {fd.Get(), POLLPRI, 0};
+    struct timespec ts = {0, static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count())};
+    ::ppoll(&pfd, 1, &ts, nullptr);
+    reread = std::min<std::chrono::microseconds>(reread * 2, kMaxReread);
   }
   return absl::DeadlineExceededError(absl::StrCat(dir, "/", file, " reads \"", last, "\", not \"", want, "\" after ",
                                                   timeout_ms, "ms"));
 }
 
 absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     auto pids = ReadProcsRecursive(dir);
     if (absl::IsNotFound(pids.status())) return absl::OkStatus();
     if (!pids.ok()) return pids.status();
     if (pids->empty()) return absl::OkStatus();
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (Clock::now() >= deadline) {
       std::string list;
       for (pid_t p : *pids) absl::StrAppend(&list, list.empty() ? "" : " ", p);
       return absl::DeadlineExceededError(absl::StrCat("processes ", list, " still in ", dir, " after ", timeout_ms,
                                                       "ms of SIGKILL"));
     }
     if (kill_rounds) KillPids(dir);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    AwaitAnyExit(*pids, std::min(MsLeft(deadline), kRelistMs));
   }
 }
 

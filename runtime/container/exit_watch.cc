@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <system_error>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
@@ -18,6 +20,16 @@ absl::StatusOr<ExitRecordWatch> ExitRecordWatch::Open(const std::string& state_d
     return ErrnoError(absl::StrCat("watch ", state_dir));
   }
   return ExitRecordWatch(std::move(fd));
+}
+
+ExitRecordWatch::~ExitRecordWatch() {
+  if (!fd_) return;
+  int fd = fd_.Release();
+  try {
+    std::thread([fd] { ::close(fd); }).detach();
+  } catch (const std::system_error&) {
+    ::close(fd);  // no thread to spare: pay the grace period here
+  }
 }
 
 bool ExitRecordWatch::WaitForChange(absl::Duration timeout) {

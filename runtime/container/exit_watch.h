@@ -4,6 +4,8 @@
 // run_dir; nothing a container can reach) reports the rename of the filled reservation to
 // exit.json that WriteExitRecord ends with (and the close of any write there).
 // Open the watch before the first look at the record, so a record written in between still wakes it.
+// Closing an inotify fd waits for an SRCU grace period in the kernel (10-15 ms here, most of a
+// StopContainer): the destructor leaves that close to a short-lived background thread.
 
 #include <string>
 
@@ -16,6 +18,9 @@ namespace podagent {
 class ExitRecordWatch {
  public:
   static absl::StatusOr<ExitRecordWatch> Open(const std::string& state_dir);
+  ExitRecordWatch(ExitRecordWatch&&) = default;
+  ExitRecordWatch& operator=(ExitRecordWatch&&) = default;
+  ~ExitRecordWatch();
 
   // Blocks until a file is renamed into or written in the state dir, or `timeout` passes.
   // True on such an event (the caller reads the record again), false on timeout.

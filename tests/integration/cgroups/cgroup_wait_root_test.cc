@@ -1,0 +1,122 @@
+// ROOT: the waits of the cgroup teardown (runtime/cgroups/cgroup_files.h) on this machine's real
+// hierarchy, v1 or v2: an exit is seen when it happens, not at the next poll; a process that
+// stays gives DeadlineExceeded naming it.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "runtime/cgroups/cgroup_files.h"
+#include "tests/lib/host_cgroup_test.h"
+#include "tests/lib/sleeper.h"
+
+namespace podagent {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using testing::ReapSignal;
+using testing::ScopedChild;
+using testing::SpawnSleeper;
+
+double MsSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+class CgroupWaitRoot : public testing::HostCgroupTest {
+ protected:
+  CgroupWaitRoot() : HostCgroupTest("podagent-wait") {}
+
+  void SetUp() override {
+    HostCgroupTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(driver_->Create(top_).ok());
+    dir_ = driver_->Dir(top_, "pids");
+    ASSERT_FALSE(dir_.empty());
+  }
+
+  // A child in the cgroup that exits `ms` after it was moved in.
+  pid_t SpawnExitingIn(int ms) {
+    int go[2];
+    if (::pipe(go) != 0) return -1;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      char c;
+      ::close(go[1]);
+      if (::read(go[0], &c, 1) != 1) ::_exit(1);
+      ::usleep(static_cast<useconds_t>(ms) * 1000);
+      ::_exit(0);
+    }
+    ::close(go[0]);
+    absl::Status added = driver_->AddProcess(top_, pid);
+    EXPECT_TRUE(added.ok()) << added;
+    EXPECT_EQ(::write(go[1], "g", 1), 1);
+    ::close(go[1]);
+    return pid;
+  }
+
+  std::string dir_;
+};
+
+// The wait lists the cgroup again every 100 ms at most; an exit 30 ms in is seen well before that.
+TEST_F(CgroupWaitRoot, ExitIsSeenWhenItHappens) {
+  double best = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    pid_t pid = SpawnExitingIn(30);
+    ASSERT_GT(pid, 0);
+    auto start = Clock::now();
+    absl::Status st = cgroupfs::WaitEmpty(dir_, 5000, false);
+    double took = MsSince(start);
+    EXPECT_EQ(ReapSignal(pid), 0);
+    ASSERT_TRUE(st.ok()) << st;
+    best = std::min(best, took);
+  }
+  EXPECT_GE(best, 25.0);
+  EXPECT_LT(best, 70.0) << "the exit woke the wait late (best of 3, ms)";
+}
+
+TEST_F(CgroupWaitRoot, ProcessThatStaysGivesDeadlineExceeded) {
+  ScopedChild child(SpawnSleeper());
+  ASSERT_TRUE(driver_->AddProcess(top_, child.pid()).ok());
+  auto start = Clock::now();
+  absl::Status st = cgroupfs::WaitEmpty(dir_, 50, false);
+  double took = MsSince(start);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(st)) << st;
+  EXPECT_EQ(st.message(), absl::StrCat("processes ", child.pid(), " still in ", dir_, " after 50ms of SIGKILL"));
+  EXPECT_GE(took, 50.0);
+  EXPECT_LT(took, 1000.0);
+}
+
+TEST_F(CgroupWaitRoot, KillRoundsEmptyTheCgroup) {
+  pid_t pid = SpawnSleeper();
+  ASSERT_TRUE(driver_->AddProcess(top_, pid).ok());
+  absl::Status st = cgroupfs::WaitEmpty(dir_, 5000, true);
+  EXPECT_EQ(ReapSignal(pid), SIGKILL);
+  ASSERT_TRUE(st.ok()) << st;
+}
+
+// The freezer wait of Kill: v1 freezer.state (read again on a short backoff) or v2's
+// cgroup.events (woken by the kernel's change event).
+TEST_F(CgroupWaitRoot, FreezeIsSeen) {
+  ScopedChild child(SpawnSleeper());
+  ASSERT_TRUE(driver_->AddProcess(top_, child.pid()).ok());
+  bool v2 = driver_->IsV2();
+  std::string fdir = v2 ? dir_ : driver_->Dir(top_, "freezer");
+  if (fdir.empty()) GTEST_SKIP() << "no v1 freezer hierarchy";
+  std::string file = v2 ? "cgroup.freeze" : "freezer.state";
+  ASSERT_TRUE(cgroupfs::Write(fdir, file, v2 ? "1" : "FROZEN", false).ok());
+  absl::Status st = v2 ? cgroupfs::WaitForValue(fdir, "cgroup.events", "frozen 1", 2000)
+                       : cgroupfs::WaitForValue(fdir, "freezer.state", "FROZEN", 2000);
+  EXPECT_TRUE(st.ok()) << st;
+  ASSERT_TRUE(cgroupfs::Write(fdir, file, v2 ? "0" : "THAWED", false).ok());
+  absl::Status thawed = v2 ? cgroupfs::WaitForValue(fdir, "cgroup.events", "frozen 0", 2000)
+                           : cgroupfs::WaitForValue(fdir, "freezer.state", "THAWED", 2000);
+  EXPECT_TRUE(thawed.ok()) << thawed;
+  absl::Status stuck = cgroupfs::WaitForValue(fdir, v2 ? "cgroup.events" : "freezer.state", "no such value", 30);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(stuck)) << stuck;
+}
+
+}  // namespace
+}  // namespace podagent
