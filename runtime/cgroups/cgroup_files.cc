@@ -26,9 +26,6 @@ constexpr int kRemoveAttempts = 60;  // with backoff capped at 100ms: about 5 se
 // WaitEmpty watches at most this many pids at once through pidfds; the rest are seen on the next
 // listing, after one of the watched ones exits.
 constexpr size_t kMaxPidfds = 64;
-// Longest single wait before listing the cgroup again: a process that joins it (a fork the
-// freezer did not stop) has no pidfd here, and is found by the next listing.
-constexpr int kRelistMs = 100;
 // Without pidfds (kernels before 5.3) WaitEmpty looks again every 5 ms.
 constexpr int kFallbackPollMs = 5;
 // WaitForValue on a file that sends no change events (v1 freezer.state) reads again after 0.25 ms,
@@ -176,7 +173,9 @@ absl::Status WaitForValue(const std::string& dir, const std::string& file, const
                                                   timeout_ms, "ms"));
 }
 
-absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds) {
+// relist_ms: the longest single wait before listing the cgroup again. A process that joins it
+// (a fork the freezer did not stop) has no pidfd here, and is found by the next listing.
+absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds, int relist_ms) {
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     auto pids = ReadProcsRecursive(dir);
@@ -190,7 +189,7 @@ absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds)
                                                       "ms of SIGKILL"));
     }
     if (kill_rounds) KillPids(dir);
-    AwaitAnyExit(*pids, std::min(MsLeft(deadline), kRelistMs));
+    AwaitAnyExit(*pids, std::min(MsLeft(deadline), std::max(relist_ms, 1)));
   }
 }
 

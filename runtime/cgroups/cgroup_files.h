@@ -38,9 +38,10 @@ void KillPids(const std::string& dir);
 absl::Status WaitForValue(const std::string& dir, const std::string& file, const std::string& want, int timeout_ms);
 
 // Waits (bounded by `timeout_ms`) until no process is left in the subtree at `dir`; with
-// `kill_rounds` each poll also SIGKILLs what is left (no freezer to stop a fork race).
-// DeadlineExceeded names the pids still there.
-absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds);
+// `kill_rounds` each listing also SIGKILLs what is left (no freezer to stop a fork race).
+// An exit of a listed process wakes it (pidfds); the subtree is listed again at least every
+// `relist_ms` for processes that joined since. DeadlineExceeded names the pids still there.
+absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds, int relist_ms = 100);
 
 // Kills every process in the subtree at `dir` (SIGKILL; `kill_file` such as v2's cgroup.kill is
 // written first when it exists), then removes the directories deepest first, retrying EBUSY

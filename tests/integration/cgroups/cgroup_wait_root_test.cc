@@ -60,21 +60,19 @@ class CgroupWaitRoot : public testing::HostCgroupTest {
   std::string dir_;
 };
 
-// The wait lists the cgroup again every 100 ms at most; an exit 30 ms in is seen well before that.
+// The exit itself wakes the wait: with the next listing a minute away, a process that exits
+// 30 ms in is seen long before it (a poll or a sleep until the next listing would take the
+// minute). The 30 s bound is a correctness margin, not a speed figure.
 TEST_F(CgroupWaitRoot, ExitIsSeenWhenItHappens) {
-  double best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    pid_t pid = SpawnExitingIn(30);
-    ASSERT_GT(pid, 0);
-    auto start = Clock::now();
-    absl::Status st = cgroupfs::WaitEmpty(dir_, 5000, false);
-    double took = MsSince(start);
-    EXPECT_EQ(ReapSignal(pid), 0);
-    ASSERT_TRUE(st.ok()) << st;
-    best = std::min(best, took);
-  }
-  EXPECT_GE(best, 25.0);
-  EXPECT_LT(best, 70.0) << "the exit woke the wait late (best of 3, ms)";
+  pid_t pid = SpawnExitingIn(30);
+  ASSERT_GT(pid, 0);
+  auto start = Clock::now();
+  absl::Status st = cgroupfs::WaitEmpty(dir_, 120000, false, /*relist_ms=*/60000);
+  double took = MsSince(start);
+  EXPECT_EQ(ReapSignal(pid), 0);
+  ASSERT_TRUE(st.ok()) << st;
+  EXPECT_GE(took, 25.0) << "returned before the process exited";
+  EXPECT_LT(took, 30000.0) << "the exit did not wake the wait; the next listing did";
 }
 
 TEST_F(CgroupWaitRoot, ProcessThatStaysGivesDeadlineExceeded) {
