@@ -2,7 +2,13 @@
 # Builds the benchmark's multi-layer image (about 50 MB compressed, 6 gzip layers) from files of
 # Debian packages installed on this machine, without network, and optionally pushes it.
 #
-#   hack/make-bench-image.sh OUT_DIR [--push HOST:PORT] [--name NAME:TAG]
+#   hack/make-bench-image.sh OUT_DIR [--push HOST:PORT] [--name NAME:TAG] [--small]
+#
+# --small builds the small image instead (default name podagent-bench/small:1): the busybox rootfs
+# alone, one layer, plus a marker file so that its layer is shared with no other image. The
+# loopback registry's busybox:1.35 shares its only layer with its pause:3.8, which containerd
+# keeps as its sandbox image: a "pull" of busybox after RemoveImage then re-fetches a manifest
+# and nothing else there, while podagent (whose pause is a binary) downloads and unpacks it.
 #
 # Layers, bottom to top: the busybox rootfs of make-test-images.sh (so `sleep` and `sh` run), then
 # the files (dpkg -L) of: libc6 libstdc++6 libgcc-s1 libssl3 | libicu72 | perl-modules-5.36 perl-base |
@@ -14,11 +20,12 @@ set -euo pipefail
 usage() { sed -n '2,12p' "$0" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 out=$1; shift
-push='' name=podagent-bench/large:1
+push='' name='' small=0
 while [ $# -gt 0 ]; do
   case $1 in
     --push) push=$2; shift 2 ;;
     --name) name=$2; shift 2 ;;
+    --small) small=1; shift ;;
     *) usage ;;
   esac
 done
@@ -31,10 +38,13 @@ layer_packages=(
   "coreutils libglib2.0-0 libxml2 libsqlite3-0"
 )
 
+kind=large
+if [ "$small" = 1 ]; then kind=small; layer_packages=(); fi
+[ -n "$name" ] || name=podagent-bench/$kind:1
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 "$here/make-test-images.sh" "$out" > /dev/null
-layout=$out/bench-large
+layout=$out/bench-$kind
 rm -rf "$layout"
 blobs=$layout/blobs/sha256
 mkdir -p "$blobs"
@@ -61,7 +71,14 @@ add_layer() {
 }
 
 tar_opts=(--sort=name --numeric-owner --owner=0 --group=0 --mtime=@0)
-tar "${tar_opts[@]}" -C "$out/rootfs/busybox" -cf "$tmp/0.tar" .
+if [ "$small" = 1 ]; then
+  cp -a "$out/rootfs/busybox" "$tmp/small-rootfs"
+  mkdir -p "$tmp/small-rootfs/etc"
+  echo "podagent benchmark small image" > "$tmp/small-rootfs/etc/podagent-bench-small"
+  tar "${tar_opts[@]}" -C "$tmp/small-rootfs" -cf "$tmp/0.tar" .
+else
+  tar "${tar_opts[@]}" -C "$out/rootfs/busybox" -cf "$tmp/0.tar" .
+fi
 add_layer "$tmp/0.tar"
 i=1
 for pkgs in "${layer_packages[@]}"; do
