@@ -7,7 +7,8 @@
  *   podagent-pause [--ready-fd N] [--cgroup-procs FILE]... [--hostname NAME] [--lo-up]
  *                  [--sysctl PATH=VALUE]...   (PATH under /proc/sys: net/ipv4/ip_forward)
  *
- * Order: join the cgroups (writes "0" to each cgroup.procs: "this process"), set the hostname,
+ * Order: join the cgroups (writes "0", "this process", to each cgroup.procs, or on v1 to the
+ * sibling tasks file: see join_cgroup), set the hostname,
  * bring lo up (ioctl), write the sysctls under /proc/sys, then leave the host's root: pivot_root
  * into an empty read-only tmpfs in pause's own mount namespace, so /proc/<pause>/root (which a
  * container of a shared-PID pod reaches as /proc/1/root) shows nothing of the host. Then one line
@@ -98,6 +99,31 @@ static void write_file(const char* step, const char* path, const char* value) {
   long w = SYS3(SYS_write, fd, value, n);
   if (w < 0 || (size_t)w != n) fail(w < 0 ? (int)-w : EIO, step, path);
   SYS1(SYS_close, fd);
+}
+
+/* Joins the cgroup of `procs` (a cgroup.procs file). On cgroup v1 the pause writes "0" to the
+ * sibling `tasks` file instead: it is one thread, and the kernel moves the calling thread without
+ * taking cgroup_threadgroup_rwsem for writing, whose writer waits for an RCU grace period (10-16 ms
+ * for the first of the nine hierarchies on the v1 host of docs/benchmarks.md, and node-wide, so
+ * pods started at once queue behind each other). v2 has no `tasks`: cgroup.procs as before. */
+static void join_cgroup(const char* procs) {
+  static const char kProcs[] = "cgroup.procs";
+  size_t n = str_len(procs);
+  char tasks[4096];
+  if (str_ends(procs, kProcs) && n - (sizeof kProcs - 1) + sizeof "tasks" <= sizeof tasks) {
+    size_t dir = n - (sizeof kProcs - 1);
+    memcpy(tasks, procs, dir);
+    memcpy(tasks + dir, "tasks", sizeof "tasks");
+    long fd = SYS4(SYS_openat, AT_FDCWD, tasks, O_WRONLY | O_CLOEXEC, 0);
+    if (fd >= 0) {
+      long w = SYS3(SYS_write, fd, "0", 1);
+      SYS1(SYS_close, fd);
+      if (w != 1) fail(w < 0 ? (int)-w : EIO, "join cgroup", tasks);
+      return;
+    }
+    if (fd != -ENOENT) fail((int)-fd, "join cgroup", tasks);
+  }
+  write_file("join cgroup", procs, "0");
 }
 
 static void lo_up(void) {
@@ -196,7 +222,7 @@ void pause_main(long* sp) {
     if (str_eq(a, "--ready-fd") && v) {
       ++i;
     } else if (str_eq(a, "--cgroup-procs") && v) {
-      write_file("join cgroup", v, "0");
+      join_cgroup(v);
       ++i;
     } else if (str_eq(a, "--hostname") && v) {
       hostname = v;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/files.h"
+#include "runtime/shim/cgroup_join.h"
 #include "runtime/shim/cgroup_view.h"
 #include "runtime/shim/container_pty.h"
 #include "runtime/shim/devices.h"
@@ -86,9 +87,8 @@ void RunNamespaceStage(const ContainerSpec& spec, const InitFds& fds) {
   }
   // Before joining the cgroup: its device rules may not allow mknod of what the CRI grants.
   if (auto st = StageDeviceNodes(spec); !st.ok()) Fail(ch, st);
-  std::string self = std::to_string(::getpid());
   for (const std::string& procs : spec.cgroup_procs_files) {
-    if (auto st = WriteFile(procs, self); !st.ok()) Fail(ch, st);
+    if (auto st = JoinCgroup(procs); !st.ok()) Fail(ch, st);
   }
   // After joining the cgroups: the new cgroup namespace is rooted at the container's cgroup.
   if (WantsCgroupNamespace(spec) && ::unshare(CLONE_NEWCGROUP) != 0) FailErrno(ch, "unshare cgroup namespace");

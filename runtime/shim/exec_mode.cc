@@ -23,6 +23,7 @@
 #include "runtime/common/unique_fd.h"
 #include "runtime/container/container_spec.h"
 #include "runtime/container/shim_records.h"
+#include "runtime/shim/cgroup_join.h"
 #include "runtime/shim/container_pty.h"
 #include "runtime/shim/process_setup.h"
 
@@ -120,9 +121,8 @@ int RunExec(int argc, char** argv) {
     if (!fd) return Fail(absl::StrCat("open ", path, ": ", strerror(errno)));
     ns.emplace_back(std::move(fd), type);
   }
-  std::string self = std::to_string(::getpid());
   for (const std::string& procs : spec->cgroup_procs_files) {
-    if (auto st = WriteFile(procs, self); !st.ok()) return Fail(std::string(st.message()));
+    if (auto st = JoinCgroup(procs); !st.ok()) return Fail(std::string(st.message()));
   }
   // The container's oom_score_adj, not the daemon's: written through the host's /proc (before
   // the mnt switch) and inherited by the command. Its rlimits are set in the child below.
