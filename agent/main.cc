@@ -51,7 +51,7 @@ int WaitForStopSignal(const sigset_t& set) {
 
 int Run(int argc, char** argv) {
   // glibc gives each thread that allocates its own arena, up to 8 per core, each keeping its
-  // freed memory: two are enough for a daemon that is idle most of the time (docs/benchmarks-mem4.md).
+  // freed memory: two are enough for a daemon that is idle most of the time (docs/benchmarks.md).
   ::mallopt(M_ARENA_MAX, 2);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
