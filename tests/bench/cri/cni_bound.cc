@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -59,18 +60,28 @@ absl::StatusOr<nlohmann::json> AddChain(const CniExecutor& cni, const NetworkCon
   return prev;
 }
 
-absl::Status Round(const CniBoundOptions& o, Results& r) {
-  ASSIGN_OR_RETURN(NetworkConfigList list, LoadList(o.conflist));
+CniExecutor MakeExecutor(const CniBoundOptions& o) {
   CniOptions co;
   co.bin_dirs = o.bin_dirs;
-  CniExecutor cni(co);
-  RETURN_IF_ERROR(MakeDirs(o.netns_dir, 0700));
+  return CniExecutor(co);
+}
+
+// A pod of its own (fresh id, name, uid) whose namespace is pinned under `netns_dir`.
+NetworkPod NewPod(const CniBoundOptions& o, const std::string& name) {
   NetworkPod pod;
   pod.id = NewId();
-  pod.name = "bench-cni-bound";
+  pod.name = name;
   pod.namespace_ = "podagent-bench";
   pod.uid = pod.id.substr(0, 32);
   pod.netns = absl::StrCat(o.netns_dir, "/", pod.id.substr(0, 16));
+  return pod;
+}
+
+absl::Status Round(const CniBoundOptions& o, Results& r) {
+  ASSIGN_OR_RETURN(NetworkConfigList list, LoadList(o.conflist));
+  CniExecutor cni = MakeExecutor(o);
+  RETURN_IF_ERROR(MakeDirs(o.netns_dir, 0700));
+  NetworkPod pod = NewPod(o, "bench-cni-bound");
   ASSIGN_OR_RETURN(PinnedNamespace netns, NewNetns(pod.netns));
   absl::StatusOr<nlohmann::json> added;
   double add_ms = ElapsedMs([&] { added = AddChain(cni, list, pod); });
@@ -83,7 +94,51 @@ absl::Status Round(const CniBoundOptions& o, Results& r) {
   return netns.Remove();
 }
 
+// One of the K namespaces of a scale round and what its ADD and DEL returned.
+struct ScalePod {
+  NetworkPod pod;
+  PinnedNamespace netns;
+  absl::StatusOr<nlohmann::json> added = absl::UnknownError("not added");
+  absl::Status deleted;
+};
+
+// The first error of the round, after every namespace is gone; a DEL is run wherever ADD worked.
+absl::Status ScaleRound(const CniBoundOptions& o, int k, int clients, Results& r) {
+  ASSIGN_OR_RETURN(NetworkConfigList list, LoadList(o.conflist));
+  CniExecutor cni = MakeExecutor(o);
+  RETURN_IF_ERROR(MakeDirs(o.netns_dir, 0700));
+  std::vector<ScalePod> pods(static_cast<size_t>(k));
+  for (ScalePod& p : pods) {
+    p.pod = NewPod(o, "bench-cni-bound-k");
+    ASSIGN_OR_RETURN(p.netns, NewNetns(p.pod.netns));  // made so far: removed by their destructors
+  }
+  double add_ms = ElapsedMs([&] {
+    Parallel(k, clients, [&](int i) { pods[i].added = AddChain(cni, list, pods[i].pod); });
+  });
+  double del_ms = ElapsedMs([&] {
+    Parallel(k, clients, [&](int i) {
+      if (pods[i].added.ok()) pods[i].deleted = DelChain(cni, list, *pods[i].added, pods[i].pod);
+    });
+  });
+  absl::Status first;
+  for (ScalePod& p : pods) {
+    if (!p.added.ok()) first.Update(Annotate(p.added.status(), "cni chain ADD"));
+    first.Update(Annotate(p.deleted, "cni chain DEL"));
+    first.Update(p.netns.Remove());
+  }
+  RETURN_IF_ERROR(first);
+  std::string at = absl::StrCat(", K=", k);
+  r.Add(absl::StrCat(kCniBoundScaleAddRow, at), "s", o.target, add_ms / 1000);
+  r.Add(absl::StrCat(kCniBoundScaleDelRow, at), "s", o.target, del_ms / 1000);
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+void RunCniBoundScale(const CniBoundOptions& options, int pods, int clients, Results& results) {
+  absl::Status st = ScaleRound(options, pods, clients, results);
+  if (!st.ok()) results.Error(options.target, absl::StrCat("cni bound at K=", pods, ": ", st.ToString()));
+}
 
 void RunCniBoundRound(const CniBoundOptions& options, Results& results) {
   absl::Status st = Round(options, results);

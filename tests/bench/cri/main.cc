@@ -92,6 +92,7 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
   for (size_t i = 0; i < o.pods.size(); ++i) {
     ScaleOptions so{o.pods[i], o.clients, o.list_rounds};
     Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, so); });
+    if (!o.cni_conflist.empty()) RunCniBoundScale(bound, so.pods, so.clients, r);  // the K rows' bound
   }
   for (int round = 0; round < o.rounds; ++round) {
     Alternate(targets, round, [&](Target& t) {

@@ -1,8 +1,6 @@
 #include "tests/bench/cri/scale_bench.h"
 
 #include <algorithm>
-#include <atomic>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,19 +19,6 @@ struct Pod {
   std::string id, container;
   bool running = false;
 };
-
-// Runs `work(i)` for i in [0, n) on `clients` threads.
-template <typename F>
-void Parallel(int n, int clients, F&& work) {
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  for (int c = 0; c < std::min(n, clients); ++c) {
-    threads.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) work(i);
-    });
-  }
-  for (auto& th : threads) th.join();
-}
 
 void StartOne(Target& t, Results& r, Pod& pod) {
   auto& c = t.client();

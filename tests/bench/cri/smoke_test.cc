@@ -52,6 +52,8 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"ListPodSandboxStats at K=2", 1},
     {"/metrics scrape at K=2", 1},
     {"K pods torn down, K=2", 1},
+    {"K CNI chain ADDs at once, K=2", 1},
+    {"K CNI chain DELs at once, K=2", 1},
     {"PullImage, small image", 2},
     {"RemoveImage, small image", 2},
     {"PullImage, multi-layer image", 2},

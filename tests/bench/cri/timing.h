@@ -1,8 +1,13 @@
 #pragma once
-// Wall-clock timing of one call, and a CRI step that is timed into Results only when it succeeds.
+// Wall-clock timing of one call, a CRI step that is timed into Results only when it succeeds, and
+// work spread over client threads.
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
 
@@ -30,6 +35,19 @@ bool TimedStep(Target& t, Results& results, const std::string& row, F&& call) {
   }
   results.Error(t.name(), row + ": " + st.error_message());
   return false;
+}
+
+// Runs `work(i)` for i in [0, n) on min(n, clients) threads, each taking the next i.
+template <typename F>
+void Parallel(int n, int clients, F&& work) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < std::min(n, clients); ++c) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) work(i);
+    });
+  }
+  for (auto& th : threads) th.join();
 }
 
 }  // namespace podagent::bench
