@@ -147,6 +147,7 @@ void Apply(const Parser& p, const YAML::Node& root, Config& c) {
   };
   std::map<std::string, Setter> metrics = {
       {"listen", [&](auto& n, auto& k) { c.metrics_listen = p.String(n, k); }},
+      {"housekeeping_seconds", [&](auto& n, auto& k) { c.metrics_housekeeping_seconds = p.IntIn(n, k, 0, 300); }},
   };
   std::map<std::string, Setter> streaming = {
       {"listen", [&](auto& n, auto& k) { c.streaming.listen = p.String(n, k); }},
@@ -263,7 +264,7 @@ nlohmann::json Config::ToJson() const {
       {"run_dir", run_dir},
       {"log_level", log_level},
       {"log_format", log_format},
-      {"metrics", {{"listen", metrics_listen}}},
+      {"metrics", {{"listen", metrics_listen}, {"housekeeping_seconds", metrics_housekeeping_seconds}}},
       {"streaming",
        {{"listen", streaming.listen},
         {"max_sessions", streaming.max_sessions},

@@ -14,7 +14,7 @@ std::optional<uint64_t> Hierarchical(const KeyValues& kv, const std::string& key
   return Lookup(kv, key);
 }
 
-CgroupStats ReadV1(const CgroupLayout& layout, const std::string& path, const KnownChildren* known) {
+CgroupStats ReadV1(const CgroupLayout& layout, const std::string& path, const KnownChildren* known, bool processes) {
   CgroupStats out;
   CgroupDir cpuacct(layout.Dir(path, "cpuacct"));
   if (cpuacct.Open()) out.cpu.usage_ns = cpuacct.Uint("cpuacct.usage");
@@ -29,12 +29,13 @@ CgroupStats ReadV1(const CgroupLayout& layout, const std::string& path, const Kn
     out.memory.pgfault = Hierarchical(stat, "pgfault");
     out.memory.pgmajfault = Hierarchical(stat, "pgmajfault");
   }
+  if (!processes) return out;
   CgroupDir procs(ProcsDir(layout, path));
   if (procs.Open()) out.pids.processes = CountProcsRecursive(procs, known);
   return out;
 }
 
-CgroupStats ReadV2(const std::string& path, const KnownChildren* known) {
+CgroupStats ReadV2(const std::string& path, const KnownChildren* known, bool processes) {
   CgroupDir dir(path);
   CgroupStats out;
   if (auto usec = Lookup(dir.KeyValues("cpu.stat"), "usage_usec")) out.cpu.usage_ns = *usec * 1000;
@@ -46,16 +47,16 @@ CgroupStats ReadV2(const std::string& path, const KnownChildren* known) {
   out.memory.pgfault = Lookup(stat, "pgfault");
   out.memory.pgmajfault = Lookup(stat, "pgmajfault");
   out.memory.swap = dir.Uint("memory.swap.current");
-  out.pids.processes = CountProcsRecursive(dir, known);
+  if (processes) out.pids.processes = CountProcsRecursive(dir, known);
   return out;
 }
 
 }  // namespace
 
 CgroupStats ReadCgroupCriStats(const CgroupLayout& layout, const std::string& path,
-                               const KnownChildren* known) {
-  if (layout.IsV2()) return ReadV2(layout.Dir(path, ""), known);
-  return ReadV1(layout, path, known);
+                               const KnownChildren* known, bool processes) {
+  if (layout.IsV2()) return ReadV2(layout.Dir(path, ""), known, processes);
+  return ReadV1(layout, path, known, processes);
 }
 
 }  // namespace podagent

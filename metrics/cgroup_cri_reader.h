@@ -14,7 +14,8 @@
 namespace podagent {
 
 // `known` (may be null): process counts of direct children read in this pass (cgroup_reader.h).
+// `processes` false: pids.processes is left unset (a container's stats carry no process count).
 CgroupStats ReadCgroupCriStats(const CgroupLayout& layout, const std::string& path,
-                               const KnownChildren* known = nullptr);
+                               const KnownChildren* known = nullptr, bool processes = true);
 
 }  // namespace podagent

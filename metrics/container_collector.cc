@@ -36,6 +36,7 @@ std::vector<prometheus::MetricFamily> ToFamilies(std::vector<MetricSample> sampl
         const std::string& key = i < keys.size() ? keys[i] : def.extra_labels[i - keys.size()];
         m.label.push_back({key, std::move(s->label_values[i])});  // each sample is read once
       }
+      m.timestamp_ms = s->timestamp_ms;
       if (def.counter) {
         m.counter.value = s->value;
       } else {

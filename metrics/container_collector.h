@@ -1,7 +1,8 @@
 #pragma once
-// ContainerCollector: the cAdvisor-compatible families, built at every Collect() (each scrape)
-// from a snapshot of the workload plus cgroup reads. No polling thread, no cache of cgroup
-// values: a removed container vanishes from the next scrape by itself.
+// ContainerCollector: the cAdvisor-compatible families, built at every Collect() from a snapshot
+// of the workload plus cgroup reads, no cache: a removed container vanishes from the next call by
+// itself. The endpoint serves it when metrics.housekeeping_seconds is 0; by default it serves
+// metrics/pod_text_cache.h, which writes the same text from readings kept between scrapes.
 
 #include <functional>
 #include <string>

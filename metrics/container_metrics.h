@@ -31,6 +31,9 @@ struct MetricSample {
   const MetricDef* def = nullptr;
   std::vector<std::string> label_values;  // BaseLabelKeys() then def->extra_labels
   double value = 0;
+  // When the value was read, for samples served later than they were read (metrics/pod_text_cache.h),
+  // as cAdvisor stamps its cached samples; 0: none (read for this scrape).
+  int64_t timestamp_ms = 0;
 };
 
 // Samples of a container's cgroup (when found), its start time and writable layer.

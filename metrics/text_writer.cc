@@ -18,11 +18,16 @@ void AppendEscaped(const std::string& value, std::string& out) {
   out.append(value, from, std::string::npos);
 }
 
-void AppendFamily(const MetricDef& def, const std::vector<const MetricSample*>& samples, std::string& out) {
+}  // namespace
+
+void AppendFamilyHeader(const MetricDef& def, std::string& out) {
   if (!def.help.empty()) {
     out.append("# HELP ").append(def.name).append(" ").append(def.help).append("\n");
   }
   out.append("# TYPE ").append(def.name).append(def.counter ? " counter\n" : " gauge\n");
+}
+
+void AppendSampleLines(const MetricDef& def, const std::vector<const MetricSample*>& samples, std::string& out) {
   const std::vector<std::string>& keys = BaseLabelKeys();
   for (const MetricSample* s : samples) {
     out.append(def.name);
@@ -38,11 +43,14 @@ void AppendFamily(const MetricDef& def, const std::vector<const MetricSample*>& 
     }
     out += ' ';
     AppendSampleValue(s->value, out);
+    if (s->timestamp_ms != 0) {
+      char buf[24];
+      std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), s->timestamp_ms);
+      out.append(" ").append(buf, r.ptr);
+    }
     out += '\n';
   }
 }
-
-}  // namespace
 
 void AppendSampleValue(double value, std::string& out) {
   if (std::isnan(value)) {
@@ -65,7 +73,9 @@ void AppendSamplesText(const std::vector<MetricSample>& samples, std::string& ou
   }
   out.reserve(out.size() + samples.size() * 200);
   for (size_t i = 0; i < defs.size(); ++i) {
-    if (!by_def[i].empty()) AppendFamily(defs[i], by_def[i], out);
+    if (by_def[i].empty()) continue;
+    AppendFamilyHeader(defs[i], out);
+    AppendSampleLines(defs[i], by_def[i], out);
   }
 }
 

@@ -55,7 +55,7 @@ WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<Di
 // their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
 CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth,
                                            const KnownChildren* known) const {
-  if (depth == ReadDepth::kCri) return ReadCgroupCriStats(layout_, path, known);
+  if (depth != ReadDepth::kMetrics) return ReadCgroupCriStats(layout_, path, known, depth == ReadDepth::kCri);
   // The cgroup.procs read for the process count also serves both walks of its processes.
   std::optional<std::string> procs;
   CgroupStats s = ReadCgroupStats(layout_, path, &procs, known);

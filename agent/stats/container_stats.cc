@@ -20,7 +20,7 @@ absl::Status StatsManager::ContainerStats(const cri::ContainerStatsRequest& req,
   }
   if (found.empty()) return absl::NotFoundError(absl::StrCat("container ", id, " not found"));
   if (found.size() > 1) return absl::InvalidArgumentError(absl::StrCat("container id prefix ", id, " is ambiguous"));
-  ContainerReading r = reader_->ReadContainer(found.front(), options_.clock());
+  ContainerReading r = reader_->ReadContainer(found.front(), options_.clock(), ReadDepth::kCriContainer);
   FillContainerStats(r, rates_, ctx_.config.root_dir, resp->mutable_stats());
   return absl::OkStatus();
 }

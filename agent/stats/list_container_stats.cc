@@ -16,7 +16,7 @@ absl::Status StatsManager::ListContainerStats(const cri::ListContainerStatsReque
         !MatchesSelector(f.label_selector(), c.labels)) {
       continue;
     }
-    FillContainerStats(reader_->ReadContainer(c, now), rates_, ctx_.config.root_dir, resp->add_stats());
+    FillContainerStats(reader_->ReadContainer(c, now, ReadDepth::kCriContainer), rates_, ctx_.config.root_dir, resp->add_stats());
   }
   PruneRates(now);
   return absl::OkStatus();

@@ -52,15 +52,28 @@ absl::Status StatsManager::Start() {
   }
   // The cAdvisor families are written as text directly (metrics/text_writer.h): at 500 containers
   // they are ~35,000 series, which prometheus-cpp's ostream serialiser took a third of a scrape for.
-  const ContainerCollector* containers = container_collector_.get();
-  MetricsServer::Part container_text{nullptr, [containers](std::string& out) { containers->AppendText(out); }};
+  MetricsServer::Part container_text{nullptr, ContainerText()};
   server_->Serve("/metrics", {{agent_metrics_->Registry(), nullptr}, {state_collector_, nullptr}, container_text,
                               {machine_collector_, nullptr}});
   // kubelet's path for the cAdvisor families: the kubernetes-mixin selects metrics_path="/metrics/cadvisor".
   server_->Serve("/metrics/cadvisor", {container_text, {machine_collector_, nullptr}});
-  spdlog::info("metrics: serving http://{}/metrics and /metrics/cadvisor (cgroup {})", listen,
-               reader_->Layout().IsV2() ? "v2" : "v1");
+  spdlog::info("metrics: serving http://{}/metrics and /metrics/cadvisor (cgroup {}, {})", listen,
+               reader_->Layout().IsV2() ? "v2" : "v1",
+               pod_text_ ? absl::StrCat("cgroups read every ", ctx_.config.metrics_housekeeping_seconds, " s")
+                         : std::string("cgroups read at each scrape"));
   return absl::OkStatus();
+}
+
+std::function<void(std::string&)> StatsManager::ContainerText() {
+  if (ctx_.config.metrics_housekeeping_seconds <= 0) {
+    const ContainerCollector* containers = container_collector_.get();
+    return [containers](std::string& out) { containers->AppendText(out); };
+  }
+  pod_text_ = std::make_unique<PodTextCache>(workload_, *reader_,
+                                             absl::Seconds(ctx_.config.metrics_housekeeping_seconds), options_.clock);
+  pod_text_->Start();
+  PodTextCache* cache = pod_text_.get();
+  return [cache](std::string& out) { cache->AppendText(out); };
 }
 
 int StatsManager::MetricsPort() const {

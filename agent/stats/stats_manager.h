@@ -1,7 +1,9 @@
 #pragma once
 // StatsManager: cgroup stats for the CRI stats calls and the Prometheus endpoint.
 //   Start()          serves /metrics on ctx.config.metrics_listen ("" = none): the cAdvisor
-//                    families read from cgroups at each scrape, plus podagent's own metrics.
+//                    families, read from cgroups every metrics_housekeeping_seconds and served
+//                    with their read times (metrics/pod_text_cache.h), or at each scrape when 0;
+//                    plus podagent's own metrics.
 //   ObserveRequest() counts one finished CRI request (called by the request interceptor).
 //   Metrics()        podagent's own metrics, for other domains (image pulls: metrics/README.md).
 // The CRI stats RPCs (agent/stats/*.cc, one per file) call the methods below; they and the
@@ -21,6 +23,7 @@
 #include "metrics/container_collector.h"
 #include "metrics/machine_metrics.h"
 #include "metrics/cpu_rate.h"
+#include "metrics/pod_text_cache.h"
 #include "metrics/workload_stats.h"
 
 namespace podagent {
@@ -67,6 +70,8 @@ class StatsManager {
                                    const std::function<bool(const ContainerSnapshot&)>& keep,
                                    ReadDepth depth = ReadDepth::kCri);
   void PruneRates(absl::Time now);
+  // What writes the cAdvisor families into a scrape: the housekeeping cache, or a read per scrape.
+  std::function<void(std::string&)> ContainerText();
 
   AgentContext& ctx_;
   Options options_;
@@ -77,6 +82,7 @@ class StatsManager {
   std::shared_ptr<WorkloadStateCollector> state_collector_;
   std::shared_ptr<MachineCollector> machine_collector_;
   CpuRateTracker rates_;
+  std::unique_ptr<PodTextCache> pod_text_;  // when housekeeping is on; outlives server_'s threads
   std::unique_ptr<MetricsServer> server_;
 };
 

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
+#include "runtime/common/pidfd.h"
 #include "runtime/common/unique_fd.h"
 
 namespace podagent::cgroupfs {
@@ -106,6 +106,12 @@ RemoveResult RemoveOnce(const std::vector<std::string>& dirs, bool rmdir_files) 
   return {};
 }
 
+// A kernel file's content without its trailing newline and spaces.
+std::string TrimEnd(std::string content) {
+  while (!content.empty() && (content.back() == '\n' || content.back() == ' ')) content.pop_back();
+  return content;
+}
+
 // The trimmed content of the open file `fd` (read from its start), `path` for errors.
 absl::StatusOr<std::string> ReadAt(int fd, const std::string& path) {
   if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError(absl::StrCat("seek ", path));
@@ -118,18 +124,7 @@ absl::StatusOr<std::string> ReadAt(int fd, const std::string& path) {
     if (n == 0) break;
     content.append(buf, static_cast<size_t>(n));
   }
-  while (!content.empty() && (content.back() == '\n' || content.back() == ' ')) content.pop_back();
-  return content;
-}
-
-UniqueFd PidfdOpen(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-#else
-  (void)pid;
-  errno = ENOSYS;
-  return UniqueFd();
-#endif
+  return TrimEnd(std::move(content));
 }
 
 // Blocks until one of `pids` (the first kMaxPidfds) exits, or `ms` pass. Returns at once when
@@ -243,8 +238,7 @@ absl::Status Write(const std::string& dir, const std::string& file, const std::s
 
 absl::StatusOr<std::string> Read(const std::string& dir, const std::string& file) {
   ASSIGN_OR_RETURN(std::string content, ReadFile(absl::StrCat(dir, "/", file)));
-  while (!content.empty() && (content.back() == '\n' || content.back() == ' ')) content.pop_back();
-  return content;
+  return TrimEnd(std::move(content));
 }
 
 absl::StatusOr<std::vector<pid_t>> ReadProcs(const std::string& dir) {

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/fd_passing.h"
+#include "runtime/common/pidfd.h"
 #include "runtime/container/shim_exec.h"
 #include "runtime/process/spawn.h"
 
@@ -62,14 +62,6 @@ absl::StatusOr<UniqueFd> ReceivePty(ChildProcess& child, const UniqueFd& reply, 
     return absl::Status(got.status().code(), absl::StrCat(got.status().message(), why.empty() ? "" : ": ", why));
   }
   return absl::FailedPreconditionError(why.empty() ? "exec tty: no pty in the container" : why);
-}
-
-UniqueFd PidfdOpen(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-#else
-  return UniqueFd();
-#endif
 }
 
 }  // namespace

@@ -10,19 +10,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
+#include "runtime/common/pidfd.h"
 #include "runtime/process/proc_stat.h"
 
 namespace podagent {
 namespace {
-
-UniqueFd PidfdOpen(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-#else
-  (void)pid;
-  return UniqueFd();
-#endif
-}
 
 ExitStatus FromSiginfo(const siginfo_t& info) {
   ExitStatus st;

@@ -32,13 +32,19 @@ int ThreadCount() {
   return fields.size() > 17 && absl::SimpleAtoi(fields[17], &n) ? n : 0;
 }
 
-absl::Status JoinCgroup(const std::string& procs) {
-  if (absl::EndsWith(procs, kProcs) && ThreadCount() == 1) {
-    std::string tasks = absl::StrCat(procs.substr(0, procs.size() - (sizeof kProcs - 1)), "tasks");
-    absl::Status st = WriteFile(tasks, "0");
-    if (!absl::IsNotFound(st)) return st;  // joined, or a real error
+absl::Status JoinCgroups(const std::vector<std::string>& procs_files) {
+  // Counted once: nothing between two joins starts a thread.
+  const bool quick = ThreadCount() == 1;
+  for (const std::string& procs : procs_files) {
+    if (quick && absl::EndsWith(procs, kProcs)) {
+      std::string tasks = absl::StrCat(procs.substr(0, procs.size() - (sizeof kProcs - 1)), "tasks");
+      absl::Status st = WriteFile(tasks, "0");
+      if (st.ok()) continue;
+      if (!absl::IsNotFound(st)) return st;  // else no `tasks` here (v2): cgroup.procs
+    }
+    RETURN_IF_ERROR(WriteFile(procs, std::to_string(::getpid())));
   }
-  return WriteFile(procs, std::to_string(::getpid()));
+  return absl::OkStatus();
 }
 
 }  // namespace podagent

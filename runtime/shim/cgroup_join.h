@@ -7,16 +7,18 @@
 // the first hierarchy on the v1 host of docs/benchmarks.md) and the lock is node-wide, so every
 // container start paid it, and pods started at once queued behind each other. A process with more
 // than one thread, a path that is not a cgroup.procs, or v2 (no `tasks` file) writes the pid to
-// cgroup.procs as before, which moves every thread.
+// cgroup.procs as before, which moves every thread. The thread count is read once per call.
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 
 namespace podagent {
 
-// Moves the calling process into the cgroup whose cgroup.procs file is `procs`.
-absl::Status JoinCgroup(const std::string& procs);
+// Moves the calling process into the cgroups whose cgroup.procs files are `procs_files`, in order;
+// stops at the first failure.
+absl::Status JoinCgroups(const std::vector<std::string>& procs_files);
 
 // The number of threads of the calling process (/proc/self/stat); 0 when it cannot be read.
 int ThreadCount();

@@ -87,9 +87,7 @@ void RunNamespaceStage(const ContainerSpec& spec, const InitFds& fds) {
   }
   // Before joining the cgroup: its device rules may not allow mknod of what the CRI grants.
   if (auto st = StageDeviceNodes(spec); !st.ok()) Fail(ch, st);
-  for (const std::string& procs : spec.cgroup_procs_files) {
-    if (auto st = JoinCgroup(procs); !st.ok()) Fail(ch, st);
-  }
+  if (auto st = JoinCgroups(spec.cgroup_procs_files); !st.ok()) Fail(ch, st);
   // After joining the cgroups: the new cgroup namespace is rooted at the container's cgroup.
   if (WantsCgroupNamespace(spec) && ::unshare(CLONE_NEWCGROUP) != 0) FailErrno(ch, "unshare cgroup namespace");
   pid_t init = ::fork();

@@ -121,9 +121,7 @@ int RunExec(int argc, char** argv) {
     if (!fd) return Fail(absl::StrCat("open ", path, ": ", strerror(errno)));
     ns.emplace_back(std::move(fd), type);
   }
-  for (const std::string& procs : spec->cgroup_procs_files) {
-    if (auto st = JoinCgroup(procs); !st.ok()) return Fail(std::string(st.message()));
-  }
+  if (auto st = JoinCgroups(spec->cgroup_procs_files); !st.ok()) return Fail(std::string(st.message()));
   // The container's oom_score_adj, not the daemon's: written through the host's /proc (before
   // the mnt switch) and inherited by the command. Its rlimits are set in the child below.
   if (auto st = ApplyOomScoreAdj(spec->process); !st.ok()) return Fail(std::string(st.message()));

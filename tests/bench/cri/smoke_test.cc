@@ -50,6 +50,7 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"ListContainers at K=2", 1},
     {"ListContainerStats at K=2", 1},
     {"ListPodSandboxStats at K=2", 1},
+    {"/metrics first scrape at K=2", 1},
     {"/metrics scrape at K=2", 1},
     {"K pods torn down, K=2", 1},
     {"K CNI chain ADDs at once, K=2", 1},

@@ -78,7 +78,8 @@ class MetricsAcceptanceE2E : public CniDaemonTest {
  protected:
   MetricsAcceptanceE2E() : CniDaemonTest("podagent-mete2e", 200) {
     metrics_addr_ = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
-    extra_yaml_ = absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n");
+    // Values read every second (the housekeeping cache), as often as the test's Prometheus scrapes.
+    extra_yaml_ = absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n  housekeeping_seconds: 1\n");
   }
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(CniDaemonTest::SetUp());

@@ -46,7 +46,11 @@ class MetricsE2ETest : public ::testing::Test {
       (void)cri_->RemovePod(p);
     }
   }
-  virtual std::string Yaml() { return absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n"); }
+  // Prometheus scrapes every second: the cgroups are read every second too (served from the
+  // housekeeping cache, metrics/pod_text_cache.h), so rate() over 10 s windows has its samples.
+  virtual std::string Yaml() {
+    return absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n  housekeeping_seconds: 1\n");
+  }
 
   std::string Scrape() {
     auto body = HttpGet(absl::StrCat("http://", metrics_addr_, "/metrics"));

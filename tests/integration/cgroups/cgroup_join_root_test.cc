@@ -1,4 +1,4 @@
-// ROOT: the shim's JoinCgroup (runtime/shim/cgroup_join.h) on this machine's real hierarchy, v1 or
+// ROOT: the shim's JoinCgroups (runtime/shim/cgroup_join.h) on this machine's real hierarchy, v1 or
 // v2: a single-threaded process lands in every hierarchy's cgroup, and a process with a second
 // thread moves with all its threads (on v1 the quick `tasks` write would move only the caller).
 #include <sys/wait.h>
@@ -44,8 +44,7 @@ class CgroupJoinRoot : public testing::HostCgroupTest {
           while (!stop) ::usleep(1000);
         });
       }
-      int rc = 0;
-      for (const std::string& f : files) rc |= JoinCgroup(f).ok() ? 0 : 1;
+      int rc = JoinCgroups(files).ok() ? 0 : 1;
       char c = rc ? 'f' : 'j';
       (void)!::write(done_[1], &c, 1);
       (void)!::read(go_[0], &c, 1);

@@ -38,6 +38,23 @@ TEST(CgroupCriReader, SameCriFiguresAsTheFullReaderOnV1AndV2) {
   }
 }
 
+// A container's stats carry no process count: without it, the same figures and no count.
+TEST(CgroupCriReader, WithoutProcessesTheSameFiguresAndNoCount) {
+  for (bool v2 : {false, true}) {
+    SCOPED_TRACE(v2 ? "v2" : "v1");
+    CgroupLayout layout = v2 ? CgroupLayout::V2(testing::CgroupFixture("v2")) : CgroupLayout::V1(testing::CgroupFixture("v1"));
+    CgroupStats with = ReadCgroupCriStats(layout, "/podagent/podaaa/ctr1");
+    CgroupStats without = ReadCgroupCriStats(layout, "/podagent/podaaa/ctr1", nullptr, /*processes=*/false);
+    ASSERT_TRUE(with.pids.processes);
+    EXPECT_FALSE(without.pids.processes);
+    ASSERT_TRUE(without.cpu.usage_ns);
+    EXPECT_EQ(without.cpu.usage_ns, with.cpu.usage_ns);
+    EXPECT_EQ(without.memory.WorkingSet(), with.memory.WorkingSet());
+    EXPECT_EQ(without.memory.limit, with.memory.limit);
+    EXPECT_EQ(without.memory.swap, with.memory.swap);
+  }
+}
+
 TEST(CgroupCriReader, GoneCgroupReadsNothing) {
   CgroupStats s = ReadCgroupCriStats(CgroupLayout::V1(testing::CgroupFixture("v1")), "/podagent/gone");
   EXPECT_FALSE(s.cpu.usage_ns);

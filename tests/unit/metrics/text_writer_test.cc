@@ -53,6 +53,15 @@ TEST(TextWriter, SameBytesAsPrometheusCppForEveryFamily) {
   EXPECT_NE(direct.find("pod\\\"q\\\"/x\\\\y"), std::string::npos) << "escaped label value";
 }
 
+// Samples served later than they were read carry their read time, as the serialiser writes it.
+TEST(TextWriter, TimestampsAsPrometheusCppWritesThem) {
+  std::vector<MetricSample> samples = EveryFamily();
+  for (size_t i = 0; i < samples.size(); ++i) samples[i].timestamp_ms = i % 3 == 0 ? 0 : 1700000100123 + i;
+  std::string direct = Direct(samples);
+  EXPECT_EQ(direct, Reference(samples));
+  EXPECT_NE(direct.find(" 1700000100124\n"), std::string::npos) << direct;
+}
+
 TEST(TextWriter, ValuesAsSixteenSignificantDigits) {
   auto value = [](double v) {
     std::string out;

@@ -54,6 +54,7 @@ runtime_handlers: ["", "runc"]
 shutdown_grace_seconds: 2
 metrics:
   listen: 127.0.0.1:9999
+  housekeeping_seconds: 0
 cni:
   conf_dir: /tmp/cni
   bin_dirs: [/a, /b]
@@ -72,6 +73,7 @@ registry:
   EXPECT_THAT(c->runtime_handlers, ::testing::ElementsAre("", "runc"));
   EXPECT_EQ(c->shutdown_grace_seconds, 2);
   EXPECT_EQ(c->metrics_listen, "127.0.0.1:9999");
+  EXPECT_EQ(c->metrics_housekeeping_seconds, 0);
   EXPECT_EQ(c->cni.conf_dir, "/tmp/cni");
   EXPECT_THAT(c->cni.bin_dirs, ::testing::ElementsAre("/a", "/b"));
   EXPECT_THAT(c->registry.mirrors["registry.k8s.io"], ::testing::ElementsAre("http://127.0.0.1:5000"));
@@ -102,6 +104,23 @@ TEST_F(ConfigTest, BadValuesAreRefused) {
     ASSERT_FALSE(c.ok()) << text;
     EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << text;
     EXPECT_THAT(std::string(c.status().message()), HasSubstr(": key ")) << text;
+  }
+}
+
+TEST_F(ConfigTest, MetricsHousekeepingIsBounded) {
+  EXPECT_EQ(Config().metrics_housekeeping_seconds, 10) << "cAdvisor's housekeeping interval in kubelet";
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& t : std::vector<Case>{
+           {"metrics:\n  housekeeping_seconds: -1\n", "key metrics.housekeeping_seconds: must be at least 0"},
+           {"metrics:\n  housekeeping_seconds: 301\n", "key metrics.housekeeping_seconds: 301 is absurd"},
+           {"metrics:\n  housekeeping_seconds: often\n", "key metrics.housekeeping_seconds"}}) {
+    auto c = LoadConfig(Write(t.text), true);
+    ASSERT_FALSE(c.ok()) << t.text;
+    EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << t.text;
+    EXPECT_THAT(std::string(c.status().message()), HasSubstr(t.says)) << t.text;
   }
 }
 
