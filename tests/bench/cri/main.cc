@@ -75,28 +75,29 @@ nlohmann::json Versions(Targets& targets, Results& r) {
   return j;
 }
 
-void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Results& r) {
-  MeasureIdle(targets, r);
-  // The image rows first: after the K pods' teardown the machine is still busy (load 15-17 after
-  // 500), and ext4 without a journal (this VM's disk) keeps the inodes of the files just deleted
-  // out of reuse for 60 s, 300 s while their inode table block is dirty (the allocator scans
-  // past them), which weighs on every file a pull creates.
-  for (int round = 0; round < o.rounds; ++round) {
-    Alternate(targets, round, [&](Target& t) {
-      RunImageRound(t, r, "small image", o.small_image);
-      if (!o.large_image.empty()) RunImageRound(t, r, "multi-layer image", o.large_image);
-    });
-  }
-  // The same holds for the files the pods create after the image rows' removals: let it pass.
-  if (o.settle_seconds > 0) {
-    ::sync();
-    std::this_thread::sleep_for(std::chrono::seconds(o.settle_seconds));
-  }
+// The pods' files and the image rows' layers are deleted in bulk, and this VM's ext4 has no
+// journal: there the inode allocator skips inodes deleted less than 60 s ago (300 s while their
+// table block is dirty), which slows every file created soon after. Between the groups of rows,
+// a sync and `--settle` seconds of rest keep one group's aftermath out of the next one's figures.
+void Settle(const Options& o) {
+  if (o.settle_seconds <= 0) return;
+  ::sync();
+  std::this_thread::sleep_for(std::chrono::seconds(o.settle_seconds));
+}
+
+void PullSmallImage(const Options& o, Targets& targets, Results& r) {
   for (auto& t : targets) {
     std::string ref;
     grpc::Status st = t->client().PullImage(o.small_image, &ref);
     if (!st.ok()) r.Error(t->name(), "pull " + o.small_image + ": " + st.error_message());
   }
+}
+
+// Idle memory, the lifecycle rows, the image rows, then the K pods (the teardown of 500 leaves
+// the machine loaded for minutes: nothing is measured after it).
+void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Results& r) {
+  MeasureIdle(targets, r);
+  PullSmallImage(o, targets, r);
   Results warmup({});  // one untimed round each: first-use costs (CNI bridge creation) stay out
   for (auto& t : targets) RunLifecycleRound(*t, warmup);
   for (size_t i = 0; i < warmup.ErrorCount(); ++i) r.Error("warmup", "see above");
@@ -104,6 +105,15 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
     Alternate(targets, round, [&](Target& t) { RunLifecycleRound(t, r); });
     if (!o.cni_conflist.empty()) RunCniBoundRound(bound, r);  // under the same load as the round
   }
+  Settle(o);
+  for (int round = 0; round < o.rounds; ++round) {
+    Alternate(targets, round, [&](Target& t) {
+      RunImageRound(t, r, "small image", o.small_image);
+      if (!o.large_image.empty()) RunImageRound(t, r, "multi-layer image", o.large_image);
+    });
+  }
+  PullSmallImage(o, targets, r);  // the image rows removed it; the pods run it
+  Settle(o);
   for (size_t i = 0; i < o.pods.size(); ++i) {
     ScaleOptions so{o.pods[i], o.clients, o.list_rounds};
     Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, so); });

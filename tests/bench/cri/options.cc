@@ -17,7 +17,7 @@ const char kUsage[] = R"(usage: podagent-cri-bench --endpoint SOCK [options]
   --pods K,K,...           pod counts started at once (1,10,100,500)
   --clients C              client threads for the K pods (20)
   --list-rounds N          calls of each List and scrape at K (5)
-  --settle SECONDS         after the image rows: sync, then wait this long before the pods (0)
+  --settle SECONDS         between the groups of rows: sync, then wait this long (0)
   --image SMALL[,LARGE]    images to pull; SMALL also runs the containers
                            (127.0.0.1:5000/busybox:1.35,127.0.0.1:5000/podagent-bench/large:1)
   --json FILE              write every sample and summary as JSON
