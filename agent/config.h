@@ -56,6 +56,7 @@ struct Config {
   std::string metrics_listen = "127.0.0.1:9470";  // "" disables the metrics endpoint
   // Seconds between two reads of every pod's cgroups for the endpoint's cAdvisor families, which
   // scrapes serve with each value's read time (as cAdvisor's housekeeping); 0: read at every scrape.
+  // Also how long ImageFsInfo reuses its disk usage walk (ImageManager::FsUsage).
   int64_t metrics_housekeeping_seconds = 10;
   // cgroupfs (plain cgroup paths) or systemd (pods and containers as systemd units, over D-Bus).
   std::string cgroup_driver = "cgroupfs";

@@ -84,5 +84,5 @@ rc=0
 "$bin/podagent-cri-bench" --endpoint "$pa/podagent.sock" --metrics-url http://127.0.0.1:9472/metrics \
   "${peer[@]+"${peer[@]}"}" --image "$registry/podagent-bench/small:1,$registry/podagent-bench/large:1" \
   --cni-conflist "$pa/cni/10-bench.conflist" --cni-bin-dir /usr/lib/cni \
-  --json "$out/bench.json" "$@" | tee "$out/bench.txt" || rc=$?
+  --settle 70 --json "$out/bench.json" "$@" | tee "$out/bench.txt" || rc=$?
 exit "$rc"

@@ -13,7 +13,7 @@ build_runtime=(
   build-essential cmake pkg-config ninja-build
   protobuf-compiler libprotobuf-dev libgrpc++-dev protobuf-compiler-grpc
   libyaml-cpp-dev prometheus-cpp-dev libcivetweb-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libarchive-dev libzstd-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
+  libarchive-dev libzstd-dev libisal-dev libssl-dev libcurl4-openssl-dev libseccomp-dev libcap-dev
   libgtest-dev libgmock-dev
   # sd_notify for systemd's Type=notify (deploy/systemd/podagent.service), sd-bus for the systemd
   # cgroup driver's units (runtime/cgroups/systemd_units.h)

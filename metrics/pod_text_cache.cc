@@ -54,6 +54,13 @@ std::string PodKey(const PodSnapshot& pod, const std::vector<ContainerSnapshot>&
   return key;
 }
 
+std::vector<std::string> Keys(const std::vector<PodSnapshot>& pods, const ByPod& by_pod) {
+  std::vector<std::string> keys;
+  keys.reserve(pods.size());
+  for (const PodSnapshot& pod : pods) keys.push_back(PodKey(pod, ContainersOf(by_pod, pod.id)));
+  return keys;
+}
+
 // The pod's samples and its containers' as text lines, family after family, stamped with the
 // read time; `ends` gets the end of each family's lines.
 std::string PodLines(const PodReading& reading, std::vector<uint32_t>& ends) {
@@ -116,7 +123,7 @@ void PodTextCache::Loop() {
 }
 
 std::vector<PodTextCache::Entry> PodTextCache::ReadPods(const std::vector<PodSnapshot>& pods, const ByPod& by_pod,
-                                                        absl::Time now) const {
+                                                        std::vector<std::string> keys, absl::Time now) const {
   std::vector<ContainerSnapshot> containers;
   for (const PodSnapshot& pod : pods) {
     const std::vector<ContainerSnapshot>& of_pod = ContainersOf(by_pod, pod.id);
@@ -129,7 +136,7 @@ std::vector<PodTextCache::Entry> PodTextCache::ReadPods(const std::vector<PodSna
   entries.reserve(readings.size());
   for (size_t i = 0; i < readings.size() && i < pods.size(); ++i) {
     auto text = std::make_shared<PodText>();
-    text->key = PodKey(pods[i], ContainersOf(by_pod, pods[i].id));
+    text->key = std::move(keys[i]);
     text->read_at = now;
     text->text = PodLines(readings[i], text->ends);
     entries.push_back(std::move(text));
@@ -141,7 +148,7 @@ void PodTextCache::Refresh() {
   absl::Time now = clock_();
   std::vector<PodSnapshot> pods = source_.Pods();
   ByPod by_pod = ContainersByPod(source_.Containers());
-  std::vector<Entry> entries = ReadPods(pods, by_pod, now);
+  std::vector<Entry> entries = ReadPods(pods, by_pod, Keys(pods, by_pod), now);
   std::map<std::string, Entry> fresh;
   for (size_t i = 0; i < entries.size(); ++i) fresh[pods[i].id] = std::move(entries[i]);
   std::lock_guard<std::mutex> lock(mu_);
@@ -157,8 +164,10 @@ void PodTextCache::AppendText(std::string& out) {
   absl::Time now = clock_();
   std::vector<PodSnapshot> pods = source_.Pods();
   ByPod by_pod = ContainersByPod(source_.Containers());
+  std::vector<std::string> keys = Keys(pods, by_pod);  // before the lock: a pass waits less
   std::vector<Entry> texts(pods.size());
   std::vector<PodSnapshot> missing;
+  std::vector<std::string> missing_keys;
   std::vector<size_t> missing_at;
   std::set<std::string> current;
   {
@@ -167,16 +176,16 @@ void PodTextCache::AppendText(std::string& out) {
     for (size_t i = 0; i < pods.size(); ++i) {
       current.insert(pods[i].id);
       auto it = pods_.find(pods[i].id);
-      if (it != pods_.end() && now - it->second->read_at <= kMaxAgeIntervals * interval_ &&
-          it->second->key == PodKey(pods[i], ContainersOf(by_pod, pods[i].id))) {
+      if (it != pods_.end() && now - it->second->read_at <= kMaxAgeIntervals * interval_ && it->second->key == keys[i]) {
         texts[i] = it->second;
       } else {
         missing.push_back(pods[i]);
+        missing_keys.push_back(std::move(keys[i]));
         missing_at.push_back(i);
       }
     }
   }
-  std::vector<Entry> read = missing.empty() ? std::vector<Entry>{} : ReadPods(missing, by_pod, now);
+  std::vector<Entry> read = missing.empty() ? std::vector<Entry>{} : ReadPods(missing, by_pod, std::move(missing_keys), now);
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t j = 0; j < read.size(); ++j) {

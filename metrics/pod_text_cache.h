@@ -69,9 +69,11 @@ class PodTextCache {
   };
   using Entry = std::shared_ptr<const PodText>;
 
-  // The pods of `pods` (with their containers) read at `now` and written as text.
+  // The pods of `pods` (with their containers) read at `now` and written as text; keys[i] is
+  // pods[i]'s cache key.
   std::vector<Entry> ReadPods(const std::vector<PodSnapshot>& pods,
-                              const std::map<std::string, std::vector<ContainerSnapshot>>& by_pod, absl::Time now) const;
+                              const std::map<std::string, std::vector<ContainerSnapshot>>& by_pod,
+                              std::vector<std::string> keys, absl::Time now) const;
   void Loop();
 
   const WorkloadSource& source_;

@@ -104,6 +104,32 @@ PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vecto
   return r;
 }
 
+void WorkloadStatsReader::RunShared(size_t items, const std::function<void()>& work) const {
+  HelperThread* helper = nullptr;
+  if (items >= kPodsPerHelper) {
+    try {
+      std::call_once(helper_once_, [this] { helper_ = std::make_unique<HelperThread>(); });
+      helper = helper_.get();
+    } catch (const std::system_error&) {  // no thread to be had now: this one reads them all
+    }
+  }
+  if (helper != nullptr) {
+    helper->RunBeside(work);
+  } else {
+    work();
+  }
+}
+
+std::vector<ContainerReading> WorkloadStatsReader::ReadContainers(const std::vector<ContainerSnapshot>& containers,
+                                                                  absl::Time now, ReadDepth depth) const {
+  std::vector<ContainerReading> out(containers.size());
+  std::atomic<size_t> next{0};
+  RunShared(containers.size(), [&] {
+    for (size_t i; (i = next.fetch_add(1)) < containers.size();) out[i] = ReadContainer(containers[i], now, depth);
+  });
+  return out;
+}
+
 std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& source, absl::Time now,
                                                      ReadDepth depth) const {
   std::map<std::string, std::vector<ContainerSnapshot>> by_pod;
@@ -119,19 +145,7 @@ std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& sourc
     }
   };
   // Two threads (this one and the reader's helper) share the pods; each pod is read whole by one.
-  HelperThread* helper = nullptr;
-  if (pods.size() >= kPodsPerHelper) {
-    try {
-      std::call_once(helper_once_, [this] { helper_ = std::make_unique<HelperThread>(); });
-      helper = helper_.get();
-    } catch (const std::system_error&) {  // no thread to be had now: this one reads them all
-    }
-  }
-  if (helper != nullptr) {
-    helper->RunBeside(work);
-  } else {
-    work();
-  }
+  RunShared(pods.size(), work);
   disk_->Prune(now - absl::Minutes(10));
   return out;
 }

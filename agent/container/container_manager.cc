@@ -66,7 +66,14 @@ std::string ReasonFor(const ExitRecord& e) {
 }  // namespace
 
 ContainerManager::ContainerManager(AgentContext& ctx, std::unique_ptr<RecordStore> store)
-    : ctx_(ctx), store_(store ? std::move(store) : std::make_unique<RecordStore>(ctx.config.root_dir)) {}
+    : ctx_(ctx), store_(store ? std::move(store) : std::make_unique<RecordStore>(ctx.config.root_dir)) {
+  auto watch = StateDirWatch::Open();
+  if (watch.ok()) {
+    exits_ = std::move(*watch);
+  } else {
+    spdlog::warn("containers: {}; each listing reads every running container's exit record", watch.status().message());
+  }
+}
 ContainerManager::~ContainerManager() = default;
 
 absl::StatusOr<const ShimLauncher*> ContainerManager::Launcher() {
@@ -547,6 +554,7 @@ absl::Status ContainerManager::Remove(const std::string& id) {
   e->removed = true;
   std::lock_guard<std::mutex> l(mu_);
   containers_.erase(rec.id);
+  if (exits_) exits_->Unwatch(rec.id);
   spdlog::info("container {}: removed", rec.id);
   return absl::OkStatus();
 }
@@ -558,13 +566,55 @@ absl::StatusOr<ContainerRecord> ContainerManager::Get(const std::string& id) {
   return e->rec;
 }
 
+void ContainerManager::RefreshForListing() {
+  if (exits_) {
+    StateDirWatch::Changes changes = exits_->Drain();
+    if (changes.overflow) {
+      for (auto& [id, e] : containers_) e->changed = true;
+    }
+    for (const std::string& id : changes.keys) {
+      if (auto it = containers_.find(id); it != containers_.end()) it->second->changed = true;
+    }
+  }
+  for (auto& [id, e] : containers_) {
+    ContainerRecord& r = e->rec;
+    if (r.state == CtrState::kCreating) continue;
+    bool watched = exits_ && exits_->Watching(id);
+    if (r.state == CtrState::kRunning && exits_ && !watched) {
+      watched = exits_->Watch(id, r.state_dir).ok();  // before the read below
+      e->changed = true;
+    }
+    if (r.state != CtrState::kRunning || !watched || e->changed) {
+      e->changed = false;
+      Refresh(r, false);
+    }
+    if (r.state != CtrState::kRunning && watched) exits_->Unwatch(id);
+  }
+}
+
 std::vector<ContainerRecord> ContainerManager::List() {
   std::lock_guard<std::mutex> l(mu_);
+  RefreshForListing();
   std::vector<ContainerRecord> out;
   for (auto& [id, e] : containers_) {
-    if (e->rec.state == CtrState::kCreating) continue;
-    Refresh(e->rec, false);
-    out.push_back(e->rec);
+    if (e->rec.state != CtrState::kCreating) out.push_back(e->rec);
+  }
+  return out;
+}
+
+void ContainerManager::ForEach(const std::function<void(const ContainerRecord&)>& fn) {
+  std::lock_guard<std::mutex> l(mu_);
+  RefreshForListing();
+  for (auto& [id, e] : containers_) {
+    if (e->rec.state != CtrState::kCreating) fn(e->rec);
+  }
+}
+
+std::vector<std::string> ContainerManager::IdsInPod(const std::string& pod_id) const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> out;
+  for (const auto& [id, e] : containers_) {
+    if (e->rec.state != CtrState::kCreating && e->rec.pod_id == pod_id) out.push_back(id);
   }
   return out;
 }
@@ -645,18 +695,16 @@ absl::StatusOr<ExecSyncResult> ContainerManager::ExecSync(const std::string& id,
 
 absl::Status ContainerManager::StopAllInPod(const std::string& pod_id, int64_t timeout_seconds) {
   absl::Status first;
-  for (const ContainerRecord& r : List()) {
-    if (r.pod_id != pod_id) continue;
-    if (auto st = Stop(r.id, timeout_seconds); !st.ok() && first.ok()) first = st;
+  for (const std::string& id : IdsInPod(pod_id)) {
+    if (auto st = Stop(id, timeout_seconds); !st.ok() && first.ok()) first = st;
   }
   return first;
 }
 
 absl::Status ContainerManager::RemoveAllInPod(const std::string& pod_id) {
   absl::Status first;
-  for (const ContainerRecord& r : List()) {
-    if (r.pod_id != pod_id) continue;
-    if (auto st = Remove(r.id); !st.ok() && first.ok()) first = st;
+  for (const std::string& id : IdsInPod(pod_id)) {
+    if (auto st = Remove(id); !st.ok() && first.ok()) first = st;
   }
   return first;
 }

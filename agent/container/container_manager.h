@@ -8,9 +8,11 @@
 // and exit.json there; Refresh folds them into the record, so a container that ended while the
 // daemon was down shows the right state and exit code after Recover().
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "agent/context.h"
 #include "agent/services.h"
 #include "runtime/container/shim_launcher.h"
+#include "runtime/container/state_dir_watch.h"
 #include "runtime/process/child_process.h"
 #include "runtime/store/record_store.h"
 
@@ -39,6 +42,9 @@ class ContainerManager : public ContainerRegistry {
   absl::Status Remove(const std::string& id);  // absent is fine
   absl::StatusOr<ContainerRecord> Get(const std::string& id);
   std::vector<ContainerRecord> List();
+  // Calls `fn` with each container List would return, under the manager's lock and without a
+  // copy (ListContainers at 500 containers): `fn` must be quick and must not call the manager.
+  void ForEach(const std::function<void(const ContainerRecord&)>& fn);
   absl::Status UpdateResources(const std::string& id, const cri::LinuxContainerResources& resources);
   absl::Status ReopenLog(const std::string& id);
   absl::StatusOr<ExecSyncResult> ExecSync(const std::string& id, const std::vector<std::string>& cmd,
@@ -54,11 +60,17 @@ class ContainerManager : public ContainerRegistry {
     std::mutex op;  // serializes start/stop/remove/update of one container
     ContainerRecord rec;  // guarded by mu_
     bool removed = false;  // guarded by op: a Stop or Remove that waited for op finds it gone
+    bool changed = true;   // guarded by mu_: its state dir may hold a record Refresh has not read
   };
 
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;
   // Folds the shim's started.json/exit.json into the record (mu_ held); persists changes.
   void Refresh(ContainerRecord& rec, bool recovering);
+  // Refresh for a listing (mu_ held): a running container whose state dir is watched (exits_) and
+  // saw no write since the last look is skipped; the others are read as Refresh reads them.
+  void RefreshForListing();
+  // The ids of the listed containers of one pod, unrefreshed (Stop and Remove refresh each).
+  std::vector<std::string> IdsInPod(const std::string& pod_id) const;
   // Persists a state that Refresh derived from the shim's records under run_dir. A failure is
   // logged, not returned: those records stay the truth, and Recover derives the state again.
   void PersistDerived(const ContainerRecord& rec);
@@ -86,6 +98,7 @@ class ContainerManager : public ContainerRegistry {
   std::unique_ptr<RecordStore> store_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> containers_;
+  std::optional<StateDirWatch> exits_;  // guarded by mu_; none: every listing reads every record
   std::mutex launcher_mu_;
   std::unique_ptr<ShimLauncher> launcher_;
 };

@@ -7,10 +7,9 @@ namespace podagent {
 
 grpc::Status RuntimeServiceImpl::ListContainers(grpc::ServerContext*, const cri::ListContainersRequest* req,
                                                 cri::ListContainersResponse* resp) {
-  for (const ContainerRecord& r : m_.containers->List()) {
-    if (req->has_filter() && !MatchesFilter(r, req->filter())) continue;
-    FillContainer(r, resp->add_containers());
-  }
+  m_.containers->ForEach([&](const ContainerRecord& r) {
+    if (!req->has_filter() || MatchesFilter(r, req->filter())) FillContainer(r, resp->add_containers());
+  });
   return grpc::Status::OK;
 }
 

@@ -1,5 +1,3 @@
-#include <chrono>
-
 #include "agent/grpc_status.h"
 #include "agent/image/image_manager.h"
 #include "agent/services.h"
@@ -18,11 +16,10 @@ void Fill(const StoreUsage& u, const std::string& mountpoint, int64_t now_ns, cr
 
 grpc::Status ImageServiceImpl::ImageFsInfo(grpc::ServerContext*, const cri::ImageFsInfoRequest*,
                                            cri::ImageFsInfoResponse* response) {
-  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
   ImageFsUsage u = m_.images->FsUsage();
-  Fill(u.images, u.images_mountpoint, now, response->add_image_filesystems());
-  Fill(u.containers, u.containers_mountpoint, now, response->add_container_filesystems());
+  int64_t measured = absl::ToUnixNanos(u.measured_at);  // the figures' own time, not the call's
+  Fill(u.images, u.images_mountpoint, measured, response->add_image_filesystems());
+  Fill(u.containers, u.containers_mountpoint, measured, response->add_container_filesystems());
   return grpc::Status::OK;
 }
 

@@ -28,8 +28,8 @@ UnpackOptions UnpackOptionsFrom(const ImagesConfig& c) {
 }
 
 
-ImageManager::ImageManager(AgentContext& ctx)
-    : ctx_(ctx), store_(ctx.config.root_dir, UnpackOptionsFrom(ctx.config.images)) {}
+ImageManager::ImageManager(AgentContext& ctx, std::function<absl::Time()> clock)
+    : ctx_(ctx), clock_(std::move(clock)), store_(ctx.config.root_dir, UnpackOptionsFrom(ctx.config.images)) {}
 
 absl::Status ImageManager::Recover() {
   records_mtime_ns_.store(MtimeNs(store_.images_dir() + "/records/images"));
@@ -97,7 +97,14 @@ absl::StatusOr<ImageRecord> ImageManager::Pull(const std::string& ref, const Reg
   options.auth = auth;
   options.deadline = absl::Seconds(ctx_.config.registry.pull_deadline_seconds);
   options.cancelled = std::move(cancelled);
-  return PullImage(store_, parsed, options);
+  auto pulled = PullImage(store_, parsed, options);
+  ForgetUsage();
+  return pulled;
+}
+
+void ImageManager::ForgetUsage() const {
+  std::lock_guard<std::mutex> l(usage_mu_);
+  usage_.reset();
 }
 
 std::set<std::string> ImageManager::InUse() const {
@@ -111,15 +118,23 @@ absl::Status ImageManager::Remove(const std::string& ref) {
     return absl::OkStatus();
   }
   if (!r.ok()) return r.status();
-  return store_.Remove(r->id, InUse());
+  absl::Status removed = store_.Remove(r->id, InUse());
+  ForgetUsage();
+  return removed;
 }
 
 ImageFsUsage ImageManager::FsUsage() const {
+  std::lock_guard<std::mutex> l(usage_mu_);
+  absl::Time now = clock_();
+  absl::Duration max_age = absl::Seconds(ctx_.config.metrics_housekeeping_seconds);
+  if (usage_ && now >= usage_->measured_at && now - usage_->measured_at < max_age) return *usage_;
   ImageFsUsage u;
+  u.measured_at = now;
   u.images = store_.ImagesUsage();
   u.images_mountpoint = store_.images_dir();
   u.containers_mountpoint = ctx_.config.root_dir + "/containers";
   u.containers = MeasureTree(u.containers_mountpoint);
+  usage_ = u;
   return u;
 }
 

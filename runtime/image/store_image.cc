@@ -2,9 +2,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "runtime/common/errors.h"
+#include "runtime/image/layer_unpacks.h"
 #include "spdlog/spdlog.h"
 
 namespace podagent {
+namespace {
+
+absl::Status FetchLayer(ImageStore& store, const StoreImageRequest& req, const Descriptor& blob) {
+  return store.content().Ensure(
+      blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }, req.interrupt);
+}
+
+}  // namespace
 
 absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageRequest& req) {
   const Manifest& m = req.manifest;
@@ -41,31 +50,31 @@ absl::StatusOr<ImageRecord> StoreImage(ImageStore& store, const StoreImageReques
   rec.config_media_type = m.config.media_type;
   rec.config_size = m.config.size;
   rec.size = m.config.size;
+  LayerUnpacks unpacks(store, req.name);
+  absl::Status fetched;
   for (size_t i = 0; i < m.layers.size(); ++i) {
     const Descriptor& blob = m.layers[i];
     LayerRef layer{blob.digest, blob.media_type, blob.size, config->diff_ids[i]};
     rec.layers.push_back(layer);
     rec.size += blob.size;
+    if (!fetched.ok()) continue;  // the record is not committed; the sizes no longer matter
     if (store.HasLayer(layer.diff_id)) {
       spdlog::info("image {}: layer {}/{} {} already present", req.name, i + 1, m.layers.size(), blob.digest);
       continue;
     }
-    RETURN_IF_ERROR(CheckInterrupt(req.interrupt));
+    fetched = CheckInterrupt(req.interrupt);
+    if (!fetched.ok()) continue;
     spdlog::info("image {}: layer {}/{} {} ({} bytes)", req.name, i + 1, m.layers.size(), blob.digest, blob.size);
-    auto fetch_layer = [&] {
-      return store.content().Ensure(
-          blob.digest, blob.size, [&](BlobWriter& w) { return req.source(blob, w); }, req.interrupt);
-    };
-    RETURN_IF_ERROR(fetch_layer());
-    absl::Status unpacked = store.EnsureLayer(layer);
-    if (!unpacked.ok() && !store.content().Has(blob.digest)) {  // a bad blob was dropped: once more
-      spdlog::warn("image {}: layer {}: {}; fetching the blob again", req.name, blob.digest,
-                   std::string(unpacked.message()));
-      RETURN_IF_ERROR(fetch_layer());
-      unpacked = store.EnsureLayer(layer);
-    }
-    RETURN_IF_ERROR(Annotate(unpacked, absl::StrCat("image ", req.name)));
+    fetched = FetchLayer(store, req, blob);
+    if (fetched.ok()) unpacks.Start(layer);
   }
+  RETURN_IF_ERROR(unpacks.Finish([&](const LayerRef& layer) {
+    for (const Descriptor& blob : m.layers) {
+      if (blob.digest == layer.digest) return FetchLayer(store, req, blob);
+    }
+    return absl::InternalError(absl::StrCat("layer ", layer.digest, " is not in the manifest"));
+  }));
+  RETURN_IF_ERROR(fetched);
   rec.config = std::move(*config);
   return store.Commit(std::move(rec));
 }

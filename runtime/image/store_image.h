@@ -2,6 +2,8 @@
 // StoreImage: the part of pull and import after the manifest is known. Fetches the config and
 // the layers the node lacks from a BlobSource (registry or local files) into the verified content
 // store, unpacks them, and commits the image record. Layers already unpacked are not fetched.
+// Blobs are fetched one after another; each fetched layer is unpacked (LayerUnpacks) while the
+// next is fetched. The record is committed only when every layer is unpacked.
 
 #include <functional>
 #include <string>

@@ -17,6 +17,7 @@
 #include "runtime/common/errors.h"
 #include "runtime/common/files.h"
 #include "runtime/image/digest.h"
+#include "runtime/image/gzip_reader.h"
 #include "runtime/image/path_safety.h"
 #include "runtime/image/whiteout.h"
 #include "spdlog/spdlog.h"
@@ -29,9 +30,11 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-// The decompressed stream (outer, format "raw") feeding the tar reader (inner), hashed on the way.
+// The decompressed stream feeding the tar reader (inner), hashed on the way: gzip layers from
+// GzipReader, the others from libarchive (outer, format "raw").
 struct Stream {
   archive* outer = nullptr;
+  GzipReader* gzip = nullptr;
   Sha256 hash;
   int64_t total = 0;  // uncompressed bytes so far
   int64_t max_bytes = 0;
@@ -55,11 +58,25 @@ bool Account(Stream& s, la_ssize_t n) {
   return true;
 }
 
+// The next decompressed bytes into s.buf: their count, 0 at the end, -1 with `error` set.
+la_ssize_t ReadRaw(Stream& s, std::string& error) {
+  if (s.gzip != nullptr) {
+    absl::StatusOr<size_t> n = s.gzip->Read(s.buf, sizeof s.buf);
+    if (n.ok()) return static_cast<la_ssize_t>(*n);
+    error = std::string(n.status().message());
+    return -1;
+  }
+  la_ssize_t n = archive_read_data(s.outer, s.buf, sizeof s.buf);
+  if (n < 0) error = archive_error_string(s.outer);
+  return n;
+}
+
 la_ssize_t ReadDecompressed(archive* inner, void* user, const void** out) {
   auto* s = static_cast<Stream*>(user);
-  la_ssize_t n = archive_read_data(s->outer, s->buf, sizeof s->buf);
+  std::string error;
+  la_ssize_t n = ReadRaw(*s, error);
   if (n < 0) {
-    archive_set_error(inner, EIO, "%s", archive_error_string(s->outer));
+    archive_set_error(inner, EIO, "%s", error.c_str());
     return -1;
   }
   if (!Account(*s, n)) {
@@ -345,9 +362,8 @@ absl::StatusOr<ArchivePtr> OpenOuter(Compression compression) {
   ArchivePtr outer(archive_read_new());
   if (!outer) return absl::InternalError("archive_read_new failed");
   switch (compression) {
-    case Compression::kGzip:
-      archive_read_support_filter_gzip(outer.get());
-      break;
+    case Compression::kGzip:  // GzipReader, not libarchive: see UnpackLayer
+      return absl::InternalError("gzip layers are read by GzipReader");
     case Compression::kZstd:
       archive_read_support_filter_zstd(outer.get());
       break;
@@ -359,15 +375,23 @@ absl::StatusOr<ArchivePtr> OpenOuter(Compression compression) {
   return outer;
 }
 
-absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir, const UnpackOptions& options) {
+// Opens the libarchive reader's single "raw" entry: the decompressed stream.
+absl::Status StartRaw(archive* outer) {
   archive_entry* raw_entry = nullptr;
   if (archive_read_next_header(outer, &raw_entry) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer)));
   }
+  return absl::OkStatus();
+}
+
+// Reads the decompressed stream from `outer` (after StartRaw) or `gzip`, whichever is given.
+absl::StatusOr<UnpackResult> Unpack(archive* outer, GzipReader* gzip, const std::string& dest_dir,
+                                    const UnpackOptions& options) {
   UniqueFd root(::open(dest_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root) return ErrnoError(absl::StrCat("open ", dest_dir));
   auto stream = std::make_unique<Stream>();
   stream->outer = outer;
+  stream->gzip = gzip;
   stream->max_bytes = options.max_bytes;
   ArchivePtr inner(archive_read_new());
   archive_read_support_format_tar(inner.get());
@@ -393,8 +417,9 @@ absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir,
   RETURN_IF_ERROR(unpacker.FinishDirTimes());
   // The tar reader stops at the end marker; hash the rest (padding) too.
   for (;;) {
-    la_ssize_t n = archive_read_data(outer, stream->buf, sizeof stream->buf);
-    if (n < 0) return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer)));
+    std::string error;
+    la_ssize_t n = ReadRaw(*stream, error);
+    if (n < 0) return absl::InvalidArgumentError(absl::StrCat("layer: ", error));
     if (n == 0) break;
     if (!Account(*stream, n)) return TooLarge(options.max_bytes);
   }
@@ -411,22 +436,36 @@ absl::StatusOr<UnpackResult> Unpack(archive* outer, const std::string& dest_dir,
 
 absl::StatusOr<UnpackResult> UnpackLayer(const std::string& blob_path, Compression compression,
                                          const std::string& dest_dir, const UnpackOptions& options) {
-  ASSIGN_OR_RETURN(ArchivePtr outer, OpenOuter(compression));
-  if (archive_read_open_filename(outer.get(), blob_path.c_str(), 64 * 1024) != ARCHIVE_OK) {
-    return absl::InvalidArgumentError(absl::StrCat("layer ", blob_path, ": ", archive_error_string(outer.get())));
+  absl::StatusOr<UnpackResult> result;
+  if (compression == Compression::kGzip) {
+    UniqueFd fd(::open(blob_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return ErrnoError(absl::StrCat("open ", blob_path));
+    GzipReader gzip(FdSource(fd.Get()));
+    result = Unpack(nullptr, &gzip, dest_dir, options);
+  } else {
+    ASSIGN_OR_RETURN(ArchivePtr outer, OpenOuter(compression));
+    if (archive_read_open_filename(outer.get(), blob_path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("layer ", blob_path, ": ", archive_error_string(outer.get())));
+    }
+    absl::Status started = StartRaw(outer.get());
+    result = started.ok() ? Unpack(outer.get(), nullptr, dest_dir, options) : absl::StatusOr<UnpackResult>(started);
   }
-  auto result = Unpack(outer.get(), dest_dir, options);
   if (!result.ok()) return Annotate(result.status(), absl::StrCat("unpack ", blob_path));
   return result;
 }
 
 absl::StatusOr<UnpackResult> UnpackLayerFromMemory(const std::string& data, Compression compression,
                                                    const std::string& dest_dir, const UnpackOptions& options) {
+  if (compression == Compression::kGzip) {
+    GzipReader gzip(MemorySource(data));
+    return Unpack(nullptr, &gzip, dest_dir, options);
+  }
   ASSIGN_OR_RETURN(ArchivePtr outer, OpenOuter(compression));
   if (archive_read_open_memory(outer.get(), data.data(), data.size()) != ARCHIVE_OK) {
     return absl::InvalidArgumentError(absl::StrCat("layer: ", archive_error_string(outer.get())));
   }
-  return Unpack(outer.get(), dest_dir, options);
+  RETURN_IF_ERROR(StartRaw(outer.get()));
+  return Unpack(outer.get(), nullptr, dest_dir, options);
 }
 
 }  // namespace podagent

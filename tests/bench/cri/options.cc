@@ -17,6 +17,7 @@ const char kUsage[] = R"(usage: podagent-cri-bench --endpoint SOCK [options]
   --pods K,K,...           pod counts started at once (1,10,100,500)
   --clients C              client threads for the K pods (20)
   --list-rounds N          calls of each List and scrape at K (5)
+  --settle SECONDS         between the groups of rows: sync, then wait this long (0)
   --image SMALL[,LARGE]    images to pull; SMALL also runs the containers
                            (127.0.0.1:5000/busybox:1.35,127.0.0.1:5000/podagent-bench/large:1)
   --json FILE              write every sample and summary as JSON
@@ -66,6 +67,7 @@ absl::Status Apply(const std::string& flag, const std::string& v, Options* o) {
   else if (flag == "--pods") return ParseInts(flag, v, &o->pods);
   else if (flag == "--clients") return ParseInt(flag, v, 1, &o->clients);
   else if (flag == "--list-rounds") return ParseInt(flag, v, 1, &o->list_rounds);
+  else if (flag == "--settle") return ParseInt(flag, v, 0, &o->settle_seconds);
   else if (flag == "--image") return ParseImages(v, o);
   else if (flag == "--json") o->json_path = v;
   else if (flag == "--cni-conflist") o->cni_conflist = v;

@@ -16,6 +16,7 @@ struct Options {
   std::vector<int> pods = {1, 10, 100, 500};
   int clients = 20;
   int list_rounds = 5;
+  int settle_seconds = 0;  // rest between the groups of rows (hack/bench.sh: 70)
   std::string small_image = "127.0.0.1:5000/busybox:1.35";
   std::string large_image = "127.0.0.1:5000/podagent-bench/large:1";
   std::string json_path;

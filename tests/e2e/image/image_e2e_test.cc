@@ -86,6 +86,11 @@ TEST_F(ImageE2E, PullListStatusRemove) {
   std::string id;
   int gets_before = registry_->BlobGets();
   ASSERT_GE(gets_before, 0) << "the registry's log is unreadable";
+  // Measured before the pull: ImageFsInfo reuses a measurement for 10 s, but never past a pull.
+  cri::ImageFsInfoResponse empty_fs;
+  ASSERT_TRUE(client_->Call(&cri::ImageService::Stub::ImageFsInfo, cri::ImageFsInfoRequest(), &empty_fs).ok());
+  ASSERT_EQ(empty_fs.image_filesystems_size(), 1);
+  EXPECT_LT(empty_fs.image_filesystems(0).used_bytes().value(), 1000000u);
   auto st = client_->PullImage(tag, &id);
   ASSERT_TRUE(st.ok()) << st.error_message() << "\n" << daemon_.Log();
   EXPECT_EQ(id.rfind("sha256:", 0), 0u) << id;

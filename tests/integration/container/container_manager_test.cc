@@ -412,6 +412,40 @@ TEST_F(ContainerManagerTest, RecoveryAfterRestartKeepsStatesExitCodesAndLogs) {
   EXPECT_TRUE(mgr_->Start(created).ok());
 }
 
+// A listing reads a running container's exit record only after its state dir changed (the
+// manager's StateDirWatch): an exit of its own and a SIGKILL from outside both show in List alone
+// (never Get, which reads the records itself), and the container left alone stays running.
+TEST_F(ContainerManagerTest, ListingSeesExitsWithoutReadingEveryRecord) {
+  std::string ends = CreateAndStart(Config("ends", "trap 'exit 7' USR1; while :; do sleep 0.05; done"));
+  std::string killed = CreateAndStart(Config("killed", "sleep 60"));
+  std::string runs = CreateAndStart(Config("runs", "sleep 60"));
+  auto listed = [&](const std::string& id) {
+    for (const ContainerRecord& r : mgr_->List()) {
+      if (r.id == id) return r;
+    }
+    ADD_FAILURE() << id << " is not listed";
+    return ContainerRecord{};
+  };
+  ContainerRecord victim = listed(killed);
+  for (const std::string& id : {ends, killed, runs}) ASSERT_EQ(listed(id).state, CtrState::kRunning) << id;
+  ASSERT_GT(victim.pid, 0);
+  auto sent = mgr_->ExecSync(ends, {"/bin/sh", "-c", "kill -USR1 1"}, 10);
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_EQ(sent->exit_code, 0) << sent->err;
+  ASSERT_EQ(::kill(victim.pid, SIGKILL), 0) << std::strerror(errno);
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while ((listed(ends).state != CtrState::kExited || listed(killed).state != CtrState::kExited) &&
+         absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ContainerRecord e = listed(ends), k = listed(killed);
+  EXPECT_EQ(e.state, CtrState::kExited) << "an exit of its own never showed in List";
+  EXPECT_EQ(e.exit_code, 7);
+  EXPECT_EQ(k.state, CtrState::kExited) << "a SIGKILL never showed in List";
+  EXPECT_EQ(k.exit_code, 137);
+  EXPECT_EQ(listed(runs).state, CtrState::kRunning);
+}
+
 // The record dir and run dir on a small tmpfs, filled up: an RPC that must write a record fails
 // with ResourceExhausted naming the dir, the records already written read back unchanged, and a
 // container that exits while the disk is full still has its exit code (the shim reserved the

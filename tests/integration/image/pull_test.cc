@@ -12,6 +12,8 @@
 #include "runtime/image/image_store.h"
 #include "runtime/image/importer.h"
 #include "runtime/image/puller.h"
+#include "tests/integration/image/oci_layout.h"
+#include "tests/fixtures/image/layer_builder.h"
 #include "tests/fixtures/image/temp_dir.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/test_registry.h"
@@ -256,6 +258,51 @@ TEST_F(PullTest, ROOT_BlobsCutShortByACrashAreFetchedAgain) {
     EXPECT_EQ(Sha256Digest(*body), d);
   }
   EXPECT_TRUE(PathExists(store_->LayerDir(rec->layers[0].diff_id) + "/bin/busybox"));
+  ExpectStoreClean();
+}
+
+// Layers unpack while the next blobs are fetched (LayerUnpacks, two at a time): six layers land
+// in the record in the manifest's order, each with its own content; and when two in the middle
+// lie about their diff_id, the pull fails with the first liar's error, after every unpack it
+// started has ended: no record for it, no unfinished layer dir, no blob of the liars kept.
+TEST_F(PullTest, ROOT_ManyLayersLandInOrderAndALyingOneFailsThePull) {
+  auto reg = StartRegistry();
+  ASSERT_TRUE(reg);
+  auto make = [&](const std::string& prefix) {
+    std::vector<imagetest::TestLayer> layers;
+    for (int i = 0; i < 6; ++i) {
+      std::string name = absl::StrCat(prefix, i);
+      layers.push_back(imagetest::PlainLayer(
+          imagetest::LayerBuilder().File(name, std::string(300000 + i, static_cast<char>('a' + i))).Finish()));
+    }
+    return layers;
+  };
+  std::vector<imagetest::TestLayer> good = make("good"), bad = make("bad");
+  bad[2].diff_id = Sha256Digest("not layer 2");
+  bad[4].diff_id = Sha256Digest("not layer 4");
+  ASSERT_TRUE(imagetest::WriteOciLayout(root_ / "good", good).ok());
+  ASSERT_TRUE(imagetest::WriteOciLayout(root_ / "bad", bad).ok());
+  ASSERT_TRUE(reg->Push(root_ / "good", "many:good").ok());
+  ASSERT_TRUE(reg->Push(root_ / "bad", "many:bad").ok());
+
+  auto rec = PullImage(*store_, Ref(reg->addr() + "/many:good"), Options());
+  ASSERT_TRUE(rec.ok()) << rec.status();
+  ASSERT_EQ(rec->layers.size(), good.size());
+  for (size_t i = 0; i < good.size(); ++i) {
+    EXPECT_EQ(rec->layers[i].diff_id, good[i].diff_id) << i;
+    auto body = ReadFile(store_->LayerDir(good[i].diff_id) + absl::StrCat("/good", i));
+    ASSERT_TRUE(body.ok()) << i << ": " << body.status();
+    EXPECT_EQ(*body, std::string(300000 + i, static_cast<char>('a' + i))) << i;
+  }
+
+  auto failed = PullImage(*store_, Ref(reg->addr() + "/many:bad"), Options());
+  ASSERT_FALSE(failed.ok()) << "an image whose layers lie about their diff_id was stored";
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss) << failed.status();
+  EXPECT_NE(failed.status().message().find(Sha256Digest(bad[2].blob)), std::string::npos) << failed.status();
+  EXPECT_NE(failed.status().message().find(bad[2].diff_id), std::string::npos) << failed.status();
+  EXPECT_EQ(store_->List().size(), 1u);
+  EXPECT_FALSE(store_->content().Has(Sha256Digest(bad[2].blob)));
+  EXPECT_FALSE(store_->content().Has(Sha256Digest(bad[4].blob)));
   ExpectStoreClean();
 }
 

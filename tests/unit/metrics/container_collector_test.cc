@@ -290,6 +290,30 @@ TEST_F(CollectorTest, ReadAllOnTwoThreadsKeepsEveryPodInOrder) {
   }
 }
 
+// ReadContainers (ListContainerStats) shares the containers between two threads from 8 on: each
+// comes back once, in the given order, with the figures a one-by-one ReadContainer gives.
+TEST_F(CollectorTest, ReadContainersOnTwoThreadsKeepsEveryContainerInOrder) {
+  std::vector<ContainerSnapshot> cs;
+  for (int i = 0; i < 41; ++i) {
+    ContainerSnapshot c = FixtureContainer();
+    c.id = "ctr" + std::to_string(i);
+    if (i % 3 == 0) c.cgroup_path += "-gone";  // some without a cgroup, so the readings differ
+    cs.push_back(c);
+  }
+  Use("v1", false);
+  absl::Time now = absl::FromUnixSeconds(1700000100);
+  std::vector<ContainerReading> r = reader_->ReadContainers(cs, now, ReadDepth::kCriContainer);
+  ASSERT_EQ(r.size(), cs.size());
+  for (size_t i = 0; i < cs.size(); ++i) {
+    ContainerReading one = reader_->ReadContainer(cs[i], now, ReadDepth::kCriContainer);
+    EXPECT_EQ(r[i].container.id, cs[i].id);
+    EXPECT_EQ(r[i].cgroup_found, i % 3 != 0) << i;
+    EXPECT_EQ(r[i].cgroup_found, one.cgroup_found) << i;
+    EXPECT_EQ(r[i].stats.cpu.usage_ns, one.stats.cpu.usage_ns) << i;
+    EXPECT_EQ(r[i].stats.memory.usage, one.stats.memory.usage) << i;
+  }
+}
+
 TEST(MetricDefs, NamesAreUniqueAndCountersEndInTotal) {
   std::set<std::string> names;
   for (const MetricDef& d : ContainerMetricDefs()) {
