@@ -90,7 +90,8 @@ class ContainerRegistry {
   virtual absl::Status StopAllInPod(const std::string& pod_id, int64_t timeout_seconds) = 0;
   virtual absl::Status RemoveAllInPod(const std::string& pod_id) = 0;
   virtual std::set<std::string> ImagesInUse() const = 0;  // image ids of existing containers
-  virtual std::vector<ContainerInfo> ListContainerInfos() const = 0;
+  // The containers with their states as of this call (exits seen since the last listing included).
+  virtual std::vector<ContainerInfo> ListContainerInfos() = 0;
 };
 
 // Why `cgroups` is null: Status shows it as RuntimeReady=false, RunPodSandbox as FailedPrecondition.

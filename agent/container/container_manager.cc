@@ -581,7 +581,12 @@ void ContainerManager::RefreshForListing() {
     if (r.state == CtrState::kCreating) continue;
     bool watched = exits_ && exits_->Watching(id);
     if (r.state == CtrState::kRunning && exits_ && !watched) {
-      watched = exits_->Watch(id, r.state_dir).ok();  // before the read below
+      absl::Status st = exits_->Watch(id, r.state_dir);  // before the read below
+      watched = st.ok();
+      if (!watched && !e->watch_warned) {
+        spdlog::warn("container {}: cannot watch its state dir ({}); every listing reads its records", id, st.message());
+        e->watch_warned = true;
+      }
       e->changed = true;
     }
     if (r.state != CtrState::kRunning || !watched || e->changed) {
@@ -716,8 +721,9 @@ std::set<std::string> ContainerManager::ImagesInUse() const {
   return out;
 }
 
-std::vector<ContainerInfo> ContainerManager::ListContainerInfos() const {
+std::vector<ContainerInfo> ContainerManager::ListContainerInfos() {
   std::lock_guard<std::mutex> l(mu_);
+  RefreshForListing();
   std::vector<ContainerInfo> out;
   for (const auto& [id, e] : containers_) {
     const ContainerRecord& r = e->rec;

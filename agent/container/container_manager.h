@@ -53,7 +53,7 @@ class ContainerManager : public ContainerRegistry {
   absl::Status StopAllInPod(const std::string& pod_id, int64_t timeout_seconds) override;
   absl::Status RemoveAllInPod(const std::string& pod_id) override;
   std::set<std::string> ImagesInUse() const override;
-  std::vector<ContainerInfo> ListContainerInfos() const override;
+  std::vector<ContainerInfo> ListContainerInfos() override;
 
  private:
   struct Entry {
@@ -61,6 +61,7 @@ class ContainerManager : public ContainerRegistry {
     ContainerRecord rec;  // guarded by mu_
     bool removed = false;  // guarded by op: a Stop or Remove that waited for op finds it gone
     bool changed = true;   // guarded by mu_: its state dir may hold a record Refresh has not read
+    bool watch_warned = false;  // guarded by mu_: a failed watch of its state dir was logged
   };
 
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;

@@ -13,6 +13,9 @@
 //
 //   podagent-shim: once, just before its supervisor loop first sleeps (kProgram).
 //   podagent:      once the CRI socket serves and recovery is done (kProgramAndLibraries).
+//                  The daemon binds every library symbol while it starts (agent/main.cc,
+//                  BindSymbolsAtStart): with lazy binding, ld.so would map the libraries' symbol
+//                  tables back at the first call of each library function.
 
 namespace podagent {
 

@@ -20,6 +20,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
@@ -267,6 +268,21 @@ TEST(DaemonE2E, HelpAndVersionFlags) {
   RunResult bad = RunPodagent({"--nope"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.output, HasSubstr("unknown flag --nope"));
+}
+
+// The daemon binds every library symbol while it starts (agent/main.cc, BindSymbolsAtStart): it
+// ran itself again with LD_BIND_NOW=1, which /proc/PID/environ (the environment the last exec
+// received) shows, under the PID the test started.
+TEST(DaemonE2E, BindsLibrarySymbolsAtStart) {
+  TestDaemon d;
+  ASSERT_TRUE(d.Start().ok()) << d.Log();
+  auto environ = ReadFile(absl::StrCat("/proc/", d.pid(), "/environ"));
+  ASSERT_TRUE(environ.ok()) << environ.status();
+  std::vector<std::string> vars = absl::StrSplit(*environ, '\0', absl::SkipEmpty());
+  EXPECT_THAT(vars, ::testing::Contains("LD_BIND_NOW=1"));
+  CriClient c(d.socket());
+  cri::VersionResponse v;
+  EXPECT_TRUE(c.Version(&v).ok()) << "it serves after the second exec";
 }
 
 TEST(DaemonE2E, JsonLogLinesParse) {

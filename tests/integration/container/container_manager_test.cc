@@ -446,6 +446,30 @@ TEST_F(ContainerManagerTest, ListingSeesExitsWithoutReadingEveryRecord) {
   EXPECT_EQ(listed(runs).state, CtrState::kRunning);
 }
 
+// The stats' and metrics' view of the containers (ListContainerInfos) sees an exit by itself,
+// without a List or Get in between: a SIGKILLed container shows as exited, with its end time.
+TEST_F(ContainerManagerTest, ContainerInfosSeeAnExitWithoutAListing) {
+  std::string id = CreateAndStart(Config("killed", "sleep 60"));
+  auto info = [&] {
+    for (const ContainerInfo& i : mgr_->ListContainerInfos()) {
+      if (i.id == id) return i;
+    }
+    ADD_FAILURE() << id << " is not in ListContainerInfos";
+    return ContainerInfo{};
+  };
+  ContainerInfo before = info();
+  ASSERT_EQ(before.state, "running");
+  ASSERT_GT(before.pid, 0);
+  ASSERT_EQ(::kill(before.pid, SIGKILL), 0) << std::strerror(errno);
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (info().state != "exited" && absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ContainerInfo after = info();
+  EXPECT_EQ(after.state, "exited") << "the exit never showed in ListContainerInfos";
+  EXPECT_GE(after.finished_at_ns, before.started_at_ns);
+}
+
 // The record dir and run dir on a small tmpfs, filled up: an RPC that must write a record fails
 // with ResourceExhausted naming the dir, the records already written read back unchanged, and a
 // container that exits while the disk is full still has its exit code (the shim reserved the

@@ -108,7 +108,7 @@ class FakeContainers : public ContainerRegistry {
     return absl::OkStatus();
   }
   std::set<std::string> ImagesInUse() const override { return {}; }
-  std::vector<ContainerInfo> ListContainerInfos() const override { return {}; }
+  std::vector<ContainerInfo> ListContainerInfos() override { return {}; }
   absl::Mutex mu;
   std::vector<std::string> calls;
 };

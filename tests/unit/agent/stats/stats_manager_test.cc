@@ -44,7 +44,7 @@ class FakeContainers : public ContainerRegistry {
   absl::Status StopAllInPod(const std::string&, int64_t) override { return absl::OkStatus(); }
   absl::Status RemoveAllInPod(const std::string&) override { return absl::OkStatus(); }
   std::set<std::string> ImagesInUse() const override { return {}; }
-  std::vector<ContainerInfo> ListContainerInfos() const override { return containers; }
+  std::vector<ContainerInfo> ListContainerInfos() override { return containers; }
 };
 
 class StatsManagerTest : public ::testing::Test {
