@@ -55,8 +55,8 @@ int WaitForStopSignal(const sigset_t& set) {
 // after that goes through ld.so, which reads those tables again: serving the first CRI calls
 // mapped ~2 MiB of them back (docs/benchmarks.md, "Idle daemon RSS"). So the daemon binds every
 // symbol while it starts: it runs itself again once with LD_BIND_NOW=1 (+4 ms of start-up), then
-// takes the variable out of its environment so that no child inherits it. If the exec fails it
-// goes on with lazy binding.
+// takes the variable out of its environment so that no child inherits it. If the exec fails (the
+// binary was replaced or deleted since it started) it goes on with lazy binding.
 constexpr char kRebound[] = "PODAGENT_BOUND_AT_START";
 
 void BindSymbolsAtStart(char** argv) {
@@ -67,9 +67,15 @@ void BindSymbolsAtStart(char** argv) {
   }
   const char* bind_now = std::getenv("LD_BIND_NOW");
   if (bind_now != nullptr && *bind_now != '\0') return;  // the caller asked for it already
+  // The binary's own path, not /proc/self/exe: the kernel names the process (comm, what ps,
+  // top and pidof show) after the last component of the path it executes.
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return;
+  self[n] = '\0';
   ::setenv("LD_BIND_NOW", "1", 1);
   ::setenv(kRebound, "1", 1);
-  ::execv("/proc/self/exe", argv);
+  ::execv(self, argv);
   ::unsetenv(kRebound);
   ::unsetenv("LD_BIND_NOW");
 }

@@ -272,7 +272,7 @@ TEST(DaemonE2E, HelpAndVersionFlags) {
 
 // The daemon binds every library symbol while it starts (agent/main.cc, BindSymbolsAtStart): it
 // ran itself again with LD_BIND_NOW=1, which /proc/PID/environ (the environment the last exec
-// received) shows, under the PID the test started.
+// received) shows, under the PID the test started, and still under its own name.
 TEST(DaemonE2E, BindsLibrarySymbolsAtStart) {
   TestDaemon d;
   ASSERT_TRUE(d.Start().ok()) << d.Log();
@@ -280,6 +280,9 @@ TEST(DaemonE2E, BindsLibrarySymbolsAtStart) {
   ASSERT_TRUE(environ.ok()) << environ.status();
   std::vector<std::string> vars = absl::StrSplit(*environ, '\0', absl::SkipEmpty());
   EXPECT_THAT(vars, ::testing::Contains("LD_BIND_NOW=1"));
+  auto comm = ReadFile(absl::StrCat("/proc/", d.pid(), "/comm"));
+  ASSERT_TRUE(comm.ok()) << comm.status();
+  EXPECT_EQ(*comm, "podagent\n") << "ps, top and pidof name the process after the path it executed";
   CriClient c(d.socket());
   cri::VersionResponse v;
   EXPECT_TRUE(c.Version(&v).ok()) << "it serves after the second exec";
