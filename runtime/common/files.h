@@ -41,5 +41,9 @@ absl::Status RemoveTreeAt(int dirfd, const std::string& name, const std::string&
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path);
 
 bool PathExists(const std::string& path);
+// A regular file of size 0 (not followed if a link).
+bool IsEmptyFile(const std::string& path);
+// A directory with no entries (not followed if a link); false when it cannot be read.
+bool IsEmptyDir(const std::string& path);
 
 }  // namespace podagent
