@@ -61,9 +61,9 @@ class CgroupDriver {
   virtual absl::Status Create(const std::string& path) = 0;
   // Writes the set fields of `resources`; unset fields are left alone.
   virtual absl::Status Apply(const std::string& path, const CgroupResources& resources) = 0;
-  // What Apply would refuse without asking the kernel: malformed values (swap below memory,
-  // hugepage sizes, unified keys, device access), and what this node cannot do (unified settings
-  // on v1, a swap limit without swap accounting). Touches no cgroup, so a caller can refuse a
+  // What Apply would refuse without asking the kernel: malformed values (hugepage sizes, unified
+  // keys, device access; on v2 a swap limit without a memory limit or below it), and what this
+  // node cannot do (unified settings on v1, a v1 swap limit without swap accounting). Touches no cgroup, so a caller can refuse a
   // request before it makes anything (CreateContainer, whose cgroup is made at start).
   virtual absl::Status Check(const CgroupResources& resources) const;
   virtual absl::Status AddProcess(const std::string& path, pid_t pid) = 0;

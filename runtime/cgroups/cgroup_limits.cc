@@ -64,10 +64,6 @@ absl::Status ValidateUnifiedKey(const std::string& key) {
 namespace podagent {
 
 absl::Status CgroupDriver::Check(const CgroupResources& r) const {
-  if (r.memory_swap_limit && *r.memory_swap_limit > 0) {
-    auto swap = cgroup_limits::SwapMax(r.memory_limit.value_or(0), *r.memory_swap_limit);
-    if (!swap.ok()) return swap.status();
-  }
   for (const auto& [size, bytes] : r.hugepage_limits) {
     if (absl::Status st = cgroup_limits::ValidateHugepageSize(size); !st.ok()) return st;
   }

@@ -120,6 +120,9 @@ TEST_F(CgroupV1Fixture, CheckRefusesUnifiedAndSwapWithoutAccounting) {
   swap.memory_limit = 100;
   swap.memory_swap_limit = 200;
   EXPECT_TRUE(driver_->Check(swap).ok());
+  CgroupResources swap_only;  // v1 writes memsw alone; v2 refuses it (memory.swap.max = swap - memory)
+  swap_only.memory_swap_limit = 200;
+  EXPECT_TRUE(driver_->Check(swap_only).ok());
   ASSERT_EQ(::unlink(F("memory", "/memory.memsw.limit_in_bytes").c_str()), 0);
   EXPECT_TRUE(absl::IsFailedPrecondition(driver_->Check(swap)));
   swap.memory_swap_limit.reset();
