@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -229,6 +231,23 @@ bool IsEmptyDir(const std::string& path) {
   if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
   auto names = ListDir(path);
   return names.ok() && names->empty();
+}
+
+absl::Status MarkTopDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return ErrnoError(absl::StrCat("open ", dir));
+  int flags = 0;
+  if (::ioctl(fd.Get(), FS_IOC_GETFLAGS, &flags) != 0) {
+    if (errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("get the flags of ", dir));
+  }
+  if (flags & FS_TOPDIR_FL) return absl::OkStatus();
+  flags |= FS_TOPDIR_FL;
+  if (::ioctl(fd.Get(), FS_IOC_SETFLAGS, &flags) != 0) {
+    if (errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("set the top-directory flag of ", dir));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace podagent
