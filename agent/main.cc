@@ -26,12 +26,16 @@
 namespace podagent {
 namespace {
 
-std::string SelfDir() {
+// The path the running binary was started from; empty when /proc/self/exe cannot be read.
+std::string SelfPath() {
   char buf[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string SelfDir() {
+  std::string path = SelfPath();
+  return path.empty() ? "." : path.substr(0, path.rfind('/'));
 }
 
 void ApplyFlags(const Flags& f, Config& c) {
@@ -69,13 +73,11 @@ void BindSymbolsAtStart(char** argv) {
   if (bind_now != nullptr && *bind_now != '\0') return;  // the caller asked for it already
   // The binary's own path, not /proc/self/exe: the kernel names the process (comm, what ps,
   // top and pidof show) after the last component of the path it executes.
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return;
-  self[n] = '\0';
+  std::string self = SelfPath();
+  if (self.empty()) return;
   ::setenv("LD_BIND_NOW", "1", 1);
   ::setenv(kRebound, "1", 1);
-  ::execv(self, argv);
+  ::execv(self.c_str(), argv);
   ::unsetenv(kRebound);
   ::unsetenv("LD_BIND_NOW");
 }

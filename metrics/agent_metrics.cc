@@ -117,6 +117,21 @@ ProcessCounts CountProcesses(const std::vector<PodSnapshot>& pods, const std::ve
   return counts;
 }
 
+ProcessCounts WorkloadStateCollector::Counts(const std::vector<PodSnapshot>& pods,
+                                            const std::vector<ContainerSnapshot>& containers) const {
+  std::string key;
+  for (const PodSnapshot& p : pods) absl::StrAppend(&key, p.pause_pid, p.state, ",");
+  key += ";";
+  for (const ContainerSnapshot& c : containers) absl::StrAppend(&key, c.pid, c.state, ",");
+  std::lock_guard<std::mutex> l(mu_);
+  absl::Time now = clock_();
+  if (key == counted_for_ && now - counted_at_ < recount_after_) return counts_;
+  counts_ = CountProcesses(pods, containers, proc_root_);
+  counted_for_ = std::move(key);
+  counted_at_ = now;
+  return counts_;
+}
+
 std::vector<prometheus::MetricFamily> WorkloadStateCollector::Collect() const {
   std::vector<PodSnapshot> pods = source_.Pods();
   std::vector<ContainerSnapshot> containers = source_.Containers();
@@ -129,7 +144,7 @@ std::vector<prometheus::MetricFamily> WorkloadStateCollector::Collect() const {
   for (const auto& [state, n] : pod_states) AddGauge(pf, {{"state", state}}, n);
   prometheus::MetricFamily cf = GaugeFamily("podagent_containers", "Containers by state.");
   for (const auto& [state, n] : ctr_states) AddGauge(cf, {{"state", state}}, n);
-  ProcessCounts counts = CountProcesses(pods, containers, proc_root_);
+  ProcessCounts counts = Counts(pods, containers);
   prometheus::MetricFamily pause = GaugeFamily("podagent_pause_processes", "Live pause processes of pods.");
   AddGauge(pause, {}, double(counts.pause));
   prometheus::MetricFamily shim = GaugeFamily("podagent_shim_processes", "Live shim processes of containers.");

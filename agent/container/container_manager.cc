@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <set>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -193,21 +194,32 @@ absl::Status ContainerManager::Recover() {
     e->rec = std::move(*rec);
     containers_[id] = std::move(e);
   }
-  RemoveOrphanLayerDirs();
+  RemoveOrphanDirs();
   spdlog::info("recovered {} containers", containers_.size());
   return absl::OkStatus();
 }
 
-void ContainerManager::RemoveOrphanLayerDirs() {
-  std::string dir = absl::StrCat(ctx_.config.root_dir, "/", kKind);
-  auto names = ListDir(dir);
-  if (!names.ok()) return;  // no containers yet
-  for (const std::string& name : *names) {
-    // Only a container's own dir whose record file is absent: a torn record keeps its layer.
-    if (!IsFullId(name) || containers_.count(name) || PathExists(absl::StrCat(dir, "/", name, ".json"))) continue;
-    spdlog::info("container {}: removing the layer dir of a create that left no record (power cut)", name);
-    absl::Status st = RemoveTree(absl::StrCat(dir, "/", name));
-    if (!st.ok()) spdlog::warn("container {}: {}", name, st.message());
+void ContainerManager::RemoveOrphanDirs() {
+  std::string layers = absl::StrCat(ctx_.config.root_dir, "/", kKind);
+  std::string states = absl::StrCat(ctx_.config.run_dir, "/", kKind);
+  std::set<std::string> ids;
+  for (const std::string& dir : {layers, states}) {
+    for (const std::string& name : ListDir(dir).value_or(std::vector<std::string>{})) {
+      if (IsFullId(name) && !containers_.count(name)) ids.insert(name);
+    }
+  }
+  for (const std::string& id : ids) {
+    std::string record = absl::StrCat(layers, "/", id, ".json");
+    // A torn record keeps its dirs (its layer may hold data), but for the empty file a power cut
+    // leaves of Create's unsynced record with the layer still empty: that container never ran.
+    bool empty_create = IsEmptyFile(record) && IsEmptyDir(absl::StrCat(layers, "/", id, "/upper"));
+    if (PathExists(record) && !empty_create) continue;
+    spdlog::info("container {}: removing the dirs of a create that left no record", id);
+    for (const std::string& dir : {layers, states}) {
+      absl::Status st = RemoveTree(absl::StrCat(dir, "/", id));
+      if (!st.ok()) spdlog::warn("container {}: {}", id, st.message());
+    }
+    if (empty_create) ::unlink(record.c_str());
   }
 }
 
@@ -317,21 +329,21 @@ absl::StatusOr<std::string> ContainerManager::Create(const std::string& pod_id, 
     containers_.erase(id);
   });
   std::lock_guard<std::mutex> op(entry->op);
-  // Before anything is allocated, and not synced: a crash of the daemon keeps it (page cache), and
-  // a power cut takes with it all this call allocates but the empty layer dirs, which recovery
-  // removes when they have no record (RemoveOrphanLayerDirs). The Put below makes it durable.
-  RETURN_IF_ERROR(store_->PutUnsynced(kKind, id, ToJson(rec)));
+  // The cgroup is made by StartContainer (container_cgroup.h), as runc makes it in containerd's;
+  // what it would refuse is refused here, before anything is made.
+  if (ctx_.cgroups) RETURN_IF_ERROR(Annotate(ctx_.cgroups->Check(rec.resources), absl::StrCat("create container ", name)));
   RETURN_IF_ERROR(MakeDirs(built->spec.upper_dir));
   RETURN_IF_ERROR(MakeDirs(built->spec.work_dir));
   RETURN_IF_ERROR(MakeDirs(in.state_dir + "/rootfs"));
-  if (ctx_.cgroups) {
-    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Create(cgroup), "create container cgroup"));
-    RETURN_IF_ERROR(Annotate(ctx_.cgroups->Apply(cgroup, rec.resources), "apply container resources"));
-  }
   if (!rec.log_path.empty()) RETURN_IF_ERROR(MakeDirs(rec.log_path.substr(0, rec.log_path.rfind('/'))));
   RETURN_IF_ERROR(WriteFileAtomic(SpecPath(in.state_dir), ToJson(built->spec).dump(), 0600));
   rec.state = CtrState::kCreated;
-  RETURN_IF_ERROR(store_->Put(kKind, id, ToJson(rec)));
+  // One record, after the dirs, and not synced: a crash of the daemon keeps it (the page cache is
+  // the kernel's), and one before it leaves dirs that recovery removes (RemoveOrphanDirs). A power
+  // cut may take it, but with it nothing a kubelet could miss: the container never ran (no
+  // process, output or exit status, an empty writable layer), and every pod on the node is gone
+  // with the boot. StartContainer's record is durable.
+  RETURN_IF_ERROR(store_->PutUnsynced(kKind, id, ToJson(rec)));
   {
     std::lock_guard<std::mutex> l(mu_);
     entry->rec = rec;
@@ -642,6 +654,7 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
   if (rec.state == CtrState::kExited) {
     return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " has exited"));
   }
+  if (ctx_.cgroups) RETURN_IF_ERROR(Annotate(ctx_.cgroups->Check(r), absl::StrCat("update container ", rec.id)));
   // Recorded first: a record that cannot be written fails the RPC before the cgroup changes.
   {
     std::lock_guard<std::mutex> l(mu_);
@@ -649,11 +662,11 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
     MergeResources(updated.resources, r);
     RETURN_IF_ERROR(Save(e->rec, updated));
   }
-  // A created container whose cgroup went with a restart (container_cgroup.h) gets the recorded
-  // resources when StartContainer makes it again.
+  // A created container has no cgroup yet: StartContainer makes it with the recorded resources
+  // (container_cgroup.h).
   bool has_cgroup = ctx_.cgroups && !rec.cgroup_path.empty();
-  bool lost = has_cgroup && rec.state == CtrState::kCreated && !ctx_.cgroups->Exists(rec.cgroup_path);
-  if (has_cgroup && !lost) {
+  bool unmade = has_cgroup && rec.state == CtrState::kCreated && !ctx_.cgroups->Exists(rec.cgroup_path);
+  if (has_cgroup && !unmade) {
     absl::Status applied = ctx_.cgroups->Apply(rec.cgroup_path, r);
     if (!applied.ok()) {
       std::lock_guard<std::mutex> l(mu_);

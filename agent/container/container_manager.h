@@ -89,9 +89,11 @@ class ContainerManager : public ContainerRegistry {
   // destroyed (processes may still run and write there), nothing is removed and the error says
   // so: the caller keeps the record, so a later RemoveContainer tries again.
   absl::Status ReleaseResources(const ContainerRecord& rec);
-  // Recover, under mu_: removes <root>/containers/<id>/ when no <id>.json sits beside it, the
-  // layer dirs of a create whose unsynced first record a power cut took (Create).
-  void RemoveOrphanLayerDirs();
+  // Recover, under mu_: removes a container's layer dir (<root>/containers/<id>/) and state dir
+  // (<run>/containers/<id>/) when no <id>.json sits beside the layer dir (a create that failed
+  // before its record, with the daemon), or when the record is the empty file a power cut leaves
+  // of Create's unsynced record and the writable layer is empty; then that record too.
+  void RemoveOrphanDirs();
   absl::StatusOr<const ShimLauncher*> Launcher();
   absl::StatusOr<std::string> CgroupPathFor(const PodInfo& pod, const std::string& id) const;
 

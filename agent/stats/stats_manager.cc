@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "absl/strings/str_cat.h"
@@ -30,7 +31,8 @@ StatsManager::StatsManager(AgentContext& ctx, Options options)
   reader_ = std::make_unique<WorkloadStatsReader>(std::move(layout), nullptr, options_.proc_root);
   agent_metrics_ = std::make_shared<AgentMetrics>(BuildInfo{kVersion, kGitCommit});
   container_collector_ = std::make_shared<ContainerCollector>(workload_, *reader_, options_.clock);
-  state_collector_ = std::make_shared<WorkloadStateCollector>(workload_, options_.proc_root);
+  absl::Duration recount = absl::Seconds(std::max<int64_t>(0, ctx_.config.metrics_housekeeping_seconds));
+  state_collector_ = std::make_shared<WorkloadStateCollector>(workload_, options_.proc_root, recount, options_.clock);
   MachineRoots machine_roots;
   machine_roots.proc = options_.proc_root;
   machine_collector_ = std::make_shared<MachineCollector>(std::move(machine_roots));

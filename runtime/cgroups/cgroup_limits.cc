@@ -5,6 +5,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/cgroups/device_rules.h"
 
 namespace podagent::cgroup_limits {
 
@@ -58,3 +60,22 @@ absl::Status ValidateUnifiedKey(const std::string& key) {
 }
 
 }  // namespace podagent::cgroup_limits
+
+namespace podagent {
+
+absl::Status CgroupDriver::Check(const CgroupResources& r) const {
+  for (const auto& [size, bytes] : r.hugepage_limits) {
+    if (absl::Status st = cgroup_limits::ValidateHugepageSize(size); !st.ok()) return st;
+  }
+  for (const auto& [key, value] : r.unified) {
+    if (absl::Status st = cgroup_limits::ValidateUnifiedKey(key); !st.ok()) return st;
+  }
+  if (r.devices) {
+    for (const DeviceRule& d : *r.devices) {
+      if (absl::Status st = ValidateDeviceAccess(d.access); !st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace podagent

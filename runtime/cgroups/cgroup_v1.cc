@@ -90,6 +90,17 @@ class CgroupV1Driver : public CgroupDriver {
     return absl::OkStatus();
   }
 
+  absl::Status Check(const CgroupResources& r) const override {
+    if (!r.unified.empty()) {
+      return absl::InvalidArgumentError("unified (cgroup v2) settings given on a cgroup v1 node");
+    }
+    if (r.memory_swap_limit && *r.memory_swap_limit != 0 && !HasMemsw()) {
+      return absl::FailedPreconditionError(
+          "a memory+swap limit given, but memory.memsw.limit_in_bytes is absent (swap accounting off)");
+    }
+    return CgroupDriver::Check(r);
+  }
+
   absl::Status AddProcess(const std::string& path, pid_t pid) override {
     RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
     for (const Hierarchy& h : hierarchies_) {
@@ -240,8 +251,7 @@ class CgroupV1Driver : public CgroupDriver {
   absl::Status ApplyMemory(const std::string& path, const CgroupResources& r) {
     std::optional<std::string> limit, memsw;
     if (r.memory_limit) limit = std::to_string(*r.memory_limit > 0 ? *r.memory_limit : -1);
-    const Hierarchy* h = Find("memory");
-    bool has_memsw = h != nullptr && PathExists(h->dir + "/memory.memsw.limit_in_bytes");
+    bool has_memsw = HasMemsw();
     if (r.memory_swap_limit && *r.memory_swap_limit != 0) {
       if (!has_memsw) {
         return absl::FailedPreconditionError(
@@ -259,6 +269,11 @@ class CgroupV1Driver : public CgroupDriver {
     }
     RETURN_IF_ERROR(WriteTo("memory", path, "memory.memsw.limit_in_bytes", *memsw));
     return limit ? WriteTo("memory", path, "memory.limit_in_bytes", *limit) : absl::OkStatus();
+  }
+
+  bool HasMemsw() const {
+    const Hierarchy* h = Find("memory");
+    return h != nullptr && PathExists(h->dir + "/memory.memsw.limit_in_bytes");
   }
 
   // Frozen, nothing can fork between reading the pids and killing them; the kills land at thaw.

@@ -70,6 +70,14 @@ class CgroupV2Driver : public CgroupDriver {
     return absl::OkStatus();
   }
 
+  absl::Status Check(const CgroupResources& r) const override {
+    if (r.memory_swap_limit && *r.memory_swap_limit > 0) {  // memory.swap.max is swap - memory
+      auto swap = cgroup_limits::SwapMax(r.memory_limit.value_or(0), *r.memory_swap_limit);
+      if (!swap.ok()) return swap.status();
+    }
+    return CgroupDriver::Check(r);
+  }
+
   absl::Status AddProcess(const std::string& path, pid_t pid) override {
     RETURN_IF_ERROR(cgroupfs::ValidatePath(path));
     return Write(cgroupfs::Join(root_, path), "cgroup.procs", std::to_string(pid));

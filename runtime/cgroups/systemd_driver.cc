@@ -190,6 +190,12 @@ absl::Status SystemdCgroupDriver::Apply(const std::string& path, const CgroupRes
   return files_->Apply(path, systemd::FileOnlyResources(resources, layout()));
 }
 
+absl::Status SystemdCgroupDriver::Check(const CgroupResources& resources) const {
+  auto properties = systemd::ResourceProperties(resources, layout());  // its cpuset masks
+  if (!properties.ok()) return properties.status();
+  return files_->Check(resources);
+}
+
 absl::Status SystemdCgroupDriver::Kill(const std::string& path) {
   absl::Status st = files_->Kill(path);
   ReleaseHoldsUnder(path);  // killed with the rest (or never started): reap

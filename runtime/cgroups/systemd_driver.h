@@ -67,6 +67,7 @@ class SystemdCgroupDriver final : public CgroupDriver {
   std::vector<std::string> Controllers() const override { return files_->Controllers(); }
   absl::Status Create(const std::string& path) override;
   absl::Status Apply(const std::string& path, const CgroupResources& resources) override;
+  absl::Status Check(const CgroupResources& resources) const override;
   absl::Status AddProcess(const std::string& path, pid_t pid) override;
   std::vector<std::string> ProcsFiles(const std::string& path) const override;
   absl::StatusOr<std::vector<pid_t>> Pids(const std::string& path) const override { return files_->Pids(path); }

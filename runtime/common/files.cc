@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,6 +219,35 @@ absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) {
 bool PathExists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+bool IsEmptyFile(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+}
+
+bool IsEmptyDir(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+  auto names = ListDir(path);
+  return names.ok() && names->empty();
+}
+
+absl::Status MarkTopDir(const std::string& dir) {
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return ErrnoError(absl::StrCat("open ", dir));
+  int flags = 0;
+  if (::ioctl(fd.Get(), FS_IOC_GETFLAGS, &flags) != 0) {
+    if (errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("get the flags of ", dir));
+  }
+  if (flags & FS_TOPDIR_FL) return absl::OkStatus();
+  flags |= FS_TOPDIR_FL;
+  if (::ioctl(fd.Get(), FS_IOC_SETFLAGS, &flags) != 0) {
+    if (errno == ENOTTY || errno == EOPNOTSUPP || errno == EINVAL) return absl::OkStatus();
+    return ErrnoError(absl::StrCat("set the top-directory flag of ", dir));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace podagent

@@ -41,5 +41,16 @@ absl::Status RemoveTreeAt(int dirfd, const std::string& name, const std::string&
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path);
 
 bool PathExists(const std::string& path);
+// A regular file of size 0 (not followed if a link).
+bool IsEmptyFile(const std::string& path);
+// A directory with no entries (not followed if a link); false when it cannot be read.
+bool IsEmptyDir(const std::string& path);
+
+// Marks the directory `dir` (not followed if a link) as the top of separate trees: FS_TOPDIR_FL,
+// which ext2/3/4 honour by placing each new subdirectory in a block group of its own (the Orlov
+// allocator) instead of next to its parent. Without a journal, ext4 skips every inode freed in the
+// last minutes when it allocates one, so a tree made where another was just deleted scans past
+// all of those. A filesystem without the flag (tmpfs, xfs, btrfs) leaves nothing to do: OK.
+absl::Status MarkTopDir(const std::string& dir);
 
 }  // namespace podagent

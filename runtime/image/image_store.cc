@@ -85,6 +85,9 @@ absl::StatusOr<std::vector<std::string>> ImageStore::Init() {
   RETURN_IF_ERROR(MakeDirs(root_dir_, 0700));
   RETURN_IF_ERROR(MakeDirs(images_dir_, 0700));
   RETURN_IF_ERROR(MakeDirs(layers_dir_, 0700));
+  // Each layer is unpacked in a subdirectory: in a block group of its own, not among the inodes
+  // of a layer just removed (files.h; docs/benchmarks.md, "Session 16").
+  if (absl::Status st = MarkTopDir(layers_dir_); !st.ok()) spdlog::warn("layers dir: {}", std::string(st.message()));
   RETURN_IF_ERROR(content_.Init());
   RETURN_IF_ERROR(index_.Init());
   RETURN_IF_ERROR(reaper_.Start());

@@ -1,6 +1,10 @@
 #include "tests/bench/cri/bench_target.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -31,6 +35,12 @@ Target::~Target() {
   absl::Status st = driver.ok() ? (*driver)->Destroy(cgroup_parent_) : driver.status();
   if (!st.ok()) std::fprintf(stderr, "cri-bench: %s: cgroup %s: %s\n", o_.name.c_str(), cgroup_parent_.c_str(),
                              std::string(st.message()).c_str());
+  // On a hybrid host runc (containerd's) also makes the parent in the controller-less v2 tree,
+  // which podagent's v1 driver does not manage: empty by now, it is removed here.
+  std::string unified = "/sys/fs/cgroup/unified" + cgroup_parent_;
+  if (::rmdir(unified.c_str()) != 0 && errno != ENOENT) {
+    std::fprintf(stderr, "cri-bench: %s: rmdir %s: %s\n", o_.name.c_str(), unified.c_str(), std::strerror(errno));
+  }
 }
 
 absl::StatusOr<pid_t> Target::DaemonPid() const { return SocketPeerPid(SocketPath(o_.endpoint)); }

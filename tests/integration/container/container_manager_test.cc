@@ -317,6 +317,55 @@ TEST_F(ContainerManagerTest, BadInputLeavesNothingBehind) {
   EXPECT_EQ(mgr_->Get(*id)->reason, "StartError");
 }
 
+// CreateContainer makes no cgroup (runc makes it in containerd's StartContainer, so does ours)
+// but refuses there what the cgroup would refuse; StartContainer makes it with the resources the
+// record holds, an update of the created container included. The truth is the kernel's files.
+TEST_F(ContainerManagerTest, CgroupIsMadeAtStartWithTheRecordedResources) {
+  auto bad = Config("bad", "true");
+  if (cgroups_->IsV2()) {
+    (*bad.mutable_linux()->mutable_resources()->mutable_unified())["cgroup.procs"] = "1";
+  } else {
+    (*bad.mutable_linux()->mutable_resources()->mutable_unified())["memory.high"] = "1";
+  }
+  auto refused = mgr_->Create(pods_.pods[0].id, bad);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << refused.status();
+  EXPECT_TRUE(mgr_->List().empty()) << "a refused create left a container";
+  EXPECT_EQ(ListDir(ctx_.config.run_dir + "/containers").value_or(std::vector<std::string>{}),
+            std::vector<std::string>{});
+
+  auto c = Config("limited", "sleep 60");
+  c.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(48 << 20);
+  auto id = mgr_->Create(pods_.pods[0].id, c);
+  ASSERT_TRUE(id.ok()) << id.status();
+  std::string path = mgr_->Get(*id)->cgroup_path;
+  ASSERT_FALSE(path.empty());
+  EXPECT_FALSE(cgroups_->Exists(path)) << "CreateContainer made the cgroup " << path;
+  cri::LinuxContainerResources upd;
+  upd.set_cpu_shares(300);
+  ASSERT_TRUE(mgr_->UpdateResources(*id, upd).ok());
+  EXPECT_FALSE(cgroups_->Exists(path));
+  ASSERT_TRUE(mgr_->Start(*id).ok());
+  ASSERT_TRUE(cgroups_->Exists(path));
+  auto read = [](const std::string& file) {
+    auto text = ReadFile(file);
+    EXPECT_TRUE(text.ok()) << text.status();
+    return text.ok() ? std::string(absl::StripAsciiWhitespace(*text)) : "<unreadable " + file + ">";
+  };
+  if (cgroups_->IsV2()) {
+    std::string dir = cgroups_->Dir(path, "");
+    EXPECT_EQ(read(dir + "/memory.max"), std::to_string(48 << 20));
+    EXPECT_EQ(read(dir + "/cpu.weight"), std::to_string(1 + ((300 - 2) * 9999) / 262142));
+  } else {
+    EXPECT_EQ(read(cgroups_->Dir(path, "memory") + "/memory.limit_in_bytes"), std::to_string(48 << 20));
+    EXPECT_EQ(read(cgroups_->Dir(path, "cpu") + "/cpu.shares"), "300");
+  }
+  // The container's process is in it.
+  pid_t pid = mgr_->Get(*id)->pid;
+  auto procs = cgroups_->Pids(path);
+  ASSERT_TRUE(procs.ok()) << procs.status();
+  EXPECT_THAT(*procs, ::testing::Contains(pid));
+}
+
 TEST_F(ContainerManagerTest, OomKilledAndLiveUpdate) {
   auto c = Config("oom", "sleep 1; x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived");
   c.mutable_linux()->mutable_resources()->set_memory_limit_in_bytes(10 << 20);
@@ -489,7 +538,9 @@ TEST_F(ContainerManagerTest, FullDiskFailsTheRpcAndLosesNoRecord) {
 
   auto created = mgr_->Create(pods_.pods[0].id, Config("late", "true"));
   EXPECT_EQ(created.status().code(), absl::StatusCode::kResourceExhausted) << created.status();
-  EXPECT_THAT(std::string(created.status().message()), HasSubstr("disk full writing record under " + ctx_.config.root_dir));
+  // Its first write fails (the spec, under the run dir, on the same full disk) and says where.
+  EXPECT_THAT(std::string(created.status().message()), HasSubstr(disk + "/"));
+  EXPECT_THAT(std::string(created.status().message()), HasSubstr("No space left on device"));
   EXPECT_EQ(mgr_->List().size(), 1u) << "the failed create left a container behind";
   cri::LinuxContainerResources res;
   res.set_cpu_shares(before.resources.cpu_shares.value_or(1024) + 100);

@@ -93,5 +93,36 @@ TEST_F(FakeProc, CountsLivePauseAndShimProcesses) {
   EXPECT_NE(text.find("podagent_shim_processes 1"), std::string::npos);
 }
 
+// The counts are kept while the pids and states stay the same and `recount_after` has not
+// passed; a changed pid or state, or the time, counts again from /proc.
+TEST_F(FakeProc, ProcessCountsKeptUntilTheWorkloadChangesOrTheTimeIsUp) {
+  Process(10, 1, "podagent-pause");
+  Process(20, 1, "podagent-shim");
+  Process(21, 20, "sleep");
+  Process(40, 1, "podagent-shim");
+  Process(41, 40, "sleep");
+  testing::FakeWorkload w;
+  w.pods.resize(1);
+  w.pods[0].pause_pid = 10;
+  w.pods[0].state = "ready";
+  w.containers.resize(1);
+  w.containers[0].pid = 21;
+  w.containers[0].state = "running";
+  absl::Time now = absl::FromUnixSeconds(1000);
+  WorkloadStateCollector collector(w, root_, absl::Seconds(10), [&] { return now; });
+  EXPECT_NE(Scrape(collector).find("podagent_shim_processes 1"), std::string::npos);
+  ASSERT_TRUE(RemoveTree(root_ + "/20").ok());  // the shim dies, its record does not change
+  now += absl::Seconds(9);
+  EXPECT_NE(Scrape(collector).find("podagent_shim_processes 1"), std::string::npos) << "recounted before its time";
+  now += absl::Seconds(1);
+  EXPECT_NE(Scrape(collector).find("podagent_shim_processes 0"), std::string::npos) << "not recounted after 10 s";
+  w.containers[0].pid = 41;  // a new container process: counted at once
+  EXPECT_NE(Scrape(collector).find("podagent_shim_processes 1"), std::string::npos);
+  ASSERT_TRUE(RemoveTree(root_ + "/10").ok());
+  w.pods[0].state = "notready";
+  std::string text = Scrape(collector);
+  EXPECT_NE(text.find("podagent_pause_processes 0"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace podagent

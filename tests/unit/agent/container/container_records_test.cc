@@ -96,21 +96,39 @@ TEST_F(ContainerRecordsTest, StopOfACreatedContainerOnAFullDiskFailsAndKeepsItCr
 // recovery removes a container dir with no record beside it, and nothing else.
 TEST_F(ContainerRecordsTest, RecoverRemovesLayerDirsWithoutARecord) {
   std::string dir = ctx_.config.root_dir + "/containers/";
+  std::string run = ctx_.config.run_dir + "/containers/";
   std::string orphan = dir + std::string(64, 'a');
   std::string torn = dir + std::string(64, 'b');
+  std::string empty = dir + std::string(64, 'e');    // a power cut's empty record, layer empty
+  std::string written = dir + std::string(64, 'f');  // an empty record, but the layer has a file
   ASSERT_TRUE(MakeDirs(orphan + "/upper").ok());
   ASSERT_TRUE(MakeDirs(orphan + "/work").ok());
+  ASSERT_TRUE(MakeDirs(run + std::string(64, 'a') + "/rootfs").ok());  // its state dir
   ASSERT_TRUE(MakeDirs(torn + "/upper").ok());
   ASSERT_TRUE(WriteFileAtomic(torn + ".json", "{\"id\":").ok());  // unreadable: kept, reported
-  ASSERT_TRUE(MakeDirs(dir + id_ + "/upper").ok());               // the recovered container's
+  ASSERT_TRUE(MakeDirs(empty + "/upper").ok());
+  ASSERT_TRUE(WriteFileAtomic(empty + ".json", "").ok());
+  ASSERT_TRUE(MakeDirs(written + "/upper").ok());
+  ASSERT_TRUE(WriteFileAtomic(written + "/upper/data", "x").ok());
+  ASSERT_TRUE(WriteFileAtomic(written + ".json", "").ok());
+  ASSERT_TRUE(MakeDirs(dir + id_ + "/upper").ok());  // the recovered container's
+  ASSERT_TRUE(MakeDirs(run + id_).ok());
   ASSERT_TRUE(MakeDirs(dir + "not-an-id").ok());
+  ASSERT_TRUE(MakeDirs(run + "not-an-id").ok());
 
   ContainerManager again(ctx_, std::make_unique<RecordStore>(ctx_.config.root_dir));
   ASSERT_TRUE(again.Recover().ok());
   EXPECT_FALSE(PathExists(orphan));
+  EXPECT_FALSE(PathExists(run + std::string(64, 'a')));
   EXPECT_TRUE(PathExists(torn + "/upper"));
+  EXPECT_FALSE(PathExists(empty));
+  EXPECT_FALSE(PathExists(empty + ".json"));
+  EXPECT_TRUE(PathExists(written + "/upper/data"));
+  EXPECT_TRUE(PathExists(written + ".json"));
   EXPECT_TRUE(PathExists(dir + id_ + "/upper"));
+  EXPECT_TRUE(PathExists(run + id_));
   EXPECT_TRUE(PathExists(dir + "not-an-id"));
+  EXPECT_TRUE(PathExists(run + "not-an-id"));
   EXPECT_TRUE(again.Get(id_).ok());
 }
 

@@ -1,4 +1,6 @@
 // The v1 driver against a fixture tree shaped like this machine's /sys/fs/cgroup.
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "fixture.h"
@@ -108,6 +110,23 @@ TEST_F(CgroupV1Fixture, UnifiedRefusedHugetlbSkippedWhenAbsent) {
   CgroupResources h;
   h.hugepage_limits["2MB"] = 0;
   EXPECT_TRUE(driver_->Apply("/p", h).ok());
+}
+
+TEST_F(CgroupV1Fixture, CheckRefusesUnifiedAndSwapWithoutAccounting) {
+  CgroupResources unified;
+  unified.unified["memory.high"] = "1000";
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(unified)));
+  CgroupResources swap;
+  swap.memory_limit = 100;
+  swap.memory_swap_limit = 200;
+  EXPECT_TRUE(driver_->Check(swap).ok());
+  CgroupResources swap_only;  // v1 writes memsw alone; v2 refuses it (memory.swap.max = swap - memory)
+  swap_only.memory_swap_limit = 200;
+  EXPECT_TRUE(driver_->Check(swap_only).ok());
+  ASSERT_EQ(::unlink(F("memory", "/memory.memsw.limit_in_bytes").c_str()), 0);
+  EXPECT_TRUE(absl::IsFailedPrecondition(driver_->Check(swap)));
+  swap.memory_swap_limit.reset();
+  EXPECT_TRUE(driver_->Check(swap).ok());
 }
 
 TEST_F(CgroupV1Fixture, HugetlbWrittenWhenMounted) {

@@ -103,6 +103,29 @@ TEST_F(CgroupV2Fixture, BadSwapAndUnifiedRefused) {
   EXPECT_TRUE(absl::IsInvalidArgument(driver_->Apply("/p", unified)));
 }
 
+// Check refuses what Apply refuses without writing anything or needing the cgroup.
+TEST_F(CgroupV2Fixture, CheckRefusesWhatApplyWouldWithoutACgroup) {
+  CgroupResources swap;
+  swap.memory_swap_limit = 100;
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(swap)));
+  swap.memory_limit = 200;  // memory+swap below memory
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(swap)));
+  swap.memory_swap_limit = 300;
+  EXPECT_TRUE(driver_->Check(swap).ok());
+  CgroupResources unified;
+  unified.unified["cgroup.procs"] = "1";
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(unified)));
+  unified.unified = {{"memory.high", "1"}};
+  EXPECT_TRUE(driver_->Check(unified).ok());
+  CgroupResources huge;
+  huge.hugepage_limits["2XB"] = 1;
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(huge)));
+  CgroupResources devices;
+  devices.devices = std::vector<DeviceRule>{{.type = 'c', .major = 1, .minor = 3, .access = "rwz"}};
+  EXPECT_TRUE(absl::IsInvalidArgument(driver_->Check(devices)));
+  EXPECT_FALSE(PathExists(root_ + "/p")) << "Check made a cgroup";
+}
+
 TEST_F(CgroupV2Fixture, DestroyWritesCgroupKillThenRemoves) {
   ASSERT_TRUE(driver_->Create("/p/c").ok());
   Put(root_ + "/p/cgroup.kill", "");
