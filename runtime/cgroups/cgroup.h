@@ -63,8 +63,9 @@ class CgroupDriver {
   virtual absl::Status Apply(const std::string& path, const CgroupResources& resources) = 0;
   // What Apply would refuse without asking the kernel: malformed values (hugepage sizes, unified
   // keys, device access; on v2 a swap limit without a memory limit or below it), and what this
-  // node cannot do (unified settings on v1, a v1 swap limit without swap accounting). Touches no cgroup, so a caller can refuse a
-  // request before it makes anything (CreateContainer, whose cgroup is made at start).
+  // node cannot do (unified settings on v1, a v1 swap limit without swap accounting). Touches no
+  // cgroup, so a caller can refuse a request before it makes anything (CreateContainer, whose
+  // cgroup is made at start).
   virtual absl::Status Check(const CgroupResources& resources) const;
   virtual absl::Status AddProcess(const std::string& path, pid_t pid) = 0;
   // Absolute paths of the cgroup.procs files a process must be written into to join `path`

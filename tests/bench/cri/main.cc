@@ -116,6 +116,11 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
   Settle(o);
   for (size_t i = 0; i < o.pods.size(); ++i) {
     ScaleOptions so{o.pods[i], o.clients, o.list_rounds};
+    if (so.pods <= kMaxHostNetworkPods) {  // the runtimes' own share of the K rows, before them
+      ScaleOptions host = so;
+      host.host_network = true;
+      Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, host); });
+    }
     Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, so); });
     if (!o.cni_conflist.empty()) RunCniBoundScale(bound, so.pods, so.clients, r);  // the K rows' bound
   }

@@ -20,10 +20,10 @@ struct Pod {
   bool running = false;
 };
 
-void StartOne(Target& t, Results& r, Pod& pod) {
+void StartOne(Target& t, Results& r, bool host_network, Pod& pod) {
   auto& c = t.client();
   std::string name = UniqueName("bench-scale");
-  auto pod_config = t.PodConfig(name, /*host_network=*/false);
+  auto pod_config = t.PodConfig(name, host_network);
   grpc::Status st = c.RunPod(pod_config, &pod.id);
   if (st.ok()) {
     t.Track(pod.id);
@@ -154,16 +154,18 @@ void RunScale(Target& t, Results& r, const ScaleOptions& o) {
   if (!before.ok()) return r.Error(t.name(), "daemon memory: " + before.status().ToString());
   std::vector<Pod> pods(static_cast<size_t>(o.pods));
   std::string k = absl::StrCat("K=", o.pods);
-  double start_ms = ElapsedMs([&] { Parallel(o.pods, o.clients, [&](int i) { StartOne(t, r, pods[i]); }); });
+  std::string kind = o.host_network ? "K host-network pods" : "K pods";
+  double start_ms =
+      ElapsedMs([&] { Parallel(o.pods, o.clients, [&](int i) { StartOne(t, r, o.host_network, pods[i]); }); });
   bool all = std::all_of(pods.begin(), pods.end(), [](const Pod& p) { return p.running; });
-  if (all) {
-    r.Add("K pods started at once, " + k, "s", t.name(), start_ms / 1000);
+  if (all) r.Add(kind + " started at once, " + k, "s", t.name(), start_ms / 1000);
+  if (all && !o.host_network) {
     absl::Status mem = MeasureMemory(t, r, pods, *daemon, *before);
     if (!mem.ok()) r.Error(t.name(), "memory at " + k + ": " + mem.ToString());
     MeasureCosts(t, r, pods.size(), o.list_rounds);
   }
   double down_ms = ElapsedMs([&] { Parallel(o.pods, o.clients, [&](int i) { TearDownOne(t, r, pods[i]); }); });
-  if (all) r.Add("K pods torn down, " + k, "s", t.name(), down_ms / 1000);
+  if (all) r.Add(kind + " torn down, " + k, "s", t.name(), down_ms / 1000);
 }
 
 }  // namespace podagent::bench

@@ -40,6 +40,8 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"RemovePodSandbox, CNI bridge", 2},
     {"CNI chain ADD alone (RunPodSandbox bound)", 2},
     {"CNI chain DEL alone (StopPodSandbox bound)", 2},
+    {"K host-network pods started at once, K=2", 1},
+    {"K host-network pods torn down, K=2", 1},
     {"K pods started at once, K=2", 1},
     {"RSS per pod (pause+shim+daemon growth) at K=2", 1},
     {"PSS per pod (pause+shim+daemon growth) at K=2", 1},
