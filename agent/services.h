@@ -31,7 +31,11 @@ struct Managers {
 
 namespace cri = ::runtime::v1;
 
-class RuntimeServiceImpl final : public cri::RuntimeService::Service {
+// ListContainers is served from bytes (agent/container/list_containers.cc); every other RPC is
+// the generated synchronous one.
+using RuntimeServiceBase = cri::RuntimeService::WithRawCallbackMethod_ListContainers<cri::RuntimeService::Service>;
+
+class RuntimeServiceImpl final : public RuntimeServiceBase {
  public:
   explicit RuntimeServiceImpl(Managers m) : m_(m) {}
 
@@ -47,7 +51,6 @@ class RuntimeServiceImpl final : public cri::RuntimeService::Service {
   PODAGENT_RPC(StartContainer, StartContainerRequest, StartContainerResponse)
   PODAGENT_RPC(StopContainer, StopContainerRequest, StopContainerResponse)
   PODAGENT_RPC(RemoveContainer, RemoveContainerRequest, RemoveContainerResponse)
-  PODAGENT_RPC(ListContainers, ListContainersRequest, ListContainersResponse)
   PODAGENT_RPC(ContainerStatus, ContainerStatusRequest, ContainerStatusResponse)
   PODAGENT_RPC(UpdateContainerResources, UpdateContainerResourcesRequest, UpdateContainerResourcesResponse)
   PODAGENT_RPC(ReopenContainerLog, ReopenContainerLogRequest, ReopenContainerLogResponse)
@@ -66,6 +69,10 @@ class RuntimeServiceImpl final : public cri::RuntimeService::Service {
   PODAGENT_RPC(ListPodSandboxMetrics, ListPodSandboxMetricsRequest, ListPodSandboxMetricsResponse)
   PODAGENT_RPC(RuntimeConfig, RuntimeConfigRequest, RuntimeConfigResponse)
 #undef PODAGENT_RPC
+  // kubelet lists every container each second: the reply is built on an arena and serialized
+  // once, instead of as hundreds of heap-allocated messages that gRPC then serializes and frees.
+  grpc::ServerUnaryReactor* ListContainers(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::Status GetContainerEvents(grpc::ServerContext* context, const cri::GetEventsRequest* request,
                                   grpc::ServerWriter<cri::ContainerEventResponse>* writer) override;
 

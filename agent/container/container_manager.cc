@@ -619,11 +619,11 @@ std::vector<ContainerRecord> ContainerManager::List() {
   return out;
 }
 
-void ContainerManager::ForEach(const std::function<void(const ContainerRecord&)>& fn) {
+void ContainerManager::ForEach(const std::function<void(const ContainerRecord&, Listing&)>& fn) {
   std::lock_guard<std::mutex> l(mu_);
   RefreshForListing();
   for (auto& [id, e] : containers_) {
-    if (e->rec.state != CtrState::kCreating) fn(e->rec);
+    if (e->rec.state != CtrState::kCreating) fn(e->rec, e->listing);
   }
 }
 

@@ -42,9 +42,17 @@ class ContainerManager : public ContainerRegistry {
   absl::Status Remove(const std::string& id);  // absent is fine
   absl::StatusOr<ContainerRecord> Get(const std::string& id);
   std::vector<ContainerRecord> List();
-  // Calls `fn` with each container List would return, under the manager's lock and without a
-  // copy (ListContainers at 500 containers): `fn` must be quick and must not call the manager.
-  void ForEach(const std::function<void(const ContainerRecord&)>& fn);
+  // What ListContainers derived from a record last time (its serialized CRI Container) and the
+  // state it was derived at: state is the only field of a CRI Container that changes after
+  // CreateContainer, so the bytes stay true while it does not change.
+  struct Listing {
+    CtrState state = CtrState::kCreating;
+    std::string bytes;
+  };
+  // Calls `fn` with each container List would return and the entry's Listing, under the manager's
+  // lock and without a copy (ListContainers at 500 containers): `fn` must be quick and must not
+  // call the manager.
+  void ForEach(const std::function<void(const ContainerRecord&, Listing&)>& fn);
   absl::Status UpdateResources(const std::string& id, const cri::LinuxContainerResources& resources);
   absl::Status ReopenLog(const std::string& id);
   absl::StatusOr<ExecSyncResult> ExecSync(const std::string& id, const std::vector<std::string>& cmd,
@@ -62,6 +70,7 @@ class ContainerManager : public ContainerRegistry {
     bool removed = false;  // guarded by op: a Stop or Remove that waited for op finds it gone
     bool changed = true;   // guarded by mu_: its state dir may hold a record Refresh has not read
     bool watch_warned = false;  // guarded by mu_: a failed watch of its state dir was logged
+    Listing listing;            // guarded by mu_
   };
 
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;

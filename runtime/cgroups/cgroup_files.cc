@@ -271,7 +271,17 @@ absl::StatusOr<std::vector<pid_t>> ReadProcsRecursive(const std::string& dir) {
 }
 
 absl::Status KillAndRemove(const std::string& dir, const std::string& kill_file, bool rmdir_files) {
+  // After a stop the cgroup is empty and has no child: one rmdir, instead of the walk below (8
+  // syscalls per hierarchy, 9 hierarchies on v1). The kernel refuses it (EBUSY) while a task or a
+  // child cgroup is left, and a fixture tree's files refuse it too (ENOTEMPTY): those take the walk.
+  if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return absl::OkStatus();
   if (!IsDir(dir)) return absl::OkStatus();
+  // A tree of empty cgroups (a pod's after its stop: the pod's and the pause's) goes deepest first
+  // without reading a cgroup.procs; a busy one stops this at its first EBUSY. Files are never
+  // removed here: in a fixture tree they are what says a cgroup is busy.
+  std::vector<std::string> tree;
+  CollectPostOrder(dir, tree);
+  if (RemoveOnce(tree, false).err == 0) return absl::OkStatus();
   if (!kill_file.empty() && PathExists(absl::StrCat(dir, "/", kill_file))) {
     absl::Status st = Write(dir, kill_file, "1", false);
     if (!st.ok() && !absl::IsNotFound(st)) return Annotate(st, "kill cgroup");

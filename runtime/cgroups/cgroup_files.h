@@ -43,7 +43,8 @@ absl::Status WaitForValue(const std::string& dir, const std::string& file, const
 // `relist_ms` for processes that joined since. DeadlineExceeded names the pids still there.
 absl::Status WaitEmpty(const std::string& dir, int timeout_ms, bool kill_rounds, int relist_ms = 100);
 
-// Kills every process in the subtree at `dir` (SIGKILL; `kill_file` such as v2's cgroup.kill is
+// Removes `dir` when the kernel lets it go at once (no task, no child). Otherwise kills every
+// process in the subtree at `dir` (SIGKILL; `kill_file` such as v2's cgroup.kill is
 // written first when it exists), then removes the directories deepest first, retrying EBUSY
 // with backoff for a bounded time. Absent `dir` is fine. `rmdir_files` removes regular files
 // first (fixture trees only: the kernel's files vanish with the directory).

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -41,7 +42,7 @@ class StateDirWatch {
  private:
   explicit StateDirWatch(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
-  std::map<std::string, int> wd_by_key_;
+  std::unordered_map<std::string, int> wd_by_key_;  // looked up per container per listing
   std::map<int, std::string> key_by_wd_;
 };
 

@@ -1,6 +1,7 @@
 // E2E: the CRI semantics critest and kubelet rely on, through the real podagent on its socket, in
 // host-network pods (no CNI needed), checked against the kernel's view from the host
 // (/proc/PID/status, /proc/PID/mountinfo, /proc/PID/ns/pid):
+//   - ListContainers says what ContainerStatus says at every step of a container's life
 //   - a stop signal that arrives before the entrypoint installed its handler is not lost
 //   - Stop of an exited container returns at once; concurrent Stop and Remove are safe
 //   - an ExecSync timeout kills the command and its process group, leaving not even a zombie
@@ -17,6 +18,7 @@
 #include <climits>
 #include <cstring>
 #include <future>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -222,6 +224,66 @@ TEST_F(ConformanceE2E, ConcurrentStopAndRemoveOfOneContainerAndOnePod) {
   }
   cri::PodSandboxStatusResponse gone;
   EXPECT_EQ(client_->PodStatus(pod, false, &gone).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// ListContainers replies from bytes it keeps per container between calls
+// (agent/container/list_containers.cc): at each step of the lifecycle the listing must say what
+// ContainerStatus says, a state filter must select by the new state, and an exit that only the
+// shim saw (no RPC about the container in between) must show in the next listing. Broken build:
+// bytes kept without the state they were made at list the started container as CREATED.
+TEST_F(ConformanceE2E, ListContainersFollowsEveryStateChange) {
+  std::string pod = RunPod("listed");
+  cri::ContainerConfig config = BusyboxSh("listed", "while [ ! -e /tmp/go ]; do sleep 0.1; done; exit 4");
+  (*config.mutable_labels())["tier"] = "listed";
+  (*config.mutable_annotations())["note"] = "kept";
+  std::string id;
+  grpc::Status st = Create(pod, config, &id);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  auto list = [&](std::optional<cri::ContainerState> state) {
+    cri::ListContainersRequest req;
+    if (state) req.mutable_filter()->mutable_state()->set_state(*state);
+    cri::ListContainersResponse resp;
+    grpc::Status st = client_->Call(&cri::RuntimeService::Stub::ListContainers, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  };
+  auto agrees_with_status = [&](cri::ContainerState want) {
+    cri::ListContainersResponse all = list(std::nullopt);
+    ASSERT_EQ(all.containers_size(), 1);
+    const cri::Container& c = all.containers(0);
+    cri::ContainerStatus s = Status(id).status();
+    EXPECT_EQ(c.id(), id);
+    EXPECT_EQ(c.pod_sandbox_id(), pod);
+    EXPECT_EQ(c.state(), want);
+    EXPECT_EQ(s.state(), want);
+    EXPECT_EQ(c.metadata().name(), s.metadata().name());
+    EXPECT_EQ(c.metadata().attempt(), s.metadata().attempt());
+    EXPECT_EQ(c.image().image(), s.image().image());
+    EXPECT_EQ(c.image_ref(), s.image_ref());
+    EXPECT_EQ(c.created_at(), s.created_at());
+    EXPECT_GT(c.created_at(), 0);
+    EXPECT_EQ(c.labels().at("tier"), "listed");
+    EXPECT_EQ(c.annotations().at("note"), "kept");
+    for (cri::ContainerState other : {cri::CONTAINER_CREATED, cri::CONTAINER_RUNNING, cri::CONTAINER_EXITED}) {
+      EXPECT_EQ(list(other).containers_size(), other == want ? 1 : 0) << "filter by state " << other;
+    }
+  };
+  agrees_with_status(cri::CONTAINER_CREATED);
+  ASSERT_TRUE(client_->StartContainer(id).ok());
+  agrees_with_status(cri::CONTAINER_RUNNING);
+  ASSERT_TRUE(Exec(id, {"touch", "/tmp/go"}).exit_code() == 0);
+  cri::ContainerState seen = cri::CONTAINER_RUNNING;
+  for (int i = 0; i < 300 && seen == cri::CONTAINER_RUNNING; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cri::ListContainersResponse all = list(std::nullopt);
+    ASSERT_EQ(all.containers_size(), 1);
+    seen = all.containers(0).state();
+  }
+  EXPECT_EQ(seen, cri::CONTAINER_EXITED) << "the listing never showed the exit";
+  agrees_with_status(cri::CONTAINER_EXITED);
+  EXPECT_EQ(Status(id).status().exit_code(), 4);
+  ASSERT_TRUE(client_->RemoveContainer(id).ok());
+  EXPECT_EQ(list(std::nullopt).containers_size(), 0);
 }
 
 // critest "execSync with timeout": afterwards `pgrep sleep` must find nothing, not even the
