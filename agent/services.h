@@ -69,8 +69,9 @@ class RuntimeServiceImpl final : public RuntimeServiceBase {
   PODAGENT_RPC(ListPodSandboxMetrics, ListPodSandboxMetricsRequest, ListPodSandboxMetricsResponse)
   PODAGENT_RPC(RuntimeConfig, RuntimeConfigRequest, RuntimeConfigResponse)
 #undef PODAGENT_RPC
-  // kubelet lists every container each second: the reply is built on an arena and serialized
-  // once, instead of as hundreds of heap-allocated messages that gRPC then serializes and frees.
+  // kubelet lists every container each second: the reply concatenates bytes kept per container
+  // (made again when its state changes), instead of hundreds of messages built, serialized and
+  // freed per call.
   grpc::ServerUnaryReactor* ListContainers(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override;
   grpc::Status GetContainerEvents(grpc::ServerContext* context, const cri::GetEventsRequest* request,

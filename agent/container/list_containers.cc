@@ -1,4 +1,3 @@
-#include <google/protobuf/arena.h>
 #include <grpcpp/support/proto_buffer_reader.h>
 
 #include "agent/container/container_convert.h"
