@@ -44,7 +44,8 @@ class ContainerManager : public ContainerRegistry {
   std::vector<ContainerRecord> List();
   // What ListContainers derived from a record last time (its serialized CRI Container) and the
   // state it was derived at: state is the only field of a CRI Container that changes after
-  // CreateContainer, so the bytes stay true while it does not change.
+  // CreateContainer, so the bytes stay true while it does not change. It starts at kCreating,
+  // a state never listed: the first listing of a container always makes its bytes.
   struct Listing {
     CtrState state = CtrState::kCreating;
     std::string bytes;

@@ -44,7 +44,7 @@ grpc::ServerUnaryReactor* RuntimeServiceImpl::ListContainers(grpc::CallbackServe
   std::string out;
   m_.containers->ForEach([&](const ContainerRecord& r, ContainerManager::Listing& cached) {
     if (req.has_filter() && !MatchesFilter(r, req.filter())) return;
-    if (cached.bytes.empty() || cached.state != r.state) cached = {r.state, EncodeOne(r)};
+    if (cached.state != r.state) cached = {r.state, EncodeOne(r)};
     out += cached.bytes;
   });
   *response = TakeBuffer(std::move(out));

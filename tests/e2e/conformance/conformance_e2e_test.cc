@@ -271,7 +271,7 @@ TEST_F(ConformanceE2E, ListContainersFollowsEveryStateChange) {
   agrees_with_status(cri::CONTAINER_CREATED);
   ASSERT_TRUE(client_->StartContainer(id).ok());
   agrees_with_status(cri::CONTAINER_RUNNING);
-  ASSERT_TRUE(Exec(id, {"touch", "/tmp/go"}).exit_code() == 0);
+  ASSERT_EQ(Exec(id, {"touch", "/tmp/go"}).exit_code(), 0);
   cri::ContainerState seen = cri::CONTAINER_RUNNING;
   for (int i = 0; i < 300 && seen == cri::CONTAINER_RUNNING; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
