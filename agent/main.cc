@@ -20,6 +20,7 @@
 #include "agent/logging.h"
 #include "agent/service_notify.h"
 #include "agent/version.h"
+#include "absl/synchronization/mutex.h"
 #include "runtime/common/errors.h"
 #include "runtime/common/release_image.h"
 
@@ -87,6 +88,11 @@ int Run(int argc, char** argv) {
   // glibc gives each thread that allocates its own arena, up to 8 per core, each keeping its
   // freed memory: two are enough for a daemon that is idle most of the time (docs/benchmarks.md).
   ::mallopt(M_ARENA_MAX, 2);
+  // Debian builds Abseil without NDEBUG, so every absl::Mutex lock (gRPC's too) also updates a
+  // lock-order graph behind one process-wide lock, and a cycle in it aborts the process. The
+  // daemon must not die on a report: it turns the graph off; the tests, which never run this
+  // line, keep the checks.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);

@@ -1,12 +1,17 @@
 #pragma once
-// A forked child that sleeps until killed (for cgroup membership and kill tests), and the reap
-// that tells which signal ended it. The test owns the pid: kill and reap it, or hand it to a
+// A forked child that sleeps until killed (for cgroup membership and kill tests), and the bounded
+// reap that tells which signal ended it. The test owns the pid: kill and reap it, or hand it to a
 // ScopedChild.
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 
 namespace podagent::testing {
 
@@ -18,10 +23,30 @@ inline pid_t SpawnSleeper() {
   return pid;
 }
 
-// Waits for `pid`; the signal that ended it, 0 for an exit, -1 when it was not our child.
-inline int ReapSignal(pid_t pid) {
+// ReapSignal's answer when the child outlived the wait: the test then SIGKILLs and reaps it, so
+// a kill that never came fails the check instead of hanging the suite.
+inline constexpr int kStillRunning = -2;
+
+// Waits up to `timeout` for `pid` (its pidfd, no sleep loop); the signal that ended it, 0 for an
+// exit, -1 when it was not our child, kStillRunning when it was still running at the deadline.
+inline int ReapSignal(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  int ready = 1;
+  if (fd >= 0) {
+    pollfd p{fd, POLLIN, 0};
+    do {
+      ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (ready < 0 && errno == EINTR);
+    ::close(fd);
+  }
   int status = 0;
-  if (::waitpid(pid, &status, 0) != pid) return -1;
+  pid_t waited = ::waitpid(pid, &status, ready == 0 ? WNOHANG : 0);
+  if (waited == 0) {  // our child, still running at the deadline
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return kStillRunning;
+  }
+  if (waited != pid) return -1;
   return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 

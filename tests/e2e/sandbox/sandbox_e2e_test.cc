@@ -21,6 +21,7 @@
 #include "tests/lib/cri_client.h"
 #include "tests/lib/cni_e2e.h"
 #include "tests/lib/ns_inode.h"
+#include "tests/lib/shell.h"
 #include "tests/lib/test_daemon.h"
 
 namespace podagent {
@@ -86,6 +87,10 @@ TEST_F(SandboxE2E, RunListStatusStopRemove) {
   EXPECT_TRUE(IsNamespacePin(netns));
   EXPECT_EQ(testing::ReadNsInodeAt(netns), testing::ReadNsInode(pid, "net")) << "the pin holds the pause's netns";
   EXPECT_NE(testing::ReadNsInode(pid, "net"), testing::HostNsInode("net"));
+  // The shipped conflist has no loopback plugin: the pause sets lo up itself (--lo-up).
+  EXPECT_TRUE(absl::StrContains(testing::Sh({"/usr/bin/nsenter", "--net=" + netns, "/usr/sbin/ip", "-o", "link",
+                                             "show", "lo"}),
+                                "LOOPBACK,UP,LOWER_UP"));
   EXPECT_EQ(AllocatedIps(), 1);
 
   cri::ListPodSandboxResponse list;
