@@ -90,8 +90,8 @@ int Run(int argc, char** argv) {
   ::mallopt(M_ARENA_MAX, 2);
   // Debian builds Abseil without NDEBUG, so every absl::Mutex lock (gRPC's too) also updates a
   // lock-order graph behind one process-wide lock, and a cycle in it aborts the process. The
-  // daemon must not die on a report: it turns the graph off; the tests, which never run this
-  // line, keep the checks.
+  // daemon must not die on a report: it turns the graph off. The unit tests, which never run
+  // this line, keep the checks.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
