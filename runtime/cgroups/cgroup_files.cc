@@ -46,6 +46,13 @@ bool IsDir(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// `failed`, as NotFound when the cgroup `dir` is gone: kernfs answers ENODEV to a read or write
+// of a file opened just before its cgroup was removed.
+absl::Status Gone(const std::string& dir, absl::Status failed) {
+  if (absl::IsNotFound(failed) || IsDir(dir)) return failed;
+  return absl::NotFoundError(absl::StrCat(failed.message(), " (the cgroup was removed)"));
+}
+
 // The child directories of `dir` (none when it cannot be listed). The type comes from the
 // directory entry (cgroupfs and tmpfs fill it): a v1 cgroup holds 15-25 files, and an lstat of
 // each by its full path was most of the syscalls of a container's removal (~170 over 9
@@ -229,7 +236,7 @@ absl::Status Write(const std::string& dir, const std::string& file, const std::s
   do {
     n = ::write(fd.Get(), value.data(), value.size());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return ErrnoError(absl::StrCat("write \"", value, "\" to ", path));
+  if (n < 0) return Gone(dir, ErrnoError(absl::StrCat("write \"", value, "\" to ", path)));
   if (static_cast<size_t>(n) != value.size()) {
     return absl::InternalError(absl::StrCat("write \"", value, "\" to ", path, ": short write"));
   }
@@ -237,8 +244,9 @@ absl::Status Write(const std::string& dir, const std::string& file, const std::s
 }
 
 absl::StatusOr<std::string> Read(const std::string& dir, const std::string& file) {
-  ASSIGN_OR_RETURN(std::string content, ReadFile(absl::StrCat(dir, "/", file)));
-  return TrimEnd(std::move(content));
+  auto content = ReadFile(absl::StrCat(dir, "/", file));
+  if (!content.ok()) return Gone(dir, content.status());
+  return TrimEnd(std::move(*content));
 }
 
 absl::StatusOr<std::vector<pid_t>> ReadProcs(const std::string& dir) {
