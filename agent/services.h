@@ -31,9 +31,10 @@ struct Managers {
 
 namespace cri = ::runtime::v1;
 
-// ListContainers is served from bytes (agent/container/list_containers.cc); every other RPC is
+// ListContainers and ListPodSandbox are served from bytes (agent/raw_reply.h); every other RPC is
 // the generated synchronous one.
-using RuntimeServiceBase = cri::RuntimeService::WithRawCallbackMethod_ListContainers<cri::RuntimeService::Service>;
+using RuntimeServiceBase = cri::RuntimeService::WithRawCallbackMethod_ListPodSandbox<
+    cri::RuntimeService::WithRawCallbackMethod_ListContainers<cri::RuntimeService::Service>>;
 
 class RuntimeServiceImpl final : public RuntimeServiceBase {
  public:
@@ -46,7 +47,6 @@ class RuntimeServiceImpl final : public RuntimeServiceBase {
   PODAGENT_RPC(StopPodSandbox, StopPodSandboxRequest, StopPodSandboxResponse)
   PODAGENT_RPC(RemovePodSandbox, RemovePodSandboxRequest, RemovePodSandboxResponse)
   PODAGENT_RPC(PodSandboxStatus, PodSandboxStatusRequest, PodSandboxStatusResponse)
-  PODAGENT_RPC(ListPodSandbox, ListPodSandboxRequest, ListPodSandboxResponse)
   PODAGENT_RPC(CreateContainer, CreateContainerRequest, CreateContainerResponse)
   PODAGENT_RPC(StartContainer, StartContainerRequest, StartContainerResponse)
   PODAGENT_RPC(StopContainer, StopContainerRequest, StopContainerResponse)
@@ -73,6 +73,10 @@ class RuntimeServiceImpl final : public RuntimeServiceBase {
   // (made again when its state changes), instead of hundreds of messages built, serialized and
   // freed per call.
   grpc::ServerUnaryReactor* ListContainers(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
+  // The same for every pod (bytes kept per pod, made again when its record or readiness changes;
+  // the pauses' liveness in one poll).
+  grpc::ServerUnaryReactor* ListPodSandbox(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override;
   grpc::Status GetContainerEvents(grpc::ServerContext* context, const cri::GetEventsRequest* request,
                                   grpc::ServerWriter<cri::ContainerEventResponse>* writer) override;

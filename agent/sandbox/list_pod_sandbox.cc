@@ -1,17 +1,37 @@
-#include "agent/grpc_status.h"
+#include "agent/raw_reply.h"
 #include "agent/sandbox/pod_view.h"
 #include "agent/sandbox/sandbox_manager.h"
 #include "agent/services.h"
 
 namespace podagent {
 
-grpc::Status RuntimeServiceImpl::ListPodSandbox(grpc::ServerContext*, const cri::ListPodSandboxRequest* request,
-                                                cri::ListPodSandboxResponse* response) {
-  for (const PodView& v : m_.sandboxes->List()) {
-    if (request->has_filter() && !MatchesFilter(v.record, v.ready, request->filter())) continue;
-    FillPodSandbox(v.record, v.ready, response->add_items());
+namespace {
+
+// A ListPodSandboxResponse holding only `r` (agent/raw_reply.h: the reply concatenates these).
+std::string EncodeOne(const PodRecord& r, bool ready) {
+  cri::ListPodSandboxResponse one;
+  FillPodSandbox(r, ready, one.add_items());
+  return one.SerializeAsString();
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RuntimeServiceImpl::ListPodSandbox(grpc::CallbackServerContext* context,
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  cri::ListPodSandboxRequest req;
+  if (!ParseRequest(request, &req)) {
+    return FinishCall(context, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                            "ListPodSandbox: the request is not a runtime.v1.ListPodSandboxRequest"));
   }
-  return grpc::Status::OK;
+  std::string out;
+  m_.sandboxes->ForEach([&](const PodRecord& r, bool ready, SandboxManager::Listing& kept) {
+    if (req.has_filter() && !MatchesFilter(r, ready, req.filter())) return;
+    if (!kept.made || kept.ready != ready) kept = {true, ready, EncodeOne(r, ready)};
+    out += kept.bytes;
+  });
+  *response = TakeBuffer(std::move(out));
+  return FinishCall(context, grpc::Status::OK);
 }
 
 }  // namespace podagent

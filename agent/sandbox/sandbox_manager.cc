@@ -90,7 +90,10 @@ absl::Status SandboxManager::SaveUnsynced(const PodRecord& r) {
 void SandboxManager::Publish(const PodRecord& r) {
   absl::MutexLock lock(&mu_);
   auto it = pods_.find(r.id);
-  if (it != pods_.end()) it->second.record = r;
+  if (it != pods_.end()) {
+    it->second.record = r;
+    it->second.listing = {};
+  }
 }
 
 bool SandboxManager::Ready(const PodRecord& r) const {
@@ -160,7 +163,7 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
       return absl::AlreadyExistsError(absl::StrCat("pod sandbox name ", key, " is reserved for pod ", taken->second));
     }
     names_[key] = id;
-    pods_[id] = Entry{pod, r};
+    pods_[id] = Entry{pod, r, {}};
   }
   ScopeGuard forget([&] {
     absl::MutexLock lock(&mu_);
@@ -295,6 +298,25 @@ std::vector<PodView> SandboxManager::List() const {
   return out;
 }
 
+void SandboxManager::ForEach(const std::function<void(const PodRecord&, bool ready, Listing&)>& fn) {
+  absl::MutexLock lock(&mu_);
+  std::vector<PauseRef> asked;
+  for (const auto& [id, e] : pods_) {
+    if (e.record.state == PodState::kReady) asked.push_back({e.record.id, e.record.pause});
+  }
+  std::vector<bool> alive;
+  if (runtime_ != nullptr) alive = runtime_->PausesAlive(asked);
+  size_t next = 0;  // the answers come in pods_'s order, for the ready records only
+  for (auto& [id, e] : pods_) {
+    bool ready = false;
+    if (e.record.state == PodState::kReady) {
+      ready = next < alive.size() && alive[next];
+      ++next;
+    }
+    fn(e.record, ready, e.listing);
+  }
+}
+
 absl::StatusOr<PodInfo> SandboxManager::GetPod(const std::string& id) const {
   ASSIGN_OR_RETURN(PodView v, Status(id));
   return v.record.ToPodInfo(v.ready);
@@ -328,7 +350,7 @@ void SandboxManager::RecoverOne(PodRecord r) {
   {
     absl::MutexLock lock(&mu_);
     names_[r.NameKey()] = r.id;
-    pods_[r.id] = Entry{std::make_shared<Pod>(), r};
+    pods_[r.id] = Entry{std::make_shared<Pod>(), r, {}};
   }
   absl::Status st = Save(r);
   if (!st.ok()) spdlog::error("pod {}: recover: {}", r.id, st.message());

@@ -7,6 +7,7 @@
 // slow work. Records are persisted (RecordStore kind "pods" under root_dir) before anything is
 // allocated for the pod, and after every state change, before the change is published.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,6 +59,18 @@ class SandboxManager : public PodLookup {
   absl::StatusOr<PodView> Status(const std::string& id) const;
   std::vector<PodView> List() const;
 
+  // What a listing keeps of a pod between calls: its reply bytes and the readiness they were
+  // made at. Dropped whenever the pod's record changes.
+  struct Listing {
+    bool made = false;
+    bool ready = false;
+    std::string bytes;
+  };
+  // Calls `fn` with each pod's record, whether it is ready (as Status says) and its Listing,
+  // under the manager's lock, without copying records: `fn` must not call into the manager.
+  // The pauses' liveness is asked of the runtime in one call.
+  void ForEach(const std::function<void(const PodRecord&, bool ready, Listing&)>& fn);
+
   absl::StatusOr<PodInfo> GetPod(const std::string& id) const override;
   std::vector<PodInfo> ListPods() const override;
 
@@ -69,6 +82,7 @@ class SandboxManager : public PodLookup {
   struct Entry {
     std::shared_ptr<Pod> pod;
     PodRecord record;  // the published record
+    Listing listing;   // reset by every Publish
   };
 
   // Full id or unique prefix.

@@ -20,9 +20,10 @@ absl::Status ValidatePath(const std::string& path);
 std::string Join(const std::string& root, const std::string& path);
 
 // Writes `value` to `dir`/`file`. With `create` (fixture trees) a missing file is created.
+// NotFound when the cgroup is gone, also when it went between the open and the write.
 absl::Status Write(const std::string& dir, const std::string& file, const std::string& value, bool create);
 
-// Content of `dir`/`file` without the trailing newline.
+// Content of `dir`/`file` without the trailing newline; NotFound as for Write.
 absl::StatusOr<std::string> Read(const std::string& dir, const std::string& file);
 
 // Pids listed in `dir`/cgroup.procs.

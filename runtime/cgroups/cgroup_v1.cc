@@ -151,10 +151,13 @@ class CgroupV1Driver : public CgroupDriver {
     if (!IsRealDir(dir)) return absl::OkStatus();
     // An empty tree stays empty (nothing in it is left to fork, and only root moves tasks in):
     // skip the freeze, whose two writes cost ~5 ms each and were most of a StopContainer.
-    if (auto procs = cgroupfs::ReadProcsRecursive(dir); procs.ok() && procs->empty()) return absl::OkStatus();
+    auto procs = cgroupfs::ReadProcsRecursive(dir);
+    if (absl::IsNotFound(procs.status()) || (procs.ok() && procs->empty())) return absl::OkStatus();
     if (freezer == nullptr) return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
-    std::string fdir = cgroupfs::Join(freezer->dir, path);
-    RETURN_IF_ERROR(Annotate(FreezeAndKill(fdir), "kill cgroup " + path));
+    // NotFound: the cgroup went while this ran (systemd removes an emptied unit's at once); the
+    // wait below kills by pid whatever may still be listed and sees the directory gone.
+    absl::Status frozen = FreezeAndKill(cgroupfs::Join(freezer->dir, path));
+    if (!frozen.ok() && !absl::IsNotFound(frozen)) return Annotate(frozen, "kill cgroup " + path);
     return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
   }
 

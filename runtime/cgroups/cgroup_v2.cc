@@ -109,11 +109,11 @@ class CgroupV2Driver : public CgroupDriver {
     std::string dir = cgroupfs::Join(root_, path);
     struct stat st;
     if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return absl::OkStatus();
-    if (PathExists(dir + "/cgroup.kill")) {  // Linux 5.14+: the kernel kills the subtree atomically
-      RETURN_IF_ERROR(Annotate(Write(dir, "cgroup.kill", "1"), "kill cgroup " + path));
-    } else {
-      RETURN_IF_ERROR(Annotate(FreezeAndKill(dir), "kill cgroup " + path));
-    }
+    // Linux 5.14+: the kernel kills the subtree atomically.
+    absl::Status killed = PathExists(dir + "/cgroup.kill") ? Write(dir, "cgroup.kill", "1") : FreezeAndKill(dir);
+    // NotFound: the cgroup went while this ran (systemd removes an emptied scope's at once); the
+    // wait below kills by pid whatever may still be listed and sees the directory gone.
+    if (!killed.ok() && !absl::IsNotFound(killed)) return Annotate(killed, "kill cgroup " + path);
     return Annotate(cgroupfs::WaitEmpty(dir, kKillWaitMs, true), "kill cgroup " + path);
   }
 

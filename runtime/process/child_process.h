@@ -46,6 +46,10 @@ class ChildProcess {
 
   // True until the process has exited (a zombie counts as exited).
   bool Alive();
+  // The pidfd that poll() reports readable once the process exits, for a wait on many processes
+  // in one call; -1 when there is none or the exit is already known (Alive() then answers
+  // without a syscall). A readable fd says "ask Alive()", which reaps our child.
+  int ExitFd() const { return exit_ ? -1 : pidfd_.Get(); }
   // Sends `sig` only to this process: through the pidfd, or after checking the start time.
   // OK when the process has already exited.
   absl::Status Signal(int sig);

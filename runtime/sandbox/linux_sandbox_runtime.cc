@@ -1,3 +1,5 @@
+#include <poll.h>
+
 #include <csignal>
 
 #include "absl/strings/str_cat.h"
@@ -75,6 +77,31 @@ bool LinuxSandboxRuntime::PauseAlive(const std::string& id, const ProcessIdentit
   absl::MutexLock lock(&mu_);
   ChildProcess* child = Find(id, pause);
   return child != nullptr && child->Alive();
+}
+
+std::vector<bool> LinuxSandboxRuntime::PausesAlive(const std::vector<PauseRef>& pauses) {
+  absl::MutexLock lock(&mu_);
+  std::vector<bool> alive(pauses.size(), false);
+  std::vector<ChildProcess*> polled;  // pointers into pauses_ stay valid while it grows
+  std::vector<size_t> slot;
+  std::vector<struct pollfd> fds;
+  for (size_t i = 0; i < pauses.size(); ++i) {
+    ChildProcess* child = Find(pauses[i].id, pauses[i].pause);
+    if (child == nullptr) continue;
+    int fd = child->ExitFd();
+    if (fd < 0) {
+      alive[i] = child->Alive();
+      continue;
+    }
+    polled.push_back(child);
+    slot.push_back(i);
+    fds.push_back({fd, POLLIN, 0});
+  }
+  bool polled_ok = fds.empty() || ::poll(fds.data(), fds.size(), 0) >= 0;
+  for (size_t k = 0; k < fds.size(); ++k) {
+    alive[slot[k]] = polled_ok && fds[k].revents == 0 ? true : polled[k]->Alive();
+  }
+  return alive;
 }
 
 absl::Status LinuxSandboxRuntime::StopPause(const std::string& id, const ProcessIdentity& pause,

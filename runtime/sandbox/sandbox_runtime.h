@@ -31,6 +31,12 @@ struct SandboxSpec {
   std::optional<int> oom_score_adj;     // for pause, already decided by the policy
 };
 
+// A pod's pause as a readiness check names it.
+struct PauseRef {
+  const std::string& id;
+  const ProcessIdentity& pause;
+};
+
 struct SandboxState {
   ProcessIdentity pause;
   std::string netns_path;  // "" with the host's network
@@ -46,6 +52,13 @@ class SandboxRuntime {
   virtual absl::StatusOr<SandboxState> Start(const SandboxSpec& spec) = 0;
   // Whether that pause (pid + start time) still runs; reaps it when it was our child.
   virtual bool PauseAlive(const std::string& id, const ProcessIdentity& pause) = 0;
+  // PauseAlive of each, in order; a runtime may answer them all in one system call.
+  virtual std::vector<bool> PausesAlive(const std::vector<PauseRef>& pauses) {
+    std::vector<bool> out;
+    out.reserve(pauses.size());
+    for (const PauseRef& p : pauses) out.push_back(PauseAlive(p.id, p.pause));
+    return out;
+  }
   // SIGTERM, `grace`, SIGKILL. Idempotent; a pause already gone is fine.
   virtual absl::Status StopPause(const std::string& id, const ProcessIdentity& pause, absl::Duration grace) = 0;
   // Kills what is left in the pod cgroup and removes it, the netns pin and the pod files.
@@ -62,6 +75,9 @@ class LinuxSandboxRuntime : public SandboxRuntime {
   std::string PodDir(const std::string& id) const override { return run_dir_ + "/pods/" + id; }
   absl::StatusOr<SandboxState> Start(const SandboxSpec& spec) override;
   bool PauseAlive(const std::string& id, const ProcessIdentity& pause) override;
+  // One poll() over the pauses' pidfds (kubelet lists every pod each second): only a pause whose
+  // pidfd is readable, or that has none, costs more.
+  std::vector<bool> PausesAlive(const std::vector<PauseRef>& pauses) override;
   absl::Status StopPause(const std::string& id, const ProcessIdentity& pause, absl::Duration grace) override;
   absl::Status Remove(const std::string& id, const std::string& cgroup_path) override;
 

@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <iostream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/cgroups/systemd_names.h"
@@ -20,6 +23,17 @@
 namespace podagent::testing {
 
 namespace cri = ::runtime::v1;
+
+std::string WarningsAndErrors(const std::string& log) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    if (absl::StrContains(line, " warning [") || absl::StrContains(line, " error [") ||
+        absl::StrContains(line, " critical [")) {
+      absl::StrAppend(&out, line, "\n");
+    }
+  }
+  return out;
+}
 
 DaemonTest::DaemonTest(const std::string& name) {
   std::string suffix = NewId().substr(0, 10);
@@ -118,10 +132,14 @@ void DaemonTest::TearDown() {
     grpc::Status listed = client_->ListPods({}, &list);
     EXPECT_TRUE(listed.ok()) << "teardown: ListPodSandbox: " << listed.error_message();
     for (const auto& p : list.items()) {
-      EXPECT_TRUE(client_->StopPod(p.id()).ok()) << "teardown: StopPodSandbox " << p.id();
-      EXPECT_TRUE(client_->RemovePod(p.id()).ok()) << "teardown: RemovePodSandbox " << p.id();
+      grpc::Status stopped = client_->StopPod(p.id());
+      EXPECT_TRUE(stopped.ok()) << "teardown: StopPodSandbox " << p.id() << ": " << stopped.error_message();
+      grpc::Status removed = client_->RemovePod(p.id());
+      EXPECT_TRUE(removed.ok()) << "teardown: RemovePodSandbox " << p.id() << ": " << removed.error_message();
     }
   }
+  // A failed test shows what the daemon warned about: its log goes with the temp dir.
+  if (daemon_ && HasFailure()) std::cout << "daemon warnings and errors:\n" << WarningsAndErrors(daemon_->Log());
   std::string run_dir = daemon_ ? daemon_->run_dir() : "";
   if (daemon_) daemon_->Stop();
   if (!run_dir.empty()) {

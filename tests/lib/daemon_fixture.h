@@ -32,6 +32,9 @@ namespace podagent::testing {
 inline constexpr char kBusyboxImage[] = "e2e.local/busybox:1";
 ::runtime::v1::ContainerConfig BusyboxSh(const std::string& name, const std::string& script);
 
+// The lines of a daemon log at warning level or above, for a failed test's report.
+std::string WarningsAndErrors(const std::string& log);
+
 class DaemonTest : public ::testing::Test {
  protected:
   // `name` prefixes the cgroup parent (its dashes dropped in a slice's name).

@@ -5,13 +5,15 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+
+#include "runtime/common/pidfd.h"
+#include "runtime/common/unique_fd.h"
 
 namespace podagent::testing {
 
@@ -27,20 +29,24 @@ inline pid_t SpawnSleeper() {
 // a kill that never came fails the check instead of hanging the suite.
 inline constexpr int kStillRunning = -2;
 
+// Whether the process behind `pidfd` exits within `timeout` (true when there is no pidfd: the
+// caller then waits without a bound, as before pidfds).
+inline bool ExitsWithin(const UniqueFd& pidfd, std::chrono::milliseconds timeout) {
+  if (!pidfd) return true;
+  pollfd p{pidfd.Get(), POLLIN, 0};
+  int ready;
+  do {
+    ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  } while (ready < 0 && errno == EINTR);
+  return ready != 0;
+}
+
 // Waits up to `timeout` for `pid` (its pidfd, no sleep loop); the signal that ended it, 0 for an
 // exit, -1 when it was not our child, kStillRunning when it was still running at the deadline.
 inline int ReapSignal(pid_t pid, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  int ready = 1;
-  if (fd >= 0) {
-    pollfd p{fd, POLLIN, 0};
-    do {
-      ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-    } while (ready < 0 && errno == EINTR);
-    ::close(fd);
-  }
+  bool exited = ExitsWithin(PidfdOpen(pid), timeout);
   int status = 0;
-  pid_t waited = ::waitpid(pid, &status, ready == 0 ? WNOHANG : 0);
+  pid_t waited = ::waitpid(pid, &status, exited ? 0 : WNOHANG);
   if (waited == 0) {  // our child, still running at the deadline
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);

@@ -124,6 +124,7 @@ void TimeList(Target& t, Results& r, const std::string& row, int rounds,
 void MeasureCosts(Target& t, Results& r, size_t k, int rounds) {
   std::string at = absl::StrCat(" at K=", k);
   using S = cri::RuntimeService::Stub;
+  TimeList(t, r, "ListPodSandbox" + at, rounds, &S::ListPodSandbox, k, &cri::ListPodSandboxResponse::items_size);
   TimeList(t, r, "ListContainers" + at, rounds, &S::ListContainers, k, &cri::ListContainersResponse::containers_size);
   TimeList(t, r, "ListContainerStats" + at, rounds, &S::ListContainerStats, k, &cri::ListContainerStatsResponse::stats_size);
   TimeList(t, r, "ListPodSandboxStats" + at, rounds, &S::ListPodSandboxStats, k,

@@ -5,7 +5,8 @@
 //   memory at K (MiB): RSS and PSS per pod of pause + shim + daemon growth over the daemon before
 //     the pods, and each part alone (processes found from the daemon's pid, the pods' and the
 //     containers' pids: a pod's shim is the parent of its container or its pause)
-//   cost at K (ms): ListContainers, ListContainerStats, ListPodSandboxStats, one /metrics scrape
+//   cost at K (ms): ListPodSandbox, ListContainers (kubelet calls both every second),
+//     ListContainerStats, ListPodSandboxStats, one /metrics scrape
 // With `host_network`, the same pods in the node's network namespace, started and torn down only:
 //   "K host-network pods started at once, K=N" and "K host-network pods torn down, K=N" (s), the
 //   runtime's own share of the K rows: what it does for K pods besides the CNI plugins (whose

@@ -49,6 +49,7 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"  shim RSS per pod at K=2", 1},
     {"  shim processes per pod at K=2", 1},
     {"  daemon RSS growth per pod at K=2", 1},
+    {"ListPodSandbox at K=2", 1},
     {"ListContainers at K=2", 1},
     {"ListContainerStats at K=2", 1},
     {"ListPodSandboxStats at K=2", 1},

@@ -2,6 +2,7 @@
 // host-network pods (no CNI needed), checked against the kernel's view from the host
 // (/proc/PID/status, /proc/PID/mountinfo, /proc/PID/ns/pid):
 //   - ListContainers says what ContainerStatus says at every step of a container's life
+//   - ListPodSandbox says what PodSandboxStatus says, a pause's death included
 //   - a stop signal that arrives before the entrypoint installed its handler is not lost
 //   - Stop of an exited container returns at once; concurrent Stop and Remove are safe
 //   - an ExecSync timeout kills the command and its process group, leaving not even a zombie
@@ -16,6 +17,7 @@
 
 #include <chrono>
 #include <climits>
+#include <csignal>
 #include <cstring>
 #include <future>
 #include <optional>
@@ -284,6 +286,67 @@ TEST_F(ConformanceE2E, ListContainersFollowsEveryStateChange) {
   EXPECT_EQ(Status(id).status().exit_code(), 4);
   ASSERT_TRUE(client_->RemoveContainer(id).ok());
   EXPECT_EQ(list(std::nullopt).containers_size(), 0);
+}
+
+// ListPodSandbox replies from bytes it keeps per pod (agent/sandbox/list_pod_sandbox.cc) and
+// asks the pauses' liveness in one poll: the listing must say what PodSandboxStatus says after
+// the run, after the pause died with no RPC about the pod in between, after the stop and after
+// the removal, and a state filter must select by the state now. Broken build: bytes kept
+// without the readiness they were made at list the pod as READY after its pause died.
+TEST_F(ConformanceE2E, ListPodSandboxFollowsEveryStateChange) {
+  cri::PodSandboxConfig config = testing::MakePodConfig("listedpod", logs_ + "/listedpod");
+  config.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_network(cri::NODE);
+  (*config.mutable_labels())["tier"] = "listed";
+  (*config.mutable_annotations())["note"] = "kept";
+  std::string pod = RunPod(config);
+  ASSERT_FALSE(pod.empty());
+  auto list = [&](std::optional<cri::PodSandboxState> state) {
+    cri::ListPodSandboxRequest req;
+    if (state) req.mutable_filter()->mutable_state()->set_state(*state);
+    cri::ListPodSandboxResponse resp;
+    grpc::Status st = client_->Call(&cri::RuntimeService::Stub::ListPodSandbox, req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  };
+  auto agrees_with_status = [&](cri::PodSandboxState want) {
+    cri::ListPodSandboxResponse all = list(std::nullopt);
+    ASSERT_EQ(all.items_size(), 1);
+    const cri::PodSandbox& p = all.items(0);
+    cri::PodSandboxStatusResponse s;
+    ASSERT_TRUE(client_->PodStatus(pod, false, &s).ok());
+    EXPECT_EQ(p.id(), pod);
+    EXPECT_EQ(p.state(), want);
+    EXPECT_EQ(s.status().state(), want);
+    EXPECT_EQ(p.metadata().name(), "listedpod");
+    EXPECT_EQ(p.metadata().name(), s.status().metadata().name());
+    EXPECT_EQ(p.metadata().uid(), s.status().metadata().uid());
+    EXPECT_EQ(p.created_at(), s.status().created_at());
+    EXPECT_GT(p.created_at(), 0);
+    EXPECT_EQ(p.labels().at("tier"), "listed");
+    EXPECT_EQ(p.annotations().at("note"), "kept");
+    for (cri::PodSandboxState other : {cri::SANDBOX_READY, cri::SANDBOX_NOTREADY}) {
+      EXPECT_EQ(list(other).items_size(), other == want ? 1 : 0) << "filter by state " << other;
+    }
+  };
+  agrees_with_status(cri::SANDBOX_READY);
+  cri::PodSandboxStatusResponse verbose;
+  ASSERT_TRUE(client_->PodStatus(pod, true, &verbose).ok());
+  int pause = nlohmann::json::parse(verbose.info().at("info"))["pid"];
+  ASSERT_GT(pause, 0);
+  ASSERT_EQ(::kill(pause, SIGKILL), 0);
+  cri::PodSandboxState seen = cri::SANDBOX_READY;
+  for (int i = 0; i < 300 && seen == cri::SANDBOX_READY; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    cri::ListPodSandboxResponse all = list(std::nullopt);
+    ASSERT_EQ(all.items_size(), 1);
+    seen = all.items(0).state();
+  }
+  EXPECT_EQ(seen, cri::SANDBOX_NOTREADY) << "the listing never showed the pause's death";
+  agrees_with_status(cri::SANDBOX_NOTREADY);
+  ASSERT_TRUE(client_->StopPod(pod).ok());
+  agrees_with_status(cri::SANDBOX_NOTREADY);
+  ASSERT_TRUE(client_->RemovePod(pod).ok());
+  EXPECT_EQ(list(std::nullopt).items_size(), 0);
 }
 
 // critest "execSync with timeout": afterwards `pgrep sleep` must find nothing, not even the

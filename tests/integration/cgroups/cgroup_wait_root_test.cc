@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <string>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -37,8 +39,8 @@ class CgroupWaitRoot : public testing::HostCgroupTest {
     ASSERT_FALSE(dir_.empty());
   }
 
-  // A child in the cgroup that exits `ms` after it was moved in.
-  pid_t SpawnExitingIn(int ms) {
+  // A child in the cgroup `path` (default top_) that exits `ms` after it was moved in.
+  pid_t SpawnExitingIn(int ms, const std::string& path = "") {
     int go[2];
     if (::pipe(go) != 0) return -1;
     pid_t pid = ::fork();
@@ -50,7 +52,7 @@ class CgroupWaitRoot : public testing::HostCgroupTest {
       ::_exit(0);
     }
     ::close(go[0]);
-    absl::Status added = driver_->AddProcess(top_, pid);
+    absl::Status added = driver_->AddProcess(path.empty() ? top_ : path, pid);
     EXPECT_TRUE(added.ok()) << added;
     EXPECT_EQ(::write(go[1], "g", 1), 1);
     ::close(go[1]);
@@ -114,6 +116,36 @@ TEST_F(CgroupWaitRoot, FreezeIsSeen) {
   EXPECT_TRUE(thawed.ok()) << thawed;
   absl::Status stuck = cgroupfs::WaitForValue(fdir, v2 ? "cgroup.events" : "freezer.state", "no such value", 30);
   EXPECT_TRUE(absl::IsDeadlineExceeded(stuck)) << stuck;
+}
+
+// Kill racing the cgroup's removal: systemd removes an emptied scope's cgroup as soon as its last
+// process exits, and a StopPodSandbox in the systemd guest failed on the cgroup.kill of a
+// container's scope that had just gone (NotFound). A cgroup that goes meanwhile is killed.
+// Half the rounds have a process in the cgroup that exits as the race starts.
+TEST_F(CgroupWaitRoot, KillWhileTheCgroupIsRemovedIsOk) {
+  constexpr int kRounds = 400;
+  int failures = 0;
+  std::string first;
+  for (int i = 0; i < kRounds; ++i) {
+    std::string path = absl::StrCat(top_, "/k", i);
+    absl::Status created = driver_->Create(path);
+    ASSERT_TRUE(created.ok()) << created;
+    pid_t pid = i % 2 == 1 ? SpawnExitingIn(0, path) : 0;
+    std::atomic<bool> go{false};
+    std::thread remover([&] {
+      while (!go.load()) {
+      }
+      auto until = Clock::now() + std::chrono::seconds(10);
+      while (driver_->Exists(path) && Clock::now() < until) (void)driver_->Destroy(path);
+    });
+    go = true;
+    absl::Status killed = driver_->Kill(path);
+    remover.join();
+    if (pid > 0) ReapSignal(pid);
+    ASSERT_FALSE(driver_->Exists(path)) << path << " was not removed";
+    if (!killed.ok() && failures++ == 0) first = killed.ToString();
+  }
+  EXPECT_EQ(failures, 0) << "of " << kRounds << " rounds; the first: " << first;
 }
 
 }  // namespace

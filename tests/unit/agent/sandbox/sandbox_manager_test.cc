@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include <map>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -181,6 +182,37 @@ TEST_F(SandboxManagerTest, DeadPauseMeansNotReady) {
   runtime_->Kill(*id);
   EXPECT_FALSE(manager_->Status(*id)->ready);
   EXPECT_FALSE(manager_->List()[0].ready);
+}
+
+// ForEach asks the runtime about the ready pods' pauses in one call and must hand each answer to
+// its own pod (a stopped pod in between shifts nothing), and a record change drops what a listing
+// kept of that pod.
+TEST_F(SandboxManagerTest, ForEachMatchesStatusAndDropsKeptBytesOnChange) {
+  std::vector<std::string> ids;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    auto id = manager_->Run(Record(name), std::nullopt);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(manager_->Stop(ids[1]).ok());
+  runtime_->Kill(ids[2]);
+  std::map<std::string, bool> seen;
+  manager_->ForEach([&](const PodRecord& r, bool ready, SandboxManager::Listing& kept) {
+    seen[r.id] = ready;
+    kept = {true, ready, "kept " + r.id};
+  });
+  ASSERT_EQ(seen.size(), ids.size());
+  for (const std::string& id : ids) EXPECT_EQ(seen[id], manager_->Status(id)->ready) << id;
+  EXPECT_TRUE(seen[ids[0]]);
+  EXPECT_FALSE(seen[ids[1]]);
+  EXPECT_FALSE(seen[ids[2]]);
+  EXPECT_TRUE(seen[ids[3]]);
+
+  ASSERT_TRUE(manager_->Stop(ids[3]).ok());
+  std::map<std::string, bool> made;
+  manager_->ForEach([&](const PodRecord& r, bool, SandboxManager::Listing& kept) { made[r.id] = kept.made; });
+  EXPECT_TRUE(made[ids[0]]) << "kept across calls";
+  EXPECT_FALSE(made[ids[3]]) << "the stop changed the record: its kept bytes must go";
 }
 
 TEST_F(SandboxManagerTest, RecoverKeepsStateAndIpsAndMarksDeadPausesNotReady) {
