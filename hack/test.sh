@@ -4,7 +4,8 @@
 #   hack/test.sh           everything, in stages:
 #                            deps     build+runtime and test packages (hack/install-deps.sh --test)
 #                            build    -Werror, every target
-#                            tests    ctest -L 'unit|root|e2e' (per-test timeout 600 s)
+#                            tests    ctest -j -L 'unit|root|e2e' (per-test timeout 600 s; one
+#                                     root or e2e test at a time, unit tests beside it)
 #                            asan     the unit tests under AddressSanitizer + UBSan (a clang build
 #                                     whose libraries also carry libFuzzer's coverage hooks)
 #                            fuzz     libFuzzer with coverage on that build: image parsers, CRI
@@ -26,7 +27,7 @@ quick=0
 case "${1:-}" in
   "") ;;
   --quick) quick=1 ;;
-  *) sed -n '2,18p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,19p' "$0" >&2; exit 2 ;;
 esac
 
 status=0
@@ -59,11 +60,13 @@ run_ctest() {
 }
 
 # A guest's failures, from the JUnit file it leaves in BUILD/DIR (vm-ci, vm-systemd).
-vm_failures() {  # vm_failures BUILD DIR NAME [JUNIT]: the failed tests of DIR's junit file (junit.xml)
-  local junit=$1/$2/${4:-junit.xml} line
-  [ -f "$junit" ] || return 0
-  while IFS= read -r line; do failed_tests+=("$3: $line"); done \
-    < <(grep -E '<testcase [^>]*status="fail' "$junit" | sed -E 's/.*name="([^"]*)".*/\1/')
+vm_failures() {  # vm_failures BUILD DIR NAME [JUNIT]: the failed tests of DIR's junit files (a glob; junit*.xml)
+  local junit line
+  for junit in "$1/$2"/${4:-junit*.xml}; do
+    [ -f "$junit" ] || continue
+    while IFS= read -r line; do failed_tests+=("$3: $line"); done \
+      < <(grep -E '<testcase [^>]*status="fail' "$junit" | sed -E 's/.*name="([^"]*)".*/\1/')
+  done
 }
 trap report EXIT
 
@@ -100,7 +103,7 @@ build() {
 if [ "$quick" = 1 ]; then
   stage deps bash hack/install-deps.sh || exit 1
   stage build build --target unit_tests || exit 1
-  stage tests run_ctest tests build --output-on-failure --timeout 300 -L unit || true
+  stage tests run_ctest tests build -j"$jobs" --output-on-failure --timeout 300 -L unit || true
   exit "$status"
 fi
 
@@ -109,16 +112,30 @@ stage build build || exit 1
 # Suites named *SystemdGuest (SystemdGuest.*, RootUnitsSystemdGuest.*) need systemd as PID 1 on
 # cgroup v2: they fail here by design and run in hack/vm/systemd-ci.sh's guest
 # (tests/integration/systemd/README.md).
-stage tests run_ctest tests build --output-on-failure --timeout 600 -L 'unit|root|e2e' -E 'SystemdGuest' || true
+# -j: root and e2e tests hold one resource lock (RESOURCE_LOCK host, tests/CMakeLists.txt), so
+# one of them runs at a time and the unit tests run beside it.
+# The sanitized build starts now, at nice 19, beside the tests stage: its root and e2e tests run
+# one at a time and leave most of the cores idle, which this build takes. The asan stage waits for
+# it (its output is in build/asan-build.log, printed whole if it failed).
+asan_build() {
+  local start=$SECONDS
+  bash hack/configure-sanitized.sh build-asan && cmake --build build-asan -j"$jobs" --target unit_tests || return
+  echo "asan build: $(( SECONDS - start )) s, beside the tests stage and after it"
+}
+( renice -n 19 -p "$BASHPID" >/dev/null || true; asan_build ) >build/asan-build.log 2>&1 &
+asan_build_pid=$!
+stage tests run_ctest tests build -j"$jobs" --output-on-failure --timeout 600 -L 'unit|root|e2e' -E 'SystemdGuest' || true
 asan() {
-  bash hack/configure-sanitized.sh build-asan &&
-    cmake --build build-asan -j"$jobs" --target unit_tests &&
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      run_ctest asan build-asan --output-on-failure --timeout 600 -L unit
+  local rc=0
+  wait "$asan_build_pid" || rc=$?
+  [ "$rc" -eq 0 ] || { cat build/asan-build.log; echo "asan: the sanitized build failed (exit $rc)"; return "$rc"; }
+  tail -n 2 build/asan-build.log
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    run_ctest asan build-asan -j"$jobs" --output-on-failure --timeout 600 -L unit
 }
 stage asan asan || true
 stage fuzz bash hack/fuzz-images.sh build-asan 22 || true
-rm -f build/vm-ci/junit.xml
+rm -f build/vm-ci/junit*.xml
 stage vm bash hack/vm/ci.sh build || true
 vm_failures build vm-ci vm
 rm -f build/vm-systemd/junit.xml build/vm-systemd/junit-driver.xml build/vm-systemd/junit-hybrid.xml
@@ -126,7 +143,7 @@ stage systemd bash hack/vm/systemd-ci.sh build || true
 if [ -z "${CRICTL:-$(command -v crictl || true)}" ]; then  # not counted as passed: named in the table
   stages+=("install     -  NOT RUN: the systemd guest's .deb install check needs crictl (set CRICTL)")
 fi
-vm_failures build vm-systemd systemd
+vm_failures build vm-systemd systemd junit.xml
 vm_failures build vm-systemd systemd-driver junit-driver.xml
 vm_failures build vm-systemd systemd-hybrid junit-hybrid.xml
 exit "$status"

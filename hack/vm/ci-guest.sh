@@ -17,9 +17,14 @@ echo "vm-ci: kernel $(uname -r), cgroup2 with: $enabled"
 # The busybox image ci.sh built on the host for the whole run (tests/lib/test_registry.h).
 export PODAGENT_TEST_BUSYBOX_LAYOUT=$out/images/busybox
 
-select=(-L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE")
+# PODAGENT_VM_CI_PART=K/N (ci.sh sets it): this guest runs every Nth of the selected tests,
+# starting at the Kth (ctest -I K,,N), and names its results junit-K.xml and ctest-K.log.
+part=${PODAGENT_VM_CI_PART:-1/1}
+k=${part%/*}
+n=${part#*/}
+select=(-L "$PODAGENT_VM_CI_LABELS" -E "$PODAGENT_VM_CI_EXCLUDE" -I "$k,,$n")
 [ -n "${PODAGENT_VM_CI_INCLUDE:-}" ] && select+=(-R "$PODAGENT_VM_CI_INCLUDE")
 ctest --test-dir "$build" -N "${select[@]}" | tail -n 1
 ctest --test-dir "$build" "${select[@]}" \
   --timeout "$PODAGENT_VM_CI_TEST_TIMEOUT" --output-on-failure --no-tests=error \
-  --output-junit "$out/junit.xml" --output-log "$out/ctest.log"
+  --output-junit "$out/junit-$k.xml" --output-log "$out/ctest-$k.log"

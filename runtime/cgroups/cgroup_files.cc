@@ -46,15 +46,6 @@ bool IsDir(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// The errno of a cgroup file's open, read or write, as a status: kernfs answers ENODEV for a file
-// of a cgroup that is being removed (opened just before, or even while its directory still
-// shows), which is NotFound like a cgroup already gone (ENOENT).
-absl::Status FileError(const std::string& what) {
-  int err = errno;
-  if (err == ENODEV) return absl::NotFoundError(absl::StrCat(what, ": the cgroup was removed"));
-  return ErrnoError(err, what);
-}
-
 // The child directories of `dir` (none when it cannot be listed). The type comes from the
 // directory entry (cgroupfs and tmpfs fill it): a v1 cgroup holds 15-25 files, and an lstat of
 // each by its full path was most of the syscalls of a container's removal (~170 over 9
@@ -123,13 +114,13 @@ std::string TrimEnd(std::string content) {
 
 // The trimmed content of the open file `fd` (read from its start), `path` for errors.
 absl::StatusOr<std::string> ReadAt(int fd, const std::string& path) {
-  if (::lseek(fd, 0, SEEK_SET) != 0) return ErrnoError(absl::StrCat("seek ", path));
+  if (::lseek(fd, 0, SEEK_SET) != 0) return KernelFileError(absl::StrCat("seek ", path));
   std::string content;
   char buf[512];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoError(absl::StrCat("read ", path));
+    if (n < 0) return KernelFileError(absl::StrCat("read ", path));
     if (n == 0) break;
     content.append(buf, static_cast<size_t>(n));
   }
@@ -173,7 +164,7 @@ absl::Status WaitForValue(const std::string& dir, const std::string& file, const
   // Opened once: a kernfs file that the kernel notifies (cgroup.events) wakes poll() with POLLPRI
   // after any change since this open; reading it first and then waiting misses none.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(absl::StrCat("open ", path));
+  if (!fd) return KernelFileError(absl::StrCat("open ", path));
   std::chrono::microseconds reread = kFirstReread;
   std::string last;
   for (;;) {
@@ -233,12 +224,12 @@ absl::Status Write(const std::string& dir, const std::string& file, const std::s
   std::string path = absl::StrCat(dir, "/", file);
   int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
   UniqueFd fd(::open(path.c_str(), flags, 0644));
-  if (!fd) return FileError(absl::StrCat("open ", path));
+  if (!fd) return KernelFileError(absl::StrCat("open ", path));
   ssize_t n;
   do {
     n = ::write(fd.Get(), value.data(), value.size());
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return FileError(absl::StrCat("write \"", value, "\" to ", path));
+  if (n < 0) return KernelFileError(absl::StrCat("write \"", value, "\" to ", path));
   if (static_cast<size_t>(n) != value.size()) {
     return absl::InternalError(absl::StrCat("write \"", value, "\" to ", path, ": short write"));
   }
@@ -246,18 +237,7 @@ absl::Status Write(const std::string& dir, const std::string& file, const std::s
 }
 
 absl::StatusOr<std::string> Read(const std::string& dir, const std::string& file) {
-  std::string path = absl::StrCat(dir, "/", file);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return FileError(absl::StrCat("open ", path));
-  std::string content;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd.Get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return FileError(absl::StrCat("read ", path));
-    if (n == 0) break;
-    content.append(buf, static_cast<size_t>(n));
-  }
+  ASSIGN_OR_RETURN(std::string content, ReadFile(absl::StrCat(dir, "/", file)));
   return TrimEnd(std::move(content));
 }
 

@@ -28,6 +28,11 @@ absl::Status ErrnoError(int err, std::string_view what) {
   }
 }
 
+absl::Status KernelFileError(int err, std::string_view what) {
+  if (err == ENODEV) return absl::NotFoundError(std::string(what) + ": " + std::strerror(err) + " (removed)");
+  return ErrnoError(err, what);
+}
+
 absl::Status Annotate(const absl::Status& status, std::string_view context) {
   if (status.ok()) return status;
   return absl::Status(status.code(), std::string(context) + ": " + std::string(status.message()));

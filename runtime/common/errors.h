@@ -18,6 +18,12 @@ absl::Status ErrnoError(int err, std::string_view what);
 // Same, with errno as it is now.
 inline absl::Status ErrnoError(std::string_view what) { return ErrnoError(errno, what); }
 
+// Status for a failed open, read or write of a kernel file (cgroup, proc, sysctl): as ErrnoError,
+// but ENODEV is NotFound too. kernfs answers ENODEV for a file whose object is being removed (a
+// cgroup's, sometimes while its directory still shows), which is as gone as ENOENT.
+absl::Status KernelFileError(int err, std::string_view what);
+inline absl::Status KernelFileError(std::string_view what) { return KernelFileError(errno, what); }
+
 // Prefixes context to a status' message, keeping its code: "create cgroup /x: <message>".
 absl::Status Annotate(const absl::Status& status, std::string_view context);
 

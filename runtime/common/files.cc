@@ -24,7 +24,7 @@ absl::Status WriteAll(int fd, std::string_view data, const std::string& path) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoError(absl::StrCat("write ", path));
+      return KernelFileError(absl::StrCat("write ", path));
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -68,14 +68,14 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view content, 
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return ErrnoError(absl::StrCat("open ", path));
+  if (!fd) return KernelFileError(absl::StrCat("open ", path));
   std::string out;
   char buf[8192];
   for (;;) {
     ssize_t n = ::read(fd.Get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoError(absl::StrCat("read ", path));
+      return KernelFileError(absl::StrCat("read ", path));
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
@@ -85,7 +85,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 absl::Status WriteFile(const std::string& path, std::string_view content) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
-  if (!fd) return ErrnoError(absl::StrCat("open ", path));
+  if (!fd) return KernelFileError(absl::StrCat("open ", path));
   return WriteAll(fd.Get(), content, path);
 }
 

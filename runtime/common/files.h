@@ -16,10 +16,11 @@ namespace podagent {
 // `path`, fsync of the directory. A reader sees the old content or the new, never a torn file.
 absl::Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644);
 
-// Whole file; NotFound when absent.
+// Whole file; NotFound when absent, also when its kernel object went (KernelFileError).
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
-// Plain (non-atomic) write, truncating; for kernel files (cgroup, proc, sysctl).
+// Plain (non-atomic) write, truncating; for kernel files (cgroup, proc, sysctl). Errors as
+// KernelFileError's.
 absl::Status WriteFile(const std::string& path, std::string_view content);
 
 // mkdir -p; existing directories are fine.

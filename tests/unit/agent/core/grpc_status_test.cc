@@ -26,5 +26,15 @@ TEST(GrpcStatusTest, ErrnoErrorsMapToCodes) {
   EXPECT_EQ(Annotate(absl::NotFoundError("b"), "a").code(), absl::StatusCode::kNotFound);
 }
 
+// A kernel file whose object went (a removed cgroup's: kernfs answers ENODEV) is NotFound like an
+// absent one; other errnos keep ErrnoError's code, and ErrnoError keeps ENODEV Internal.
+TEST(GrpcStatusTest, KernelFileErrorsTreatEnodevAsGone) {
+  EXPECT_EQ(KernelFileError(ENODEV, "read /c/cgroup.procs").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(KernelFileError(ENOENT, "open /c/cgroup.kill").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(KernelFileError(EACCES, "open /c/x").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(KernelFileError(EIO, "read /c/x").code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(ErrnoError(ENODEV, "mount overlay").code(), absl::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace podagent
