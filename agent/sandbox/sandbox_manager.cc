@@ -171,10 +171,10 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
     pods_.erase(id);
     pod->removed = true;
   });
-  // Before anything is allocated, unsynced like the next one when the pod has no network: what a
-  // power cut could make them lose (the cgroup, the pause, the run dir's files) is gone with
-  // the boot anyway, and a crash of the daemon keeps them (page cache). The record is durable
-  // once the pod is ready, or before the CNI allocates an address.
+  // Before anything is allocated, unsynced: what a power cut could make it lose (the cgroup, the
+  // pause, the run dir's files) is gone with the boot anyway, and a crash of the daemon keeps it
+  // (page cache). The record is durable once the pod is ready, or before the CNI allocates an
+  // address.
   RETURN_IF_ERROR(SaveUnsynced(r));
   ScopeGuard unrecord([&] { (void)store_.Remove(kKind, id); });
   spdlog::info("pod {}: run {} (cgroup {})", id, key, r.cgroup_path);
@@ -190,7 +190,10 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
   r.hosts_path = started.files.hosts;
   r.hostname_path = started.files.hostname;
   r.network_setup = !r.HostNetwork();
-  RETURN_IF_ERROR(r.network_setup ? Save(r) : SaveUnsynced(r));
+  // Durable before the CNI allocates an address, so that recovery can DEL it. A host-network pod
+  // goes on to the ready record at once: a crash before it is one inside Start, after the pause
+  // was spawned, which recovery already undoes from the intent record.
+  if (r.network_setup) RETURN_IF_ERROR(Save(r));
 
   ScopeGuard undo_network([&] {
     if (!r.network_setup || network_ == nullptr) return;
