@@ -51,6 +51,9 @@ class PodLookup {
   // Full id or unique prefix; NotFound otherwise.
   virtual absl::StatusOr<PodInfo> GetPod(const std::string& id) const = 0;
   virtual std::vector<PodInfo> ListPods() const = 0;
+  // Returns once the pod's record is durable: a container calls it before its first durable
+  // record, so that no durable container outlives a power cut that took its pod's record.
+  virtual absl::Status WaitDurable(const std::string& pod_id) = 0;
 };
 
 // An image as containers need it. Implemented by agent/image.

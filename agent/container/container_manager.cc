@@ -99,7 +99,13 @@ void ContainerManager::PersistDerived(const ContainerRecord& rec) {
   }
 }
 
+absl::Status ContainerManager::PodRecordDurable(const ContainerRecord& rec) {
+  if (ctx_.pods == nullptr) return absl::OkStatus();
+  return Annotate(ctx_.pods->WaitDurable(rec.pod_id), absl::StrCat("container ", rec.id));
+}
+
 absl::Status ContainerManager::Save(ContainerRecord& current, const ContainerRecord& next) {
+  RETURN_IF_ERROR(PodRecordDurable(next));
   RETURN_IF_ERROR(Annotate(store_->Put(kKind, next.id, ToJson(next)), absl::StrCat("save container ", next.id)));
   current = next;
   return absl::OkStatus();
@@ -371,6 +377,7 @@ absl::Status ContainerManager::Start(const std::string& id) {
     return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " is ", CtrStateName(rec.state), ", not created"));
   }
   ASSIGN_OR_RETURN(const ShimLauncher* launcher, Launcher());
+  RETURN_IF_ERROR(PodRecordDurable(rec));  // before the start's durable record (PersistDerived)
   RETURN_IF_ERROR(EnsureContainerCgroup(ctx_.cgroups, rec));  // it stays created on an error
   auto started = launcher->Start(rec.state_dir, absl::Seconds(90));
   // The init has joined its cgroup (or never will): the driver's hold on it goes.

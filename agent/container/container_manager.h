@@ -75,6 +75,9 @@ class ContainerManager : public ContainerRegistry {
   };
 
   absl::StatusOr<std::shared_ptr<Entry>> Find(const std::string& id_or_prefix) const;
+  // Waits until the pod's record is durable (PodLookup::WaitDurable): before any durable record
+  // of a container, so that none outlives a power cut that took its pod's record.
+  absl::Status PodRecordDurable(const ContainerRecord& rec);
   // Folds the shim's started.json/exit.json into the record (mu_ held); persists changes.
   void Refresh(ContainerRecord& rec, bool recovering);
   // Refresh for a listing (mu_ held): a running container whose state dir is watched (exits_) and

@@ -40,7 +40,11 @@ SandboxManager::SandboxManager(AgentContext& ctx) : SandboxManager(ctx, MakeRunt
 
 SandboxManager::SandboxManager(AgentContext& ctx, std::unique_ptr<SandboxRuntime> runtime,
                                std::unique_ptr<NetworkPlugin> network)
-    : ctx_(ctx), store_(ctx.config.root_dir), runtime_(std::move(runtime)), network_(std::move(network)) {}
+    : ctx_(ctx),
+      store_(ctx.config.root_dir),
+      syncer_(store_, kKind),
+      runtime_(std::move(runtime)),
+      network_(std::move(network)) {}
 
 SandboxManager::~SandboxManager() = default;
 
@@ -171,10 +175,10 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
     pods_.erase(id);
     pod->removed = true;
   });
-  // Before anything is allocated, unsynced like the next one when the pod has no network: what a
-  // power cut could make them lose (the cgroup, the pause, the run dir's files) is gone with
-  // the boot anyway, and a crash of the daemon keeps them (page cache). The record is durable
-  // once the pod is ready, or before the CNI allocates an address.
+  // Before anything is allocated, unsynced: what a power cut could make it lose (the cgroup, the
+  // pause, the run dir's files) is gone with the boot anyway, and a crash of the daemon keeps it
+  // (page cache). The record is durable before the CNI allocates an address, and soon after the
+  // pod is ready (syncer_).
   RETURN_IF_ERROR(SaveUnsynced(r));
   ScopeGuard unrecord([&] { (void)store_.Remove(kKind, id); });
   spdlog::info("pod {}: run {} (cgroup {})", id, key, r.cgroup_path);
@@ -190,7 +194,10 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
   r.hosts_path = started.files.hosts;
   r.hostname_path = started.files.hostname;
   r.network_setup = !r.HostNetwork();
-  RETURN_IF_ERROR(r.network_setup ? Save(r) : SaveUnsynced(r));
+  // Durable before the CNI allocates an address, so that recovery can DEL it. A host-network pod
+  // goes on to the ready record at once: a crash before it is one inside Start, after the pause
+  // was spawned, which recovery already undoes from the intent record.
+  if (r.network_setup) RETURN_IF_ERROR(Save(r));
 
   ScopeGuard undo_network([&] {
     if (!r.network_setup || network_ == nullptr) return;
@@ -204,7 +211,12 @@ absl::StatusOr<std::string> SandboxManager::Run(PodRecord r, std::optional<int64
     r.ips = net->ips;
   }
   r.state = PodState::kReady;
-  RETURN_IF_ERROR(Save(r));
+  // Unsynced, and made durable by syncer_ after the reply. A power cut before that costs nothing:
+  // the pod's cgroup, pause, netns and run dir are gone with the boot, a CNI pod's durable record
+  // above has recovery DEL its address, and a container waits for this sync (WaitDurable) before
+  // its first durable record.
+  RETURN_IF_ERROR(SaveUnsynced(r));
+  syncer_.Enqueue(id);
   undo_network.Cancel();
   undo_runtime.Cancel();
   unrecord.Cancel();
@@ -320,6 +332,10 @@ void SandboxManager::ForEach(const std::function<void(const PodRecord&, bool rea
 absl::StatusOr<PodInfo> SandboxManager::GetPod(const std::string& id) const {
   ASSIGN_OR_RETURN(PodView v, Status(id));
   return v.record.ToPodInfo(v.ready);
+}
+
+absl::Status SandboxManager::WaitDurable(const std::string& pod_id) {
+  return Annotate(syncer_.WaitSynced(pod_id), absl::StrCat("pod ", pod_id, ": sync record"));
 }
 
 std::vector<PodInfo> SandboxManager::ListPods() const {

@@ -22,6 +22,7 @@
 #include "runtime/cni/network_plugin.h"
 #include "runtime/sandbox/sandbox_runtime.h"
 #include "runtime/store/record_store.h"
+#include "runtime/store/record_syncer.h"
 
 namespace podagent {
 
@@ -73,6 +74,9 @@ class SandboxManager : public PodLookup {
 
   absl::StatusOr<PodInfo> GetPod(const std::string& id) const override;
   std::vector<PodInfo> ListPods() const override;
+  // Run leaves the ready record to `syncer_`: a kubelet waits for no disk, and only a durable
+  // container record needs its pod's record durable first (recovery of a lost one: Run's comment).
+  absl::Status WaitDurable(const std::string& pod_id) override;
 
  private:
   struct Pod {
@@ -91,8 +95,8 @@ class SandboxManager : public PodLookup {
   PodRecord Snapshot(const std::string& id) const;
   // Persists `r`, then publishes it.
   absl::Status Save(const PodRecord& r);
-  // Save's record unsynced (RecordStore::PutUnsynced), for Run's intent records that a later
-  // Save makes durable.
+  // Save's record unsynced (RecordStore::PutUnsynced), for Run's records, which a later Save or
+  // syncer_ makes durable.
   absl::Status SaveUnsynced(const PodRecord& r);
   void Publish(const PodRecord& r);  // the record in memory, after it was written
   bool Ready(const PodRecord& r) const;
@@ -105,6 +109,7 @@ class SandboxManager : public PodLookup {
 
   AgentContext& ctx_;
   RecordStore store_;
+  RecordSyncer syncer_;  // after store_, which it syncs
   std::unique_ptr<SandboxRuntime> runtime_;
   std::unique_ptr<NetworkPlugin> network_;
   mutable absl::Mutex mu_;

@@ -85,8 +85,12 @@ echo "vm-ci: boot check passed in $(( $(date +%s) - start ))s" >&2
 # One guest keeps one host core busy, not two (qemu at 100 %: its tests run one at a time, and
 # most of a test is one process), so the list is split over PODAGENT_VM_CI_GUESTS guests at once
 # (default: one per host core, at most 2), each taking every Nth test (ctest -I K,,N). Each prefixes
-# its lines with its number and leaves its own junit-K.xml and ctest-K.log.
-guests=${PODAGENT_VM_CI_GUESTS:-$(( $(nproc) > 1 ? 2 : 1 ))}
+# its lines with its number and leaves its own junit-K.xml and ctest-K.log. A PODAGENT_VM_CI_INCLUDE
+# filter defaults to one guest: a filter of one test would leave the second guest none, and
+# ctest's --no-tests=error would fail it.
+default_guests=$(( $(nproc) > 1 ? 2 : 1 ))
+[ -n "${PODAGENT_VM_CI_INCLUDE:-}" ] && default_guests=1
+guests=${PODAGENT_VM_CI_GUESTS:-$default_guests}
 pids=()
 for k in $(seq 1 "$guests"); do
   (

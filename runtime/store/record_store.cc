@@ -62,6 +62,24 @@ absl::Status RecordStore::PutUnsynced(const std::string& kind, const std::string
   return Write(kind, id, std::move(record), /*sync=*/false);
 }
 
+absl::Status RecordStore::Sync(const std::string& kind, const std::vector<std::string>& ids) {
+  if (!SafeName(kind)) return absl::InvalidArgumentError(absl::StrCat("record kind ", kind, " is not a plain name"));
+  for (const std::string& id : ids) {
+    if (!SafeName(id)) continue;  // never written: Put refuses such names
+    std::string path = PathOf(kind, id);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd && errno == ENOENT) continue;
+    if (!fd) return ErrnoError(absl::StrCat("open ", path));
+    if (::fsync(fd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", path));
+  }
+  std::string dir = absl::StrCat(dir_, "/", kind);
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd && errno == ENOENT) return absl::OkStatus();  // nothing of this kind was ever written
+  if (!dfd) return ErrnoError(absl::StrCat("open ", dir));
+  if (::fsync(dfd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", dir));
+  return absl::OkStatus();
+}
+
 absl::Status RecordStore::Write(const std::string& kind, const std::string& id, nlohmann::json record, bool sync) {
   if (!SafeName(kind) || !SafeName(id)) {
     return absl::InvalidArgumentError(absl::StrCat("record name ", kind, "/", id, " is not a plain name"));

@@ -37,6 +37,10 @@ class RecordStore {
 
   virtual absl::Status Put(const std::string& kind, const std::string& id, nlohmann::json record);
   virtual absl::Status PutUnsynced(const std::string& kind, const std::string& id, nlohmann::json record);
+  // Makes earlier PutUnsynced writes of `ids` durable: an fsync of each record that still exists,
+  // then one of the kind's directory, which holds their renames. A record removed meanwhile is
+  // skipped; one replaced meanwhile is synced as it is now.
+  virtual absl::Status Sync(const std::string& kind, const std::vector<std::string>& ids);
   virtual absl::StatusOr<nlohmann::json> Get(const std::string& kind, const std::string& id) const;
   // Absent records are fine (idempotent).
   virtual absl::Status Remove(const std::string& kind, const std::string& id);

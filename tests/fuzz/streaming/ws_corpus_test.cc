@@ -1,8 +1,9 @@
 // Replays the WebSocket seed corpus (ws_corpus/, made by gen_ws_corpus.py) through the fuzz entry
 // as an ordinary test: every seed whole, and cut at every 5th byte (a client that stops anywhere),
 // so CI runs each seed on every build. A cut session mostly waits for the server's idle timeout
-// (1 s), so the ~250 replays run on kReplayThreads threads: one after another they took 71 s. A few seeds also check that the seam really served a
-// session, against what the channel protocol says the client gets back.
+// (1 s), so the ~250 replays run on kReplayThreads threads: one after another they took 71 s.
+// A few seeds also check that the seam really served a session, against what the channel
+// protocol says the client gets back.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,7 +17,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/fuzz/fuzz_check.h"
-
 #include "tests/fuzz/streaming/ws_fuzz.h"
 
 namespace podagent {

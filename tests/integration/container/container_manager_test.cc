@@ -50,7 +50,13 @@ class FakePods : public PodLookup {
     return absl::NotFoundError("pod sandbox " + id + " not found");
   }
   std::vector<PodInfo> ListPods() const override { return pods; }
+  absl::Status WaitDurable(const std::string& pod_id) override {
+    waited_for.push_back(pod_id);
+    return durable;
+  }
   std::vector<PodInfo> pods;
+  std::vector<std::string> waited_for;  // WaitDurable's pod ids, in order
+  absl::Status durable;                 // what WaitDurable answers
 };
 
 class FakeImages : public ImageLookup {
@@ -213,6 +219,27 @@ class ContainerManagerTest : public ::testing::Test {
   AgentContext ctx_;
   std::unique_ptr<ContainerManager> mgr_;
 };
+
+// StartContainer's record is durable, so the start first waits for its pod's record to be
+// durable too (SandboxManager syncs it after RunPodSandbox's reply). A pod record that cannot be
+// made durable fails the start before anything runs. CreateContainer writes nothing durable.
+TEST_F(ContainerManagerTest, StartWaitsForThePodRecordToBeDurable) {
+  const std::string pod_id = pods_.pods[0].id;
+  auto id = mgr_->Create(pod_id, Config("durable", "sleep 60"));
+  ASSERT_TRUE(id.ok()) << id.status();
+  EXPECT_TRUE(pods_.waited_for.empty());
+  pods_.durable = absl::DataLossError("fsync pods/x.json: Input/output error");
+  absl::Status st = mgr_->Start(*id);
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
+  EXPECT_EQ(pods_.waited_for, std::vector<std::string>{pod_id});
+  auto r = mgr_->Get(*id);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->state, CtrState::kCreated);
+  EXPECT_EQ(r->pid, 0);
+  pods_.durable = absl::OkStatus();
+  ASSERT_TRUE(mgr_->Start(*id).ok());
+  EXPECT_EQ(WaitState(*id, CtrState::kRunning).state, CtrState::kRunning);
+}
 
 TEST_F(ContainerManagerTest, NamespacesAgainstThePause) {
   std::string id = CreateAndStart(Config("ns", "sleep 60"));

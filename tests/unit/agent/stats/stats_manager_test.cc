@@ -36,6 +36,7 @@ class FakePods : public PodLookup {
     return absl::NotFoundError(absl::StrCat("pod sandbox ", id, " not found"));
   }
   std::vector<PodInfo> ListPods() const override { return pods; }
+  absl::Status WaitDurable(const std::string&) override { return absl::OkStatus(); }
 };
 
 class FakeContainers : public ContainerRegistry {
