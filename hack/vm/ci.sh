@@ -5,7 +5,7 @@
 #      (180 s) fails the run at once instead of burning the whole budget;
 #   1. checks that the guest really is cgroup v2 with the controllers podagent needs delegated;
 #   2. ctest -L 'root|e2e' minus SystemdGuest and the tests that by their name only run on the v1 host, each test
-#      bounded by PODAGENT_VM_CI_TEST_TIMEOUT (300 s), split over two guests that run at once.
+#      bounded by PODAGENT_VM_CI_TEST_TIMEOUT (600 s), split over two guests that run at once.
 # Exits non-zero if anything failed. Results survive the guests in BUILD_DIR/vm-ci/
 # (junit-K.xml, ctest-K.log for guest K). README.md in this folder says what it runs and how long it takes.
 set -euo pipefail
@@ -65,7 +65,10 @@ build=$(cd "$build" && pwd -P)
 # fail in this (bash) guest by design and run in the systemd guest of systemd-ci.sh.
 export PODAGENT_VM_CI_EXCLUDE=${PODAGENT_VM_CI_EXCLUDE:-'UnpackTest\.|HostileUnpackTest\.|ImageFilesRoot\.|ContainerUsersRoot\.|PullSecurityTest\.|ImportSecurityTest\.|LogOpenRoot\.|HttpConnections\.|BadRequestCases\.|RootNetDev\.|MetricsContainersE2ETest\.|V1Only|RootCgroupV1\.|RootCgroupV2Unified\.|PullTest\.|LayersDir\.|ImageE2E\.|HostileLayersE2E\.|PullCancelE2E\.|CriBenchSmoke\.|ConformanceE2E\.|Streaming(TokenTtl)?E2E\.|BadRequestsE2E\.|ExecE2E\.|KubeletE2E\.|SecurityE2E\.|DiagnosticsE2E\.(Ns|WhyExit|WhyStart|Top|Errors)|DebPackage\.|ContainerE2E\.TwoPodsTalkTcpOverTheBridge|ContainerE2E\.BadCreateContainerIsRefusedAndCreatesNothing|RootCni\.(NoConfig|DeployConflist|CheckPasses|Failpoint|ManyPods)|UnprivilegedDiagE2E\.|MetricsAcceptanceE2E\.(DeployedConfig|NetworkBytes|FsLimit)|TutorialE2E\.|SystemdGuest\.'}
 export PODAGENT_VM_CI_LABELS=${PODAGENT_VM_CI_LABELS:-'root|e2e'}
-export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-300}
+# One test's bound under TCG. RootCni.HundredPodCyclesLeaveNoIpMountNetnsOrCgroup, kept here for
+# its v2 cgroup check, took 244 and 266 s in two guest runs and passed 300 s in a third, on a day
+# this host ran everything slower; twice its usual time is the bound.
+export PODAGENT_VM_CI_TEST_TIMEOUT=${PODAGENT_VM_CI_TEST_TIMEOUT:-600}
 # The whole guest run, boot to power-off (see README.md for measured times; the container and
 # metrics e2e suites make it several minutes under TCG).
 export PODAGENT_VM_TIMEOUT=${PODAGENT_VM_TIMEOUT:-2400}

@@ -163,16 +163,20 @@ TEST_F(RootMetrics, ReadsARunningProcess) {
   ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
   Child child(kTouchBytes);
   ASSERT_GT(child.pid(), 0);
+  auto joined = std::chrono::steady_clock::now();
   ASSERT_TRUE(driver_->AddProcess(ctr_, child.pid()).ok());
   ASSERT_TRUE(child.Go());
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // let it spin (quota: 0.1 core)
 
   CgroupStats s = ReadCgroupStats(layout_, ctr_);
+  auto in_cgroup_ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - joined).count());
   ASSERT_TRUE(s.cpu.usage_ns);
   EXPECT_GT(*s.cpu.usage_ns, 10'000'000u);   // >= 10 ms of CPU in 0.6 s at 0.1 core
-  // The quota holds the spinning to about 60 ms; touching the memory comes on top, and takes far
-  // longer under the software-emulated v2 guest. Below a full core of the 0.6 s is what it proves.
-  EXPECT_LT(*s.cpu.usage_ns, 600'000'000u);
+  // The quota holds the child to 0.1 core over all its time in the cgroup, touching its memory
+  // included (Go waits for that: seconds under the software-emulated v2 guest, where 710 ms of
+  // CPU in ~7 s once failed a fixed 600 ms bound). Twice the quota is the slack.
+  EXPECT_LT(*s.cpu.usage_ns, in_cgroup_ns / 5) << "in the cgroup for " << in_cgroup_ns << " ns";
   EXPECT_TRUE(s.cpu.user_ns);
   EXPECT_TRUE(s.cpu.system_ns);
   EXPECT_GT(s.cpu.nr_periods.value_or(0), 0u);
