@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/common/files.h"
+#include "runtime/common/unique_fd.h"
 #include "tests/lib/temp_dir.h"
 
 namespace podagent {
@@ -97,13 +98,9 @@ int64_t DirtyPages(const std::string& path) {
   struct Stat {
     uint64_t cache, dirty, writeback, evicted, recently_evicted;
   } stat{};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  long rc = ::syscall(451, fd, &range, &stat, 0);
-  int err = errno;
-  ::close(fd);
-  errno = err;
-  return rc == 0 ? static_cast<int64_t>(stat.dirty) : -1;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return -1;
+  return ::syscall(451, fd.Get(), &range, &stat, 0) == 0 ? static_cast<int64_t>(stat.dirty) : -1;
 }
 
 // Sync makes PutUnsynced records durable: the kernel counts their pages dirty before and none
