@@ -10,10 +10,11 @@
 # pause:3.8 as the shared critest make-test-images.sh pushes them), a build (cmake --build build
 # --target podagent podagent-pause podagent-shim podagent-cri-bench).
 # Writes OUT_DIR/bench.json and OUT_DIR/bench.txt. PERF=1 runs podagent under `perf record -g`
-# (OUT_DIR/perf.data): a profile, not a comparison; do not quote its times.
+# (OUT_DIR/perf.data): a profile, not a comparison; do not quote its times. SIGINT or SIGTERM ends
+# the run early, and still removes every pod and stops both runtimes.
 set -euo pipefail
 
-[ $# -ge 1 ] || { sed -n '2,14p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,15p' "$0" >&2; exit 2; }
 out=$1; shift
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -80,9 +81,16 @@ if [ "${PERF:-0}" != 1 ]; then
   sock=$(CONTAINERD_DEB=${CONTAINERD_DEB:-} "$here/containerd-peer.sh" start "$out/containerd" --registry "$registry")
   peer=(--peer-endpoint "$sock" --peer-metrics-url http://127.0.0.1:9471/v1/metrics)
 fi
-rc=0
 "$bin/podagent-cri-bench" --endpoint "$pa/podagent.sock" --metrics-url http://127.0.0.1:9472/metrics \
   "${peer[@]+"${peer[@]}"}" --image "$registry/podagent-bench/small:1,$registry/podagent-bench/large:1" \
   --cni-conflist "$pa/cni/10-bench.conflist" --cni-bin-dir /usr/lib/cni \
-  --settle 70 --json "$out/bench.json" "$@" | tee "$out/bench.txt" || rc=$?
+  --settle 70 --json "$out/bench.json" "$@" > >(tee "$out/bench.txt") &
+driver=$!
+# SIGINT or SIGTERM: the driver removes its pods and exits, then cleanup stops the runtimes.
+trap 'kill -TERM "$driver" 2>/dev/null || true' INT TERM
+rc=0
+while :; do
+  wait "$driver" && rc=0 || rc=$?
+  kill -0 "$driver" 2>/dev/null || break  # gone: rc is its status, not a trapped signal's
+done
 exit "$rc"

@@ -486,6 +486,13 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
   {
     std::lock_guard<std::mutex> l(mu_);
     Refresh(e.rec, false);
+    rec = e.rec;
+  }
+  // Outside mu_, which every listing takes: Save below would wait there for the pod's sync.
+  if (rec.state == CtrState::kCreated) RETURN_IF_ERROR(PodRecordDurable(rec));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Refresh(e.rec, false);
     if (e.rec.state == CtrState::kCreated) {  // never started: nothing runs
       ContainerRecord stopped = e.rec;
       stopped.state = CtrState::kExited;
@@ -662,6 +669,7 @@ absl::Status ContainerManager::UpdateResources(const std::string& id, const cri:
     return absl::FailedPreconditionError(absl::StrCat("container ", rec.id, " has exited"));
   }
   if (ctx_.cgroups) RETURN_IF_ERROR(Annotate(ctx_.cgroups->Check(r), absl::StrCat("update container ", rec.id)));
+  RETURN_IF_ERROR(PodRecordDurable(rec));  // outside mu_, as in StopLocked
   // Recorded first: a record that cannot be written fails the RPC before the cgroup changes.
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -90,6 +90,7 @@ class ContainerManager : public ContainerRegistry {
   void PersistDerived(const ContainerRecord& rec);
   // Writes `next`, then makes it `current` (mu_ held). On a failure `current` is unchanged, and so
   // is the record on disk: nothing recorded is lost, and the caller's RPC fails with the error.
+  // Callers wait for PodRecordDurable before they take mu_, so that its wait here returns at once.
   absl::Status Save(ContainerRecord& current, const ContainerRecord& next);
   absl::Status StopLocked(Entry& e, int64_t timeout_seconds);
   // Waits for exit.json; true when it appeared.

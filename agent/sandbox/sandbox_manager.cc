@@ -275,6 +275,7 @@ absl::Status SandboxManager::Remove(const std::string& id_or_prefix) {
   RETURN_IF_ERROR(StopLocked(r));
   if (runtime_ != nullptr) RETURN_IF_ERROR(runtime_->Remove(id, r.cgroup_path));
   RETURN_IF_ERROR(Annotate(store_.Remove(kKind, id), absl::StrCat("remove pod ", id, " record")));
+  syncer_.Forget(id);
   {
     absl::MutexLock lock(&mu_);
     names_.erase(r.NameKey());

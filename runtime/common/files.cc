@@ -59,7 +59,10 @@ absl::Status WriteFileAtomic(const std::string& path, std::string_view content, 
     ::unlink(tmp.c_str());
     return st;
   }
-  std::string dir = DirName(path);
+  return SyncDir(DirName(path));
+}
+
+absl::Status SyncDir(const std::string& dir) {
   UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dfd) return ErrnoError(absl::StrCat("open ", dir));
   if (::fsync(dfd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", dir));

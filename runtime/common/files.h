@@ -16,6 +16,9 @@ namespace podagent {
 // `path`, fsync of the directory. A reader sees the old content or the new, never a torn file.
 absl::Status WriteFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644);
 
+// fsync of the directory `dir`, which makes the entries created, renamed or removed in it durable.
+absl::Status SyncDir(const std::string& dir);
+
 // Whole file; NotFound when absent, also when its kernel object went (KernelFileError).
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 

@@ -78,13 +78,6 @@ absl::Status PwriteAll(int fd, const std::string& data, const std::string& path)
   return absl::OkStatus();
 }
 
-absl::Status SyncDir(const std::string& dir) {
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd) return ErrnoError(absl::StrCat("open ", dir));
-  if (::fsync(dfd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", dir));
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status WriteStartRecord(const std::string& state_dir, const StartRecord& r) {

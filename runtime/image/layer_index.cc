@@ -39,9 +39,7 @@ absl::Status CreateFileOnce(const std::string& dir, const std::string& path, con
   }
   ::unlink(tmp.c_str());
   RETURN_IF_ERROR(st);
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd || ::fsync(dfd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", dir));
-  return absl::OkStatus();
+  return SyncDir(dir);
 }
 
 }  // namespace

@@ -72,12 +72,9 @@ absl::Status RecordStore::Sync(const std::string& kind, const std::vector<std::s
     if (!fd) return ErrnoError(absl::StrCat("open ", path));
     if (::fsync(fd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", path));
   }
-  std::string dir = absl::StrCat(dir_, "/", kind);
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dfd && errno == ENOENT) return absl::OkStatus();  // nothing of this kind was ever written
-  if (!dfd) return ErrnoError(absl::StrCat("open ", dir));
-  if (::fsync(dfd.Get()) != 0) return ErrnoError(absl::StrCat("fsync ", dir));
-  return absl::OkStatus();
+  absl::Status st = SyncDir(absl::StrCat(dir_, "/", kind));
+  if (absl::IsNotFound(st)) return absl::OkStatus();  // nothing of this kind was ever written
+  return st;
 }
 
 absl::Status RecordStore::Write(const std::string& kind, const std::string& id, nlohmann::json record, bool sync) {

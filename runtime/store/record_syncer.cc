@@ -40,6 +40,14 @@ absl::Status RecordSyncer::WaitSynced(const std::string& id) {
   return st;
 }
 
+void RecordSyncer::Forget(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  queued_.erase(id);
+  auto not_syncing = [this, &id]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return !syncing_.count(id); };
+  mu_.Await(absl::Condition(&not_syncing));
+  failed_.erase(id);
+}
+
 void RecordSyncer::Run() {
   for (;;) {
     std::vector<std::string> batch;

@@ -28,6 +28,9 @@ class RecordSyncer {
   // that failed, syncs `id` again on the caller's thread and returns that result (a record whose
   // sync keeps failing fails every WaitSynced, never passes as durable).
   absl::Status WaitSynced(const std::string& id);
+  // The record was removed: drops it from the queue and from the failed syncs, after any sync
+  // of it that is running, so that nothing of a removed record stays behind.
+  void Forget(const std::string& id);
 
  private:
   void Run();

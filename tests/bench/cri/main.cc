@@ -19,6 +19,7 @@
 #include "tests/bench/cri/options.h"
 #include "tests/bench/cri/results.h"
 #include "tests/bench/cri/scale_bench.h"
+#include "tests/bench/cri/stop_signal.h"
 #include "tests/lib/temp_dir.h"
 
 namespace podagent::bench {
@@ -82,7 +83,7 @@ nlohmann::json Versions(Targets& targets, Results& r) {
 void Settle(const Options& o) {
   if (o.settle_seconds <= 0) return;
   ::sync();
-  std::this_thread::sleep_for(std::chrono::seconds(o.settle_seconds));
+  for (int s = 0; s < o.settle_seconds && !StopRequested(); ++s) std::this_thread::sleep_for(std::chrono::seconds(1));
 }
 
 void PullSmallImage(const Options& o, Targets& targets, Results& r) {
@@ -101,12 +102,12 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
   Results warmup({});  // one untimed round each: first-use costs (CNI bridge creation) stay out
   for (auto& t : targets) RunLifecycleRound(*t, warmup);
   for (size_t i = 0; i < warmup.ErrorCount(); ++i) r.Error("warmup", "see above");
-  for (int round = 0; round < o.rounds; ++round) {
+  for (int round = 0; round < o.rounds && !StopRequested(); ++round) {
     Alternate(targets, round, [&](Target& t) { RunLifecycleRound(t, r); });
     if (!o.cni_conflist.empty()) RunCniBoundRound(bound, r);  // under the same load as the round
   }
   Settle(o);
-  for (int round = 0; round < o.rounds; ++round) {
+  for (int round = 0; round < o.rounds && !StopRequested(); ++round) {
     Alternate(targets, round, [&](Target& t) {
       RunImageRound(t, r, "small image", o.small_image);
       if (!o.large_image.empty()) RunImageRound(t, r, "multi-layer image", o.large_image);
@@ -114,7 +115,7 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
   }
   PullSmallImage(o, targets, r);  // the image rows removed it; the pods run it
   Settle(o);
-  for (size_t i = 0; i < o.pods.size(); ++i) {
+  for (size_t i = 0; i < o.pods.size() && !StopRequested(); ++i) {
     ScaleOptions so{o.pods[i], o.clients, o.list_rounds};
     if (so.pods <= kMaxHostNetworkPods) {  // the runtimes' own share of the K rows, before them
       ScaleOptions host = so;
@@ -122,7 +123,8 @@ void Run(const Options& o, const CniBoundOptions& bound, Targets& targets, Resul
       Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, host); });
     }
     Alternate(targets, static_cast<int>(i), [&](Target& t) { RunScale(t, r, so); });
-    if (!o.cni_conflist.empty()) RunCniBoundScale(bound, so.pods, so.clients, r);  // the K rows' bound
+    bool bound_rows = !o.cni_conflist.empty() && !StopRequested();
+    if (bound_rows) RunCniBoundScale(bound, so.pods, so.clients, r);  // the K rows' bound
   }
 }
 
@@ -138,6 +140,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "podagent-cri-bench: needs root (reads the runtimes' /proc/PID/smaps_rollup)\n");
     return 2;
   }
+  WatchStopSignals();
   const Options& o = *options;
   testing::TempDir logs("podagent-cri-bench");
   std::vector<std::string> names = {o.name};
@@ -160,6 +163,7 @@ int Main(int argc, char** argv) {
                        {"large_image", o.large_image}, {"cni_conflist", o.cni_conflist}};
     CniBoundOptions bound{o.cni_conflist, o.cni_bin_dirs, logs.Sub("netns"), o.name};
     Run(o, bound, targets, results);
+    if (StopRequested()) results.Error("podagent-cri-bench", "stopped by a signal before the end");
     CleanUpCniBound(bound);
     extra["machine"]["loadavg_end"] = Trimmed("/proc/loadavg");
   }  // targets remove what they still own

@@ -7,6 +7,7 @@
 #include "nlohmann/json.hpp"
 #include "runtime/common/errors.h"
 #include "tests/bench/cri/proc_memory.h"
+#include "tests/bench/cri/stop_signal.h"
 #include "tests/bench/cri/timing.h"
 #include "tests/lib/http_get.h"
 
@@ -157,8 +158,11 @@ void RunScale(Target& t, Results& r, const ScaleOptions& o) {
   std::vector<Pod> pods(static_cast<size_t>(o.pods));
   std::string k = absl::StrCat("K=", o.pods);
   std::string kind = o.host_network ? "K host-network pods" : "K pods";
-  double start_ms =
-      ElapsedMs([&] { Parallel(o.pods, o.clients, [&](int i) { StartOne(t, r, o.host_network, pods[i]); }); });
+  double start_ms = ElapsedMs([&] {
+    Parallel(o.pods, o.clients, [&](int i) {
+      if (!StopRequested()) StartOne(t, r, o.host_network, pods[i]);  // those made are torn down below
+    });
+  });
   bool all = std::all_of(pods.begin(), pods.end(), [](const Pod& p) { return p.running; });
   if (all) r.Add(kind + " started at once, " + k, "s", t.name(), start_ms / 1000);
   if (all && !o.host_network) {

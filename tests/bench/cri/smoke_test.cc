@@ -1,16 +1,25 @@
 // e2e smoke of podagent-cri-bench, so the driver never rots: the real daemon (CniDaemonTest) with a
 // CNI bridge, metrics on loopback and a private registry; the driver runs with N=2 rounds and K=2
-// pods and must exit 0 with every row of its JSON filled for podagent. Times are never asserted.
+// pods and must exit 0 with every row of its JSON filled for podagent, and a SIGTERM mid-run must
+// leave nothing behind. Times are never asserted.
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "runtime/common/files.h"
+#include "runtime/common/unique_fd.h"
 #include "runtime/process/run_command.h"
+#include "runtime/process/spawn.h"
 #include "tests/fixtures/image/test_registry.h"
 #include "tests/lib/cni_e2e.h"
 #include "tests/lib/cri_client.h"
@@ -21,6 +30,8 @@ namespace podagent {
 namespace {
 
 namespace cri = ::runtime::v1;
+
+constexpr char kPath[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Every row the driver prints for one runtime with --rounds 2 --pods 2, a large image and a
 // metrics URL, with the number of samples each must hold.
@@ -84,15 +95,19 @@ class CriBenchSmoke : public testing::CniDaemonTest {
     registry_.reset();
   }
 
+  std::vector<std::string> DriverArgv(const std::string& json, const std::string& rounds) {
+    return {testing::BinDir() + "/podagent-cri-bench", "--endpoint", daemon_->socket(), "--rounds", rounds, "--pods",
+            "2", "--clients", "2", "--list-rounds", "1", "--image",
+            absl::StrCat(registry_->addr(), "/bench/small:1,", registry_->addr(), "/bench/large:1"),
+            "--metrics-url", absl::StrCat("http://", metrics_addr_, "/metrics"), "--json", json,
+            "--cni-conflist", conf_dir_ + "/10-podagent.conflist", "--cni-bin-dir", "/usr/lib/cni"};
+  }
+
   // Runs the driver (bounded, through the project's RunCommand); its exit code and output.
   int RunDriver(const std::string& json, std::string* output) {
     CommandOptions o;
-    o.argv = {testing::BinDir() + "/podagent-cri-bench", "--endpoint", daemon_->socket(), "--rounds", "2", "--pods",
-              "2", "--clients", "2", "--list-rounds", "1", "--image",
-              absl::StrCat(registry_->addr(), "/bench/small:1,", registry_->addr(), "/bench/large:1"),
-              "--metrics-url", absl::StrCat("http://", metrics_addr_, "/metrics"), "--json", json,
-              "--cni-conflist", conf_dir_ + "/10-podagent.conflist", "--cni-bin-dir", "/usr/lib/cni"};
-    o.env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
+    o.argv = DriverArgv(json, "2");
+    o.env = {kPath};
     o.timeout = absl::Seconds(600);
     auto r = RunCommand(o);
     if (!r.ok()) {
@@ -101,6 +116,26 @@ class CriBenchSmoke : public testing::CniDaemonTest {
     }
     *output = r->out + r->err;
     return r->exit_code;
+  }
+
+  // Nothing the driver made is left: no pod, no held address, no mount of its own.
+  void ExpectNothingLeft() {
+    cri::ListPodSandboxResponse pods;
+    ASSERT_TRUE(client_->ListPods({}, &pods).ok());
+    EXPECT_EQ(pods.items_size(), 0);
+    EXPECT_TRUE(HeldAddresses().empty()) << HeldAddresses()[0];
+    auto mounts = ReadFile("/proc/self/mountinfo");
+    ASSERT_TRUE(mounts.ok()) << mounts.status();
+    EXPECT_EQ(mounts->find("podagent-cri-bench"), std::string::npos) << "the driver left a mount:\n" << *mounts;
+    // The driver's cgroup parent, /podagent-bench-<8 hex> (bench_target.cc), is gone too.
+    std::string root = PathExists("/sys/fs/cgroup/memory") ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
+    auto names = ListDir(root);
+    ASSERT_TRUE(names.ok()) << names.status();
+    for (const std::string& n : *names) {
+      bool parent = n.size() == 23 && absl::StartsWith(n, "podagent-bench-") &&
+                    n.find_first_not_of("0123456789abcdef", 15) == std::string::npos;
+      EXPECT_FALSE(parent) << "the driver left its cgroup parent " << root << "/" << n;
+    }
   }
 
   // host-local's files naming an address still held (it keeps "lock" and "last_reserved_ip.0").
@@ -138,16 +173,39 @@ TEST_F(CriBenchSmoke, EveryRowIsFilled) {
   EXPECT_EQ(rows.size(), kRows.size()) << "rows the smoke does not know: update kRows\n" << output;
   // The daemon's own pid is what the memory rows were measured on.
   EXPECT_GT(rows["idle daemon RSS"]["results"]["podagent"]["p50"].get<double>(), 0.0);
-  // Everything the driver created is gone: no pods, no containers.
-  cri::ListPodSandboxResponse pods;
-  ASSERT_TRUE(client_->ListPods({}, &pods).ok());
-  EXPECT_EQ(pods.items_size(), 0);
-  // The CNI bound's rounds released their addresses and removed their namespaces.
-  EXPECT_TRUE(HeldAddresses().empty()) << HeldAddresses()[0];
-  auto mounts = ReadFile("/proc/self/mountinfo");
-  ASSERT_TRUE(mounts.ok()) << mounts.status();
-  EXPECT_EQ(mounts->find("podagent-cri-bench"), std::string::npos) << "the driver left a mount:\n" << *mounts;
+  // Everything the driver created is gone: pods, the CNI bound's addresses and namespaces.
+  ExpectNothingLeft();
   EXPECT_EQ(output.find("cni bound"), std::string::npos) << output;
+}
+
+// SIGTERM in the middle of the rounds: the driver stops at the next step, removes the pods it
+// made and exits 1 (its figures are incomplete).
+TEST_F(CriBenchSmoke, SigtermRemovesWhatItMade) {
+  std::string log_path = dir_.Sub("driver.log");
+  UniqueFd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  ASSERT_TRUE(log) << std::strerror(errno);
+  SpawnOptions so;
+  so.argv = DriverArgv(dir_.Sub("bench.json"), "1000");
+  so.env = {kPath};
+  so.fds = {{1, log.Get()}, {2, log.Get()}};
+  auto driver = Spawn(so);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  bool seen_pod = false;
+  for (int i = 0; i < 600 && !seen_pod; ++i) {  // the rounds begin after the first pull
+    cri::ListPodSandboxResponse pods;
+    seen_pod = client_->ListPods({}, &pods).ok() && pods.items_size() > 0;
+    if (!seen_pod) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_TRUE(seen_pod) << "the driver made no pod in 60 s";
+  ASSERT_TRUE(driver->Signal(SIGTERM).ok());
+  auto exited = driver->Wait(absl::Seconds(120));
+  if (!exited.ok()) (void)driver->Terminate(SIGKILL, absl::Seconds(10));
+  auto output = ReadFile(log_path);
+  ASSERT_TRUE(exited.ok()) << exited.status() << "\n" << (output.ok() ? *output : "");
+  EXPECT_EQ(exited->exit_code, 1) << (output.ok() ? *output : "");
+  ASSERT_TRUE(output.ok()) << output.status();
+  EXPECT_NE(output->find("stopped by a signal before the end"), std::string::npos) << *output;
+  ExpectNothingLeft();
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/common/ids.h"
 #include "tests/e2e/metrics/prometheus_server.h"
 #include "tests/lib/cri_client.h"
 #include "tests/lib/shell.h"
@@ -45,11 +47,21 @@ class MetricsE2ETest : public ::testing::Test {
       (void)cri_->StopPod(p);
       (void)cri_->RemovePod(p);
     }
+    // The pods' parent is the test's own: nothing runs in it any more, and it goes.
+    auto cgroups = CgroupDriver::Detect();
+    ASSERT_TRUE(cgroups.ok()) << cgroups.status();
+    auto pids = (*cgroups)->Pids(cgroup_parent_);
+    if (pids.ok()) {
+      EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
+    }
+    EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
   }
   // Prometheus scrapes every second: the cgroups are read every second too (served from the
   // housekeeping cache, metrics/pod_text_cache.h), so rate() over 10 s windows has its samples.
+  // The pods go under a parent of the test's own, never the node's default /podagent.
   virtual std::string Yaml() {
-    return absl::StrCat("metrics:\n  listen: \"", metrics_addr_, "\"\n  housekeeping_seconds: 1\n");
+    return absl::StrCat("cgroup_parent: ", cgroup_parent_, "\nmetrics:\n  listen: \"", metrics_addr_,
+                        "\"\n  housekeeping_seconds: 1\n");
   }
 
   std::string Scrape() {
@@ -59,6 +71,7 @@ class MetricsE2ETest : public ::testing::Test {
   }
 
   TempDir dir_{"podagent-metrics-e2e"};
+  const std::string cgroup_parent_ = "/podagent-metrics-e2e-" + NewId().substr(0, 10);
   TestDaemon daemon_;
   std::string metrics_addr_;
   std::unique_ptr<CriClient> cri_;

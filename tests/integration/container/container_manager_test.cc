@@ -14,6 +14,8 @@
 #include <optional>
 
 #include <fstream>
+#include <functional>
+#include <future>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -52,11 +54,16 @@ class FakePods : public PodLookup {
   std::vector<PodInfo> ListPods() const override { return pods; }
   absl::Status WaitDurable(const std::string& pod_id) override {
     waited_for.push_back(pod_id);
+    if (synced) return absl::OkStatus();
+    if (while_waiting) while_waiting();
+    synced = durable.ok();
     return durable;
   }
   std::vector<PodInfo> pods;
   std::vector<std::string> waited_for;  // WaitDurable's pod ids, in order
   absl::Status durable;                 // what WaitDurable answers
+  std::function<void()> while_waiting;  // run inside WaitDurable, as if the sync took time
+  bool synced = false;                  // a durable record answers at once, as RecordSyncer does
 };
 
 class FakeImages : public ImageLookup {
@@ -239,6 +246,28 @@ TEST_F(ContainerManagerTest, StartWaitsForThePodRecordToBeDurable) {
   pods_.durable = absl::OkStatus();
   ASSERT_TRUE(mgr_->Start(*id).ok());
   EXPECT_EQ(WaitState(*id, CtrState::kRunning).state, CtrState::kRunning);
+}
+
+// The pod's sync can take milliseconds of disk time: StopContainer and UpdateContainerResources
+// of a created container wait for it without the manager's lock, so listings go on meanwhile.
+TEST_F(ContainerManagerTest, WaitForThePodRecordDoesNotHoldListings) {
+  auto id = mgr_->Create(pods_.pods[0].id, Config("waits", "sleep 60"));
+  ASSERT_TRUE(id.ok()) << id.status();
+  std::vector<std::future<size_t>> listings;  // outlive the waits: a blocked one ends after them
+  int blocked = 0;
+  pods_.while_waiting = [&] {
+    listings.push_back(std::async(std::launch::async, [&] { return mgr_->List().size(); }));
+    if (listings.back().wait_for(std::chrono::seconds(5)) == std::future_status::timeout) ++blocked;
+  };
+  cri::LinuxContainerResources r;
+  r.set_cpu_shares(512);
+  EXPECT_TRUE(mgr_->UpdateResources(*id, r).ok());
+  pods_.synced = false;  // as if the pod's record were written again
+  EXPECT_TRUE(mgr_->Stop(*id, 0).ok());
+  pods_.while_waiting = nullptr;
+  EXPECT_EQ(listings.size(), 2u) << "update and stop each wait for the pod's record";
+  for (auto& l : listings) EXPECT_EQ(l.get(), 1u);
+  EXPECT_EQ(blocked, 0) << "a listing waited for the pod record's sync";
 }
 
 TEST_F(ContainerManagerTest, NamespacesAgainstThePause) {

@@ -106,6 +106,19 @@ TEST_F(RecordSyncerTest, AFailedSyncIsRetriedByWaitSynced) {
   EXPECT_EQ(store_.Batches().size(), 3u);
 }
 
+// A removed record leaves nothing behind: a WaitSynced after Forget does not sync it again.
+TEST_F(RecordSyncerTest, ForgetDropsAFailedSync) {
+  store_.Fail(true);
+  store_.gate.Notify();
+  RecordSyncer syncer(store_, "pods");
+  syncer.Enqueue("a");
+  EXPECT_FALSE(syncer.WaitSynced("a").ok());
+  size_t syncs = store_.Batches().size();
+  syncer.Forget("a");
+  EXPECT_TRUE(syncer.WaitSynced("a").ok());
+  EXPECT_EQ(store_.Batches().size(), syncs) << "a forgotten record was synced again";
+}
+
 TEST_F(RecordSyncerTest, DestructionSyncsWhatIsQueued) {
   store_.gate.Notify();
   {
