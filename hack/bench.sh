@@ -71,7 +71,9 @@ mountpoint -q "$pa/run" || mount -t tmpfs -o mode=0711 podagent-bench-run "$pa/r
 
 perf=()
 [ "${PERF:-0}" = 1 ] && perf=(perf record -g -o "$out/perf.data" --)
-"${perf[@]}" "$bin/podagent" --config "$pa/podagent.yaml" 2> "$pa/podagent.log" &
+# setsid, as containerd-peer.sh starts containerd: a Ctrl-C reaches the driver (which removes
+# its pods through the daemons), not the daemons themselves.
+setsid "${perf[@]}" "$bin/podagent" --config "$pa/podagent.yaml" 2> "$pa/podagent.log" &
 pa_pid=$!
 for _ in $(seq 1 100); do [ -S "$pa/podagent.sock" ] && break; sleep 0.1; done
 [ -S "$pa/podagent.sock" ] || { echo "bench.sh: podagent did not start: $(tail -3 "$pa/podagent.log")" >&2; exit 1; }

@@ -1,7 +1,8 @@
 #pragma once
 // The benchmark's SIGINT and SIGTERM: the first one ends the run early but cleanly (no new round,
 // no new pod, the pods already made are torn down and the targets remove what they still own, as
-// at a normal end); a second one exits at once.
+// at a normal end); a second one, sent more than 2 s after the first, exits at once (a Ctrl-C
+// reaches both the driver and hack/bench.sh, which forwards it: that pair counts as one).
 
 namespace podagent::bench {
 
