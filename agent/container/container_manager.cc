@@ -488,18 +488,15 @@ absl::Status ContainerManager::StopLocked(Entry& e, int64_t timeout_seconds) {
     Refresh(e.rec, false);
     rec = e.rec;
   }
-  // Outside mu_, which every listing takes: Save below would wait there for the pod's sync.
-  if (rec.state == CtrState::kCreated) RETURN_IF_ERROR(PodRecordDurable(rec));
-  {
+  if (rec.state == CtrState::kCreated) {  // never started: nothing runs, and `op` keeps it so
+    // Outside mu_, which every listing takes: Save would wait there for the pod's sync.
+    RETURN_IF_ERROR(PodRecordDurable(rec));
     std::lock_guard<std::mutex> l(mu_);
-    Refresh(e.rec, false);
-    if (e.rec.state == CtrState::kCreated) {  // never started: nothing runs
-      ContainerRecord stopped = e.rec;
-      stopped.state = CtrState::kExited;
-      stopped.finished_at_ns = NowNs();
-      stopped.reason = "Completed";
-      RETURN_IF_ERROR(Save(e.rec, stopped));
-    }
+    ContainerRecord stopped = e.rec;
+    stopped.state = CtrState::kExited;
+    stopped.finished_at_ns = NowNs();
+    stopped.reason = "Completed";
+    RETURN_IF_ERROR(Save(e.rec, stopped));
     rec = e.rec;
   }
   if (rec.state != CtrState::kRunning) {

@@ -35,6 +35,16 @@ std::string WarningsAndErrors(const std::string& log) {
   return out;
 }
 
+void ExpectEmptyAndRemoveCgroup(const std::string& parent) {
+  auto cgroups = CgroupDriver::Detect();
+  ASSERT_TRUE(cgroups.ok()) << cgroups.status();
+  auto pids = (*cgroups)->Pids(parent);
+  if (pids.ok()) {
+    EXPECT_TRUE(pids->empty()) << "processes left in " << parent;
+  }
+  EXPECT_TRUE((*cgroups)->Destroy(parent).ok()) << parent;
+}
+
 DaemonTest::DaemonTest(const std::string& name) {
   std::string suffix = NewId().substr(0, 10);
   if (!SystemdDriverUnderTest()) {

@@ -35,6 +35,10 @@ inline constexpr char kBusyboxImage[] = "e2e.local/busybox:1";
 // The lines of a daemon log at warning level or above, for a failed test's report.
 std::string WarningsAndErrors(const std::string& log);
 
+// The end of a test whose daemon ran its pods under a cgroupfs parent of the test's own: no
+// process is left in `parent`, and it is removed.
+void ExpectEmptyAndRemoveCgroup(const std::string& parent);
+
 class DaemonTest : public ::testing::Test {
  protected:
   // `name` prefixes the cgroup parent (its dashes dropped in a slice's name).

@@ -21,11 +21,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "runtime/cgroups/cgroup.h"
 #include "runtime/common/files.h"
 #include "runtime/common/ids.h"
 #include "runtime/process/run_command.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/daemon_fixture.h"
 #include "tests/lib/paths.h"
 #include "tests/lib/test_daemon.h"
 
@@ -216,13 +216,7 @@ TEST(DaemonE2E, SigtermExitsWithinTheGraceWhileAHandlerIsStuck) {
   }
   int again = d.Stop();
   EXPECT_TRUE(WIFEXITED(again) && WEXITSTATUS(again) == 0) << d.Log();
-  auto cgroups = CgroupDriver::Detect();
-  ASSERT_TRUE(cgroups.ok()) << cgroups.status();
-  auto pids = (*cgroups)->Pids(cgroup_parent);
-  if (pids.ok()) {
-    EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent;
-  }
-  EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent).ok());
+  ExpectEmptyAndRemoveCgroup(cgroup_parent);
 }
 
 TEST(DaemonE2E, SecondDaemonOnTheSameSocketIsRefused) {

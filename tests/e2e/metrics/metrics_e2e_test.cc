@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "runtime/cgroups/cgroup.h"
 #include "runtime/common/ids.h"
 #include "tests/e2e/metrics/prometheus_server.h"
 #include "tests/lib/cri_client.h"
+#include "tests/lib/daemon_fixture.h"
 #include "tests/lib/shell.h"
 #include "tests/lib/temp_dir.h"
 #include "tests/lib/test_registry.h"
@@ -47,14 +47,7 @@ class MetricsE2ETest : public ::testing::Test {
       (void)cri_->StopPod(p);
       (void)cri_->RemovePod(p);
     }
-    // The pods' parent is the test's own: nothing runs in it any more, and it goes.
-    auto cgroups = CgroupDriver::Detect();
-    ASSERT_TRUE(cgroups.ok()) << cgroups.status();
-    auto pids = (*cgroups)->Pids(cgroup_parent_);
-    if (pids.ok()) {
-      EXPECT_TRUE(pids->empty()) << "processes left in " << cgroup_parent_;
-    }
-    EXPECT_TRUE((*cgroups)->Destroy(cgroup_parent_).ok());
+    ExpectEmptyAndRemoveCgroup(cgroup_parent_);  // the pods' parent is the test's own
   }
   // Prometheus scrapes every second: the cgroups are read every second too (served from the
   // housekeeping cache, metrics/pod_text_cache.h), so rate() over 10 s windows has its samples.
