@@ -137,8 +137,9 @@ TEST_F(ContainerE2E, TwoPodsTalkTcpOverTheBridge) {
   auto srv = Sh("srv", "nc -l -p 8080");
   srv.set_stdin(true);
   std::string server = Run(a, srv);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  std::string cl = Run(b, Sh("cli", absl::StrCat("echo hello-over-tcp | nc -w 3 ", ip, " 8080")));
+  // Until the server listens, a connect is refused and nc exits 1 having sent nothing: try again.
+  std::string cl = Run(b, Sh("cli", absl::StrCat("for i in $(seq 1 100); do echo hello-over-tcp | nc -w 3 ", ip,
+                                                 " 8080 && exit 0; sleep 0.1; done; exit 1")));
   auto cs = WaitExited(cl);
   EXPECT_EQ(cs.exit_code(), 0);
   auto ss = WaitExited(server, absl::Seconds(10));
