@@ -131,15 +131,24 @@ TEST_F(ContainerE2E, TwoPodsTalkTcpOverTheBridge) {
   ASSERT_TRUE(client_->PodStatus(a, false, &sa).ok());
   std::string ip = sa.status().network().ip();
   ASSERT_TRUE(absl::StartsWith(ip, absl::StrCat("10.88.", octet_, "."))) << ip;
-  std::string server = Run(a, Sh("srv", "nc -l -p 8080"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  std::string cl = Run(b, Sh("cli", absl::StrCat("echo hello-over-tcp | nc -w 3 ", ip, " 8080")));
+  // The server's stdin stays open (the shim holds it) so it never half-closes first: a server
+  // reading /dev/null sends its FIN at once, and a client that sees it before its own stdin has
+  // data exits 0 having sent nothing.
+  auto srv = Sh("srv", "nc -l -p 8080");
+  srv.set_stdin(true);
+  std::string server = Run(a, srv);
+  // Until the server listens, a connect is refused and nc exits 1 having sent nothing: try again.
+  std::string cl = Run(b, Sh("cli", absl::StrCat("for i in $(seq 1 100); do echo hello-over-tcp | nc -w 3 ", ip,
+                                                 " 8080 && exit 0; sleep 0.1; done; exit 1")));
   auto cs = WaitExited(cl);
   EXPECT_EQ(cs.exit_code(), 0);
   auto ss = WaitExited(server, absl::Seconds(10));
   auto log = ReadFile(Status(server).status().log_path());
   ASSERT_TRUE(log.ok());
-  EXPECT_TRUE(absl::StrContains(*log, " stdout F hello-over-tcp\n")) << *log;
+  auto client_log = ReadFile(cs.log_path());
+  EXPECT_TRUE(absl::StrContains(*log, " stdout F hello-over-tcp\n"))
+      << "server (state " << ss.state() << ", exit " << ss.exit_code() << ") logged:\n" << *log
+      << "client logged:\n" << client_log.value_or("(unreadable)");
 }
 
 TEST_F(ContainerE2E, Kill9RestartKeepsStatesExitCodesAndLogs) {
