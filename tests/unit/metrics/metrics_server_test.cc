@@ -120,7 +120,8 @@ TEST(GzipCompress, RoundTripsThroughZlib) {
     std::string gz = GzipCompress(*in);
     ASSERT_FALSE(gz.empty());
     std::string back = Gunzip(gz, in->size());
-    EXPECT_TRUE(back == *in) << "input of " << in->size() << " bytes; got " << back.size() << ": " << back.substr(0, 40);
+    EXPECT_TRUE(back == *in) << "input of " << in->size() << " bytes; got " << back.size() << ": "
+                             << back.substr(0, 40);
   }
   EXPECT_LT(GzipCompress(text).size(), text.size() / 4);
   std::string empty = GzipCompress("");
