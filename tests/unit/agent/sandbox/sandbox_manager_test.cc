@@ -53,6 +53,18 @@ class SandboxManagerTest : public ::testing::Test {
     if (host_network) r.net_mode = NsMode::kNode;
     return r;
   }
+  // Pods a, b, c, d with b stopped and c's pause dead: ready, not, not, ready.
+  std::vector<std::string> RunFourStopOneKillOne() {
+    std::vector<std::string> ids;
+    for (const char* name : {"a", "b", "c", "d"}) {
+      auto id = manager_->Run(Record(name), std::nullopt);
+      EXPECT_TRUE(id.ok()) << id.status();
+      ids.push_back(id.value_or(""));
+    }
+    EXPECT_TRUE(manager_->Stop(ids[1]).ok());
+    runtime_->Kill(ids[2]);
+    return ids;
+  }
   int Records() {
     auto names = ListDir(ctx_.config.root_dir + "/pods");
     return names.ok() ? static_cast<int>(names->size()) : 0;
@@ -187,14 +199,8 @@ TEST_F(SandboxManagerTest, DeadPauseMeansNotReady) {
 // List asks the runtime about every ready pod's pause in one call (not a waitid per pod) and
 // hands each answer to its own pod: a stopped pod and a dead pause in between shift nothing.
 TEST_F(SandboxManagerTest, ListAsksAboutAllPausesAtOnce) {
-  std::vector<std::string> ids;
-  for (const char* name : {"a", "b", "c", "d"}) {
-    auto id = manager_->Run(Record(name), std::nullopt);
-    ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
-  }
-  ASSERT_TRUE(manager_->Stop(ids[1]).ok());
-  runtime_->Kill(ids[2]);
+  std::vector<std::string> ids = RunFourStopOneKillOne();
+  ASSERT_FALSE(HasFailure());
   int single_before = runtime_->single_alive_calls;
   int batch_before = runtime_->batch_alive_calls;
   std::map<std::string, bool> ready;
@@ -213,14 +219,8 @@ TEST_F(SandboxManagerTest, ListAsksAboutAllPausesAtOnce) {
 // its own pod (a stopped pod in between shifts nothing), and a record change drops what a listing
 // kept of that pod.
 TEST_F(SandboxManagerTest, ForEachMatchesStatusAndDropsKeptBytesOnChange) {
-  std::vector<std::string> ids;
-  for (const char* name : {"a", "b", "c", "d"}) {
-    auto id = manager_->Run(Record(name), std::nullopt);
-    ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
-  }
-  ASSERT_TRUE(manager_->Stop(ids[1]).ok());
-  runtime_->Kill(ids[2]);
+  std::vector<std::string> ids = RunFourStopOneKillOne();
+  ASSERT_FALSE(HasFailure());
   std::map<std::string, bool> seen;
   manager_->ForEach([&](const PodRecord& r, bool ready, SandboxManager::Listing& kept) {
     seen[r.id] = ready;
