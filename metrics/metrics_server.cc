@@ -1,10 +1,14 @@
 #include "metrics/metrics_server.h"
 
-#include <zlib.h>
+#include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "CivetServer.h"
 #include "prometheus/counter.h"
@@ -15,17 +19,34 @@
 namespace podagent {
 
 std::string GzipCompress(const std::string& body) {
-  z_stream zs{};
-  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out(deflateBound(&zs, body.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
-  zs.avail_in = static_cast<uInt>(body.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : std::string();
+  if (body.size() > UINT32_MAX) return "";  // isal_zstream counts in 32 bits
+  std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
+  // On the heap: the stream holds its 64 KiB history, and civetweb's workers run on small stacks.
+  auto stream = std::make_unique<isal_zstream>();
+  isal_zstream& zs = *stream;
+  isal_deflate_init(&zs);
+  zs.level = 1;
+  zs.level_buf = level_buf.data();
+  zs.level_buf_size = static_cast<uint32_t>(level_buf.size());
+  zs.gzip_flag = IGZIP_GZIP;
+  zs.flush = NO_FLUSH;
+  zs.end_of_stream = 1;
+  zs.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(body.data()));
+  zs.avail_in = static_cast<uint32_t>(body.size());
+  // Text compresses ~6x; what does not (stored blocks) grows by a few bytes per 64 KiB: one
+  // doubling at most, and only for such input.
+  std::string out(body.size() / 2 + 1024, '\0');
+  size_t done = 0;
+  while (true) {
+    zs.next_out = reinterpret_cast<uint8_t*>(out.data()) + done;
+    zs.avail_out = static_cast<uint32_t>(std::min<size_t>(out.size() - done, UINT32_MAX));
+    if (isal_deflate(&zs) != COMP_OK) return "";
+    done = static_cast<size_t>(zs.next_out - reinterpret_cast<uint8_t*>(out.data()));
+    if (zs.internal_state.state == ZSTATE_END) break;
+    out.resize(out.size() * 2);
+  }
+  out.resize(done);
+  return out;
 }
 
 class MetricsServer::Handler : public CivetHandler {

@@ -301,14 +301,29 @@ std::vector<PodView> SandboxManager::List() const {
   std::vector<PodRecord> records;
   {
     absl::ReaderMutexLock lock(&mu_);
+    records.reserve(pods_.size());
     for (const auto& [id, e] : pods_) records.push_back(e.record);
   }
+  std::vector<bool> ready = ReadyAll(records);
   std::vector<PodView> out;
-  for (PodRecord& r : records) {
-    bool ready = Ready(r);
-    out.push_back({std::move(r), ready});
-  }
+  out.reserve(records.size());
+  for (size_t i = 0; i < records.size(); ++i) out.push_back({std::move(records[i]), ready[i]});
   return out;
+}
+
+std::vector<bool> SandboxManager::ReadyAll(const std::vector<PodRecord>& records) const {
+  std::vector<bool> ready(records.size(), false);
+  if (runtime_ == nullptr) return ready;
+  std::vector<PauseRef> asked;
+  std::vector<size_t> at;  // asked[k] is records[at[k]]
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].state != PodState::kReady) continue;
+    asked.push_back({records[i].id, records[i].pause});
+    at.push_back(i);
+  }
+  std::vector<bool> alive = runtime_->PausesAlive(asked);
+  for (size_t k = 0; k < at.size() && k < alive.size(); ++k) ready[at[k]] = alive[k];
+  return ready;
 }
 
 void SandboxManager::ForEach(const std::function<void(const PodRecord&, bool ready, Listing&)>& fn) {

@@ -100,6 +100,9 @@ class SandboxManager : public PodLookup {
   absl::Status SaveUnsynced(const PodRecord& r);
   void Publish(const PodRecord& r);  // the record in memory, after it was written
   bool Ready(const PodRecord& r) const;
+  // Ready of each record, in order, with one question to the runtime for all their pauses (one
+  // poll of their pidfds instead of a waitid per pod: ListPods runs twice per /metrics scrape).
+  std::vector<bool> ReadyAll(const std::vector<PodRecord>& records) const;
   NetworkPod NetPod(const PodRecord& r) const;
   SandboxSpec SpecOf(const PodRecord& r) const;
   // Network down and pause ended; `r` updated. The caller holds the pod's op_mu.

@@ -37,10 +37,14 @@ int FreeLoopbackPort() {
   return ntohs(a.sin_port);
 }
 
-absl::StatusOr<std::string> HttpGet(const std::string& url, absl::Duration timeout) {
+absl::StatusOr<std::string> HttpGet(const std::string& url, absl::Duration timeout,
+                                    const std::vector<std::string>& headers) {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
+  curl_slist* list = nullptr;
+  for (const std::string& h : headers) list = curl_slist_append(list, h.c_str());
   std::string body;
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
@@ -50,6 +54,7 @@ absl::StatusOr<std::string> HttpGet(const std::string& url, absl::Duration timeo
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_easy_cleanup(curl);
+  curl_slist_free_all(list);
   if (rc != CURLE_OK) return absl::UnavailableError(absl::StrCat("GET ", url, ": ", curl_easy_strerror(rc)));
   if (code / 100 != 2) {
     return absl::UnavailableError(absl::StrCat("GET ", url, ": HTTP ", code, ": ", body.substr(0, 512)));

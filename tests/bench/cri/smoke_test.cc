@@ -66,6 +66,7 @@ const std::vector<std::pair<std::string, int>> kRows = {
     {"ListPodSandboxStats at K=2", 1},
     {"/metrics first scrape at K=2", 1},
     {"/metrics scrape at K=2", 1},
+    {"/metrics scrape, gzip at K=2", 1},
     {"K pods torn down, K=2", 1},
     {"K CNI chain ADDs at once, K=2", 1},
     {"K CNI chain DELs at once, K=2", 1},

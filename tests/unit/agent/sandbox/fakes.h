@@ -34,7 +34,15 @@ class FakeRuntime : public SandboxRuntime {
   }
   bool PauseAlive(const std::string& id, const ProcessIdentity&) override {
     absl::MutexLock l(&mu);
+    ++single_alive_calls;
     return alive.count(id) > 0;
+  }
+  std::vector<bool> PausesAlive(const std::vector<PauseRef>& pauses) override {
+    absl::MutexLock l(&mu);
+    ++batch_alive_calls;
+    std::vector<bool> out;
+    for (const PauseRef& p : pauses) out.push_back(alive.count(p.id) > 0);
+    return out;
   }
   absl::Status StopPause(const std::string& id, const ProcessIdentity&, absl::Duration) override {
     absl::MutexLock l(&mu);
@@ -59,6 +67,7 @@ class FakeRuntime : public SandboxRuntime {
   std::vector<std::string> calls;
   std::vector<SandboxSpec> specs;
   std::set<std::string> alive, existing;
+  int single_alive_calls = 0, batch_alive_calls = 0;  // PauseAlive, PausesAlive
 };
 
 class FakeNetwork : public NetworkPlugin {

@@ -53,6 +53,18 @@ class SandboxManagerTest : public ::testing::Test {
     if (host_network) r.net_mode = NsMode::kNode;
     return r;
   }
+  // Pods a, b, c, d with b stopped and c's pause dead: ready, not, not, ready.
+  std::vector<std::string> RunFourStopOneKillOne() {
+    std::vector<std::string> ids;
+    for (const char* name : {"a", "b", "c", "d"}) {
+      auto id = manager_->Run(Record(name), std::nullopt);
+      EXPECT_TRUE(id.ok()) << id.status();
+      ids.push_back(id.value_or(""));
+    }
+    EXPECT_TRUE(manager_->Stop(ids[1]).ok());
+    runtime_->Kill(ids[2]);
+    return ids;
+  }
   int Records() {
     auto names = ListDir(ctx_.config.root_dir + "/pods");
     return names.ok() ? static_cast<int>(names->size()) : 0;
@@ -184,18 +196,31 @@ TEST_F(SandboxManagerTest, DeadPauseMeansNotReady) {
   EXPECT_FALSE(manager_->List()[0].ready);
 }
 
+// List asks the runtime about every ready pod's pause in one call (not a waitid per pod) and
+// hands each answer to its own pod: a stopped pod and a dead pause in between shift nothing.
+TEST_F(SandboxManagerTest, ListAsksAboutAllPausesAtOnce) {
+  std::vector<std::string> ids = RunFourStopOneKillOne();
+  ASSERT_FALSE(HasFailure());
+  int single_before = runtime_->single_alive_calls;
+  int batch_before = runtime_->batch_alive_calls;
+  std::map<std::string, bool> ready;
+  for (const PodInfo& p : manager_->ListPods()) ready[p.id] = p.ready;
+  EXPECT_EQ(runtime_->single_alive_calls - single_before, 0);
+  EXPECT_EQ(runtime_->batch_alive_calls - batch_before, 1);
+  ASSERT_EQ(ready.size(), ids.size());
+  EXPECT_TRUE(ready[ids[0]]);
+  EXPECT_FALSE(ready[ids[1]]);
+  EXPECT_FALSE(ready[ids[2]]);
+  EXPECT_TRUE(ready[ids[3]]);
+  for (const std::string& id : ids) EXPECT_EQ(ready[id], manager_->Status(id)->ready) << id;
+}
+
 // ForEach asks the runtime about the ready pods' pauses in one call and must hand each answer to
 // its own pod (a stopped pod in between shifts nothing), and a record change drops what a listing
 // kept of that pod.
 TEST_F(SandboxManagerTest, ForEachMatchesStatusAndDropsKeptBytesOnChange) {
-  std::vector<std::string> ids;
-  for (const char* name : {"a", "b", "c", "d"}) {
-    auto id = manager_->Run(Record(name), std::nullopt);
-    ASSERT_TRUE(id.ok()) << id.status();
-    ids.push_back(*id);
-  }
-  ASSERT_TRUE(manager_->Stop(ids[1]).ok());
-  runtime_->Kill(ids[2]);
+  std::vector<std::string> ids = RunFourStopOneKillOne();
+  ASSERT_FALSE(HasFailure());
   std::map<std::string, bool> seen;
   manager_->ForEach([&](const PodRecord& r, bool ready, SandboxManager::Listing& kept) {
     seen[r.id] = ready;
