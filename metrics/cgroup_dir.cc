@@ -38,9 +38,13 @@ CgroupDir CgroupDir::Child(absl::string_view name) const {
   return CgroupDir(UniqueFd(fd), absl::StrCat(path_, "/", name));
 }
 
+UniqueFd CgroupDir::OpenFile(absl::string_view name) const {
+  if (!Open()) return UniqueFd();
+  return UniqueFd(::openat(fd_.Get(), std::string(name).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+}
+
 std::optional<std::string> CgroupDir::Read(absl::string_view name) const {
-  if (!Open()) return std::nullopt;
-  UniqueFd fd(::openat(fd_.Get(), std::string(name).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd = OpenFile(name);
   if (!fd) return std::nullopt;
   // Read until EOF: a seq_file (cgroupfs, /proc) read returns whole records only, so a read
   // shorter than the buffer does not mean the file ended (cgroup.procs past ~680 pids).

@@ -27,6 +27,8 @@ class CgroupDir {
   // The child directory `name` (one path component), opened relative to this one.
   CgroupDir Child(absl::string_view name) const;
 
+  // File `name` opened for reading (no symlink followed); invalid when it cannot be opened.
+  UniqueFd OpenFile(absl::string_view name) const;
   // Whole file `name`, at most kMaxFileBytes; nullopt when it cannot be opened or read.
   std::optional<std::string> Read(absl::string_view name) const;
   std::optional<uint64_t> Uint(absl::string_view name) const;

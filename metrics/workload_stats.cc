@@ -46,16 +46,19 @@ bool HasAnyStat(const CgroupStats& s) {
 WorkloadStatsReader::WorkloadStatsReader(CgroupLayout layout, std::shared_ptr<DiskUsageCache> disk,
                                          std::string proc_root, std::string sys_root)
     : layout_(std::move(layout)), disk_(std::move(disk)), proc_root_(std::move(proc_root)),
-      sys_root_(std::move(sys_root)), device_names_(std::make_unique<DeviceNames>(sys_root_, proc_root_)) {
+      sys_root_(std::move(sys_root)), device_names_(std::make_unique<DeviceNames>(sys_root_, proc_root_)),
+      held_(std::make_unique<OpenStatFiles>(DefaultMaxOpenStatFiles())) {
   if (!disk_) disk_ = std::make_shared<DiskUsageCache>();
 }
 
 // At kCri only the figures of the CRI messages (metrics/cgroup_cri_reader.h). At kMetrics every
 // cgroup figure, its block devices named, and what /proc adds for the cgroup's own processes:
 // their fds and sockets (container_file_descriptors/_sockets) and task states (container_tasks_state).
-CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth,
+CgroupStats WorkloadStatsReader::ReadStats(const std::string& path, ReadDepth depth, absl::Time now,
                                            const KnownChildren* known) const {
-  if (depth != ReadDepth::kMetrics) return ReadCgroupCriStats(layout_, path, known, depth == ReadDepth::kCri);
+  if (depth != ReadDepth::kMetrics) {
+    return ReadCgroupCriStats(layout_, path, known, depth == ReadDepth::kCri, held_.get(), now);
+  }
   // The cgroup.procs read for the process count also serves both walks of its processes.
   std::optional<std::string> procs;
   CgroupStats s = ReadCgroupStats(layout_, path, &procs, known);
@@ -75,7 +78,7 @@ ContainerReading WorkloadStatsReader::ReadContainer(const ContainerSnapshot& c, 
   r.container = c;
   r.timestamp_ns = absl::ToUnixNanos(now);
   if (!c.cgroup_path.empty()) {
-    r.stats = ReadStats(c.cgroup_path, depth);
+    r.stats = ReadStats(c.cgroup_path, depth, now);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!c.upper_dir.empty()) {
@@ -97,7 +100,7 @@ PodReading WorkloadStatsReader::ReadPod(const PodSnapshot& pod, const std::vecto
   }
   if (!pod.cgroup_path.empty()) {
     KnownChildren known = ChildCountsOf(pod.cgroup_path, r.containers);
-    r.stats = ReadStats(pod.cgroup_path, depth, &known);
+    r.stats = ReadStats(pod.cgroup_path, depth, now, &known);
     r.cgroup_found = HasAnyStat(r.stats);
   }
   if (!pod.host_network) r.interfaces = ReadNetDev(pod.pause_pid, proc_root_);

@@ -2,6 +2,8 @@
 // WorkloadStatsReader: reads, at the moment of the call, the cgroup stats of pods and containers,
 // each pod's network counters (through its pause process) and each container's writable-layer
 // usage. Shared by the Prometheus collector and the CRI stats calls so both show the same figures.
+// The CRI depths read their cgroup files through files held open between calls
+// (metrics/open_stat_files.h); files unread for two minutes are closed.
 // What only the Prometheus families need (a walk of /proc per process, statfs of the writable
 // layer's filesystem) is read at ReadDepth::kMetrics only, so the CRI stats calls do not pay it.
 
@@ -21,6 +23,7 @@
 #include "metrics/fs_stats.h"
 #include "metrics/helper_thread.h"
 #include "metrics/net_dev.h"
+#include "metrics/open_stat_files.h"
 #include "metrics/workload.h"
 
 namespace podagent {
@@ -76,9 +79,12 @@ class WorkloadStatsReader {
                                   ReadDepth depth = ReadDepth::kCri) const;
 
   const CgroupLayout& Layout() const { return layout_; }
+  // The cgroup files the CRI depths hold open (for tests: how many are held).
+  const OpenStatFiles& HeldFiles() const { return *held_; }
 
  private:
-  CgroupStats ReadStats(const std::string& path, ReadDepth depth, const KnownChildren* known = nullptr) const;
+  CgroupStats ReadStats(const std::string& path, ReadDepth depth, absl::Time now,
+                        const KnownChildren* known = nullptr) const;
   // Runs `work` here and on the helper thread when `items` reach kPodsPerHelper, else here alone.
   void RunShared(size_t items, const std::function<void()>& work) const;
 
@@ -87,6 +93,7 @@ class WorkloadStatsReader {
   std::string proc_root_;
   std::string sys_root_;
   std::unique_ptr<DeviceNames> device_names_;  // a cache: filled by const reads
+  std::unique_ptr<OpenStatFiles> held_;          // likewise
   mutable std::once_flag helper_once_;
   mutable std::unique_ptr<HelperThread> helper_;  // started by the first ReadAll of 8 pods or more
 };

@@ -20,7 +20,9 @@
 
 #include "gtest/gtest.h"
 #include "metrics/blkio.h"
+#include "metrics/cgroup_cri_reader.h"
 #include "metrics/cgroup_reader.h"
+#include "metrics/open_stat_files.h"
 #include "metrics/proc_fds.h"
 #include "prometheus/text_serializer.h"
 #include "metrics/container_collector.h"
@@ -254,6 +256,44 @@ TEST_F(RootMetrics, MemoryFiguresEqualTheKernelFiles) {
   EXPECT_EQ(s.memory.reservation, reservation);
   EXPECT_EQ(s.memory.swap_limit, swap_limit);
   EXPECT_EQ(swap_limit, v2 ? uint64_t{256} << 20 : uint64_t{512} << 20);  // v2: swap alone; v1: memory+swap
+}
+
+// The CRI reader's held files (metrics/open_stat_files.h) on a real cgroup: each read shows the
+// kernel's value of the moment, a held file does not keep its cgroup from being removed, and a
+// cgroup made again at the same path is read, not the removed one.
+TEST_F(RootMetrics, HeldStatFilesFollowTheKernel) {
+  const std::string dir = driver_->Dir(ctr_, "memory");
+  const std::string limit_file = dir + (driver_->IsV2() ? "/memory.max" : "/memory.limit_in_bytes");
+  OpenStatFiles held(64);
+  absl::Time now = absl::Now();
+  auto read = [&] { return ReadCgroupCriStats(layout_, ctr_, nullptr, false, &held, now); };
+  for (uint64_t limit : {uint64_t{256} << 20, uint64_t{128} << 20}) {
+    CgroupResources res;
+    res.memory_limit = limit;
+    ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+    uint64_t kernel = 0;
+    ASSERT_NO_FATAL_FAILURE(ReadKernelUint(limit_file, &kernel));
+    ASSERT_EQ(kernel, limit);
+    CgroupStats s = read();
+    EXPECT_EQ(s.memory.limit, kernel);
+    EXPECT_TRUE(s.cpu.usage_ns);
+  }
+  const size_t per_cgroup = held.Size();
+  ASSERT_GE(per_cgroup, 4u) << "cpu usage, memory usage, limit and stat are held";
+
+  ASSERT_TRUE(driver_->Destroy(ctr_).ok()) << "held files kept the cgroup";
+  ASSERT_FALSE(driver_->Exists(ctr_));
+  CgroupStats gone = read();
+  EXPECT_FALSE(gone.cpu.usage_ns);
+  EXPECT_FALSE(gone.memory.limit);
+  EXPECT_EQ(held.Size(), 0u) << "the removed cgroup's files are still held";
+
+  ASSERT_TRUE(driver_->Create(ctr_).ok());
+  CgroupResources res;
+  res.memory_limit = uint64_t{64} << 20;
+  ASSERT_TRUE(driver_->Apply(ctr_, res).ok());
+  EXPECT_EQ(read().memory.limit, uint64_t{64} << 20);
+  EXPECT_EQ(held.Size(), per_cgroup);
 }
 
 // The test's own count of /proc/<pid>/fd: entries, and those whose link reads "socket:[...]".
