@@ -133,11 +133,11 @@ std::vector<ContainerReading> WorkloadStatsReader::ReadContainers(const std::vec
   return out;
 }
 
-std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& source, absl::Time now,
-                                                     ReadDepth depth) const {
+std::vector<PodReading> WorkloadStatsReader::ReadPods(const std::vector<PodSnapshot>& pods,
+                                                      std::vector<ContainerSnapshot> containers, absl::Time now,
+                                                      ReadDepth depth) const {
   std::map<std::string, std::vector<ContainerSnapshot>> by_pod;
-  for (ContainerSnapshot& c : source.Containers()) by_pod[c.pod_id].push_back(std::move(c));
-  std::vector<PodSnapshot> pods = source.Pods();
+  for (ContainerSnapshot& c : containers) by_pod[c.pod_id].push_back(std::move(c));
   std::vector<PodReading> out(pods.size());
   static const std::vector<ContainerSnapshot> kNone;
   std::atomic<size_t> next{0};
@@ -151,6 +151,11 @@ std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& sourc
   RunShared(pods.size(), work);
   disk_->Prune(now - absl::Minutes(10));
   return out;
+}
+
+std::vector<PodReading> WorkloadStatsReader::ReadAll(const WorkloadSource& source, absl::Time now,
+                                                     ReadDepth depth) const {
+  return ReadPods(source.Pods(), source.Containers(), now, depth);
 }
 
 }  // namespace podagent

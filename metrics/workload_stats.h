@@ -73,6 +73,10 @@ class WorkloadStatsReader {
   // (ListContainerStats: one container after another took ~35 ms at 500).
   std::vector<ContainerReading> ReadContainers(const std::vector<ContainerSnapshot>& containers, absl::Time now,
                                                ReadDepth depth) const;
+  // `pods` with their containers among `containers` (others are dropped), in the given order;
+  // by two threads, as ReadAll, from 8 pods on.
+  std::vector<PodReading> ReadPods(const std::vector<PodSnapshot>& pods, std::vector<ContainerSnapshot> containers,
+                                   absl::Time now, ReadDepth depth) const;
   // Every pod of `source` with its containers; containers whose pod is unknown are dropped.
   // Read by two threads (the caller's and the reader's HelperThread) when there are 8 pods or more.
   std::vector<PodReading> ReadAll(const WorkloadSource& source, absl::Time now,

@@ -96,10 +96,11 @@ std::vector<PodReading> StatsManager::ReadPods(const std::function<bool(const Po
   for (ContainerSnapshot& c : workload_.Containers()) {
     if (keep(c)) containers.push_back(std::move(c));
   }
-  std::vector<PodReading> out;
-  for (const PodSnapshot& pod : workload_.Pods()) {
-    if (pod_filter(pod)) out.push_back(reader_->ReadPod(pod, containers, now, depth));
+  std::vector<PodSnapshot> pods;
+  for (PodSnapshot& pod : workload_.Pods()) {
+    if (pod_filter(pod)) pods.push_back(std::move(pod));
   }
+  std::vector<PodReading> out = reader_->ReadPods(pods, std::move(containers), now, depth);
   PruneRates(now);
   return out;
 }

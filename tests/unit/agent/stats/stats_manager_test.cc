@@ -233,6 +233,39 @@ TEST_F(StatsManagerTest, ListPodSandboxStatsHonoursFilters) {
   EXPECT_EQ(resp.stats_size(), 0);
 }
 
+// From 8 pods the reads are shared by two threads: every pod still comes back once, in the
+// order listed, with its own containers and no other pod's.
+TEST_F(StatsManagerTest, ListPodSandboxStatsOfManyPodsKeepsEachPodsContainers) {
+  const PodInfo pod = pods_.pods[0];
+  const ContainerInfo ctr = containers_.containers[0];
+  pods_.pods.clear();
+  containers_.containers.clear();
+  for (int i = 0; i < 20; ++i) {
+    PodInfo p = pod;
+    p.id = absl::StrCat("pod", 100 + i);
+    pods_.pods.push_back(p);
+    for (int k = 0; k < i % 3; ++k) {
+      ContainerInfo c = ctr;
+      c.id = absl::StrCat("ctr", 100 + i, "-", k);
+      c.pod_id = p.id;
+      containers_.containers.push_back(c);
+    }
+  }
+  auto m = Make("v1", false);
+  cri::ListPodSandboxStatsResponse resp;
+  ASSERT_TRUE(m->ListPodSandboxStats({}, &resp).ok());
+  ASSERT_EQ(resp.stats_size(), 20);
+  for (int i = 0; i < 20; ++i) {
+    const cri::PodSandboxStats& s = resp.stats(i);
+    EXPECT_EQ(s.attributes().id(), absl::StrCat("pod", 100 + i));
+    ASSERT_EQ(s.linux().containers_size(), i % 3) << s.attributes().id();
+    for (int k = 0; k < i % 3; ++k) {
+      EXPECT_EQ(s.linux().containers(k).attributes().id(), absl::StrCat("ctr", 100 + i, "-", k));
+      EXPECT_EQ(s.linux().containers(k).memory().working_set_bytes().value(), 104857600u - 10485760u);
+    }
+  }
+}
+
 TEST_F(StatsManagerTest, MetricDescriptorsAndPodSandboxMetricsAgree) {
   auto m = Make("v1", false);
   cri::ListMetricDescriptorsResponse descs;
