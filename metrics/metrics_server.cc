@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -18,8 +19,9 @@
 
 namespace podagent {
 
-std::string GzipCompress(const std::string& body) {
-  if (body.size() > UINT32_MAX) return "";  // isal_zstream counts in 32 bits
+bool GzipCompress(const std::string& body, std::string& out) {
+  out.clear();
+  if (body.size() > UINT32_MAX) return false;  // isal_zstream counts in 32 bits
   std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
   // On the heap: the stream holds its 64 KiB history, and civetweb's workers run on small stacks.
   auto stream = std::make_unique<isal_zstream>();
@@ -35,19 +37,52 @@ std::string GzipCompress(const std::string& body) {
   zs.avail_in = static_cast<uint32_t>(body.size());
   // Text compresses ~6x; what does not (stored blocks) grows by a few bytes per 64 KiB: one
   // doubling at most, and only for such input.
-  std::string out(body.size() / 2 + 1024, '\0');
+  out.resize(body.size() / 2 + 1024);
   size_t done = 0;
   while (true) {
     zs.next_out = reinterpret_cast<uint8_t*>(out.data()) + done;
     zs.avail_out = static_cast<uint32_t>(std::min<size_t>(out.size() - done, UINT32_MAX));
-    if (isal_deflate(&zs) != COMP_OK) return "";
+    if (isal_deflate(&zs) != COMP_OK) {
+      out.clear();
+      return false;
+    }
     done = static_cast<size_t>(zs.next_out - reinterpret_cast<uint8_t*>(out.data()));
     if (zs.internal_state.state == ZSTATE_END) break;
     out.resize(out.size() * 2);
   }
   out.resize(done);
-  return out;
+  return true;
 }
+
+std::string GzipCompress(const std::string& body) {
+  std::string out;
+  return GzipCompress(body, out) ? out : std::string();
+}
+
+namespace {
+
+// A scrape's buffers. Kept between the scrapes of a path: a buffer allocated anew for each
+// scrape is fresh memory after the pod text cache's malloc_trim (every housekeeping pass), and on
+// these VMs a first touch costs ~13 us per 4 KiB page: at 500 pods the ~10 MB body and its gzip
+// copy made the scrape after each pass 70-90 ms instead of 11 ms.
+struct ScrapeBuffers {
+  std::string body, gzipped;
+
+  // Empties both for the next scrape; gives back what it will not need (the workload shrank).
+  void Fit() {
+    size_t need = body.size();
+    FitOne(body, need);
+    FitOne(gzipped, need / 2 + 1024);  // what GzipCompress sizes for such a body
+  }
+  static void FitOne(std::string& s, size_t need) {
+    if (s.capacity() <= 2 * need + (size_t{1} << 20)) return s.clear();
+    std::string smaller;
+    smaller.reserve(need);
+    s.swap(smaller);
+  }
+};
+
+}  // namespace
 
 class MetricsServer::Handler : public CivetHandler {
  public:
@@ -74,24 +109,29 @@ class MetricsServer::Handler : public CivetHandler {
 
   bool handleGet(CivetServer*, mg_connection* conn) override {
     auto start = std::chrono::steady_clock::now();
-    std::string body = Body();
+    // One scrape at a time uses the kept buffers; one that comes meanwhile uses its own.
+    std::unique_lock<std::mutex> kept(kept_mu_, std::try_to_lock);
+    ScrapeBuffers own;
+    ScrapeBuffers& buf = kept.owns_lock() ? kept_ : own;
+    WriteBody(buf.body);
     const char* accept = mg_get_header(conn, "Accept-Encoding");
-    std::string gzipped;
-    if (accept != nullptr && std::strstr(accept, "gzip") != nullptr) gzipped = GzipCompress(body);
-    const std::string& sent = gzipped.empty() ? body : gzipped;
+    bool gzip = accept != nullptr && std::strstr(accept, "gzip") != nullptr && GzipCompress(buf.body, buf.gzipped);
+    const std::string& sent = gzip ? buf.gzipped : buf.body;
     mg_printf(conn, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n%sContent-Length: %zu\r\n\r\n",
-              gzipped.empty() ? "" : "Content-Encoding: gzip\r\n", sent.size());
+              gzip ? "Content-Encoding: gzip\r\n" : "", sent.size());
     mg_write(conn, sent.data(), sent.size());
+    size_t sent_size = sent.size();
+    buf.Fit();
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     latencies_.Observe(static_cast<double>(us.count()));
-    bytes_.Increment(static_cast<double>(sent.size()));
+    bytes_.Increment(static_cast<double>(sent_size));
     scrapes_.Increment();
     return true;
   }
 
  private:
-  std::string Body() const {
-    std::string body;
+  void WriteBody(std::string& body) const {
+    body.clear();
     const prometheus::TextSerializer serializer;
     for (const Part& p : parts_) {
       if (p.collectable) {
@@ -100,7 +140,6 @@ class MetricsServer::Handler : public CivetHandler {
         p.writer(body);
       }
     }
-    return body;
   }
 
   std::shared_ptr<prometheus::Registry> registry_;
@@ -108,6 +147,8 @@ class MetricsServer::Handler : public CivetHandler {
   prometheus::Counter& scrapes_;
   prometheus::Summary& latencies_;
   std::vector<Part> parts_;
+  std::mutex kept_mu_;
+  ScrapeBuffers kept_;  // guarded by kept_mu_
 };
 
 MetricsServer::MetricsServer(const std::string& listen, int threads)

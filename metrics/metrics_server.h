@@ -6,7 +6,9 @@
 // Like prometheus::Exposer, whose response it keeps: each path also serves its own
 // exposer_transferred_bytes_total, exposer_scrapes_total and exposer_request_latencies
 // (microseconds) first, and the body is gzip-compressed when the request's Accept-Encoding
-// names gzip (zlib, fastest level: the body is large and compresses ~20x either way).
+// names gzip (igzip, level 1: the body is large and compresses ~20x either way). The body and
+// its gzip copy are kept between the scrapes of a path (~10 MB and ~1.5 MB at 500 containers),
+// so that a scrape writes into memory already mapped instead of faulting in fresh pages.
 
 #include <functional>
 #include <memory>
@@ -49,5 +51,7 @@ class MetricsServer {
 // 9.6 MB scrape (500 containers) it takes 14 ms where zlib's fastest level took 50 ms, and its
 // output is 10% smaller: Prometheus asks for gzip on every scrape.
 std::string GzipCompress(const std::string& body);
+// The same into `out` (its capacity reused); false, and `out` empty, when it fails.
+bool GzipCompress(const std::string& body, std::string& out);
 
 }  // namespace podagent

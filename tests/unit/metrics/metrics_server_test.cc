@@ -9,8 +9,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <set>
+#include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
 
@@ -124,9 +133,78 @@ TEST(GzipCompress, RoundTripsThroughZlib) {
                              << back.substr(0, 40);
   }
   EXPECT_LT(GzipCompress(text).size(), text.size() / 4);
+  // Into a buffer that held a larger output before: only the new member comes back.
+  std::string reused;
+  ASSERT_TRUE(GzipCompress(noise, reused));
+  ASSERT_TRUE(GzipCompress(text, reused));
+  EXPECT_TRUE(Gunzip(reused, text.size()) == text);
   std::string empty = GzipCompress("");
   ASSERT_FALSE(empty.empty()) << "a gzip member even for no bytes";
   EXPECT_EQ(Gunzip(empty), "");
+}
+
+// The body without the exposer families (each path's own): what the parts wrote.
+std::string PartsText(const std::string& response) {
+  size_t body = response.find("\r\n\r\n");
+  if (body == std::string::npos) return "no body: " + response.substr(0, 200);
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(absl::string_view(response).substr(body + 4), '\n')) {
+    if (absl::StartsWith(line, "exposer_") || absl::StartsWith(line, "# HELP exposer_") ||
+        absl::StartsWith(line, "# TYPE exposer_")) {
+      continue;
+    }
+    absl::StrAppend(&out, line, "\n");
+  }
+  out.pop_back();  // the split's last piece is what follows the last newline
+  return out;
+}
+
+// The buffers kept between scrapes: a smaller body after a larger one is only itself, plain and
+// gzip-compressed.
+TEST(MetricsServer, ASmallerScrapeAfterALargerOneIsOnlyItself) {
+  MetricsServer server("127.0.0.1:0", 1);
+  std::atomic<size_t> size{300000};
+  server.Serve("/m", {{nullptr, [&size](std::string& out) { out += "# " + std::string(size, 'x') + "\nend 1\n"; }}});
+  int port = server.Ports().front();
+  for (const char* gzip : {"", "Accept-Encoding: gzip\r\n"}) {
+    size = 300000;
+    std::string big = RawGet(port, "/m", gzip);  // fills the kept buffers
+    ASSERT_EQ(big.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << big.substr(0, 200);
+    size = 3;
+    std::string r = RawGet(port, "/m", gzip);
+    std::string body = r.substr(r.find("\r\n\r\n") + 4);
+    std::string text = *gzip ? Gunzip(body) : body;
+    EXPECT_EQ(PartsText("\r\n\r\n" + text), "# xxx\nend 1\n") << (*gzip ? "gzip" : "plain");
+  }
+}
+
+// Two scrapes of one path at the same time (two workers): each answer is whole and only its own,
+// although only one of them can use the kept buffers.
+TEST(MetricsServer, ScrapesAtTheSameTimeEachGetTheirOwnBody) {
+  MetricsServer server("127.0.0.1:0", 2);
+  std::mutex mu;
+  std::condition_variable cv;
+  int inside = 0;
+  std::atomic<int> next{0};
+  server.Serve("/m", {{nullptr, [&](std::string& out) {
+                       int me = next++;
+                       out += "first " + std::to_string(me) + "\n";
+                       std::unique_lock<std::mutex> lock(mu);
+                       ++inside;
+                       cv.notify_all();
+                       // Both writers are inside at once (or 5 s passed and the check below fails).
+                       cv.wait_for(lock, std::chrono::seconds(5), [&] { return inside >= 2; });
+                       out += "second " + std::to_string(me) + "\n";
+                     }}});
+  int port = server.Ports().front();
+  std::string a, b;
+  std::thread ta([&] { a = PartsText(RawGet(port, "/m", "")); });
+  std::thread tb([&] { b = PartsText(RawGet(port, "/m", "")); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(inside, 2);
+  std::set<std::string> got = {a, b};
+  EXPECT_EQ(got, (std::set<std::string>{"first 0\nsecond 0\n", "first 1\nsecond 1\n"})) << a << "|" << b;
 }
 
 TEST(MetricsServer, BindFailureThrows) {
