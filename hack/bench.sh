@@ -10,7 +10,8 @@
 # pause:3.8 as the shared critest make-test-images.sh pushes them), a build (cmake --build build
 # --target podagent podagent-pause podagent-shim podagent-cri-bench).
 # Writes OUT_DIR/bench.json and OUT_DIR/bench.txt. PERF=1 runs podagent under `perf record -g`
-# (OUT_DIR/perf.data): a profile, not a comparison; do not quote its times. SIGINT or SIGTERM ends
+# (OUT_DIR/perf.data): a profile, not a comparison; do not quote its times. PEER=none runs
+# podagent alone (a quick look at one row, no ratio). SIGINT or SIGTERM ends
 # the run early, and still removes every pod and stops both runtimes.
 set -euo pipefail
 
@@ -79,7 +80,7 @@ for _ in $(seq 1 100); do [ -S "$pa/podagent.sock" ] && break; sleep 0.1; done
 [ -S "$pa/podagent.sock" ] || { echo "bench.sh: podagent did not start: $(tail -3 "$pa/podagent.log")" >&2; exit 1; }
 
 peer=()
-if [ "${PERF:-0}" != 1 ]; then
+if [ "${PERF:-0}" != 1 ] && [ "${PEER:-containerd}" != none ]; then
   sock=$(CONTAINERD_DEB=${CONTAINERD_DEB:-} "$here/containerd-peer.sh" start "$out/containerd" --registry "$registry")
   peer=(--peer-endpoint "$sock" --peer-metrics-url http://127.0.0.1:9471/v1/metrics)
 fi
