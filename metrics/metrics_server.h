@@ -7,8 +7,9 @@
 // exposer_transferred_bytes_total, exposer_scrapes_total and exposer_request_latencies
 // (microseconds) first, and the body is gzip-compressed when the request's Accept-Encoding
 // names gzip (igzip, level 1: the body is large and compresses ~20x either way). The body and
-// its gzip copy are kept between the scrapes of a path (~10 MB and ~1.5 MB at 500 containers),
-// so that a scrape writes into memory already mapped instead of faulting in fresh pages.
+// its gzip buffer are kept between the scrapes of a path (~10 MB, and ~5 MB since the gzip buffer
+// is sized for half the body, at 500 containers), so that a scrape writes into memory already
+// mapped instead of faulting in fresh pages.
 
 #include <functional>
 #include <memory>
